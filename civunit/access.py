@@ -1,0 +1,71 @@
+"""The access policy: who may read and change what. Every view, list, search, count, export, archive,
+notification and PDF asks here (directly, or through an app's get-or-404 helpers in its access.py).
+
+Rules, in words:
+- Signed-in, active people read the plan, the criteria and the task breakdown (the organ's internal plan).
+- Leadership (领导小组) reads everything and changes no campaign data.
+- The coordinator (领导小组办公室) runs the campaign: edits the plan, the criteria, and reviews.
+- Administrators do what the coordinator does and manage accounts.
+- An office head manages their own office's work; staff work on what is assigned to them.
+- Something a person may not read is absent for them: its URL answers 404 exactly like a missing object.
+  "May read, may not change" answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from civunit.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
+
+
+def is_active_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_admin(user: User) -> bool:
+    return is_active_user(user) and user.has_role(Role.ADMIN)
+
+
+def is_coordinator(user: User) -> bool:
+    """Runs the campaign day to day; administrators count as coordinators."""
+    return is_active_user(user) and user.has_role(Role.COORDINATOR, Role.ADMIN)
+
+
+def is_leadership(user: User) -> bool:
+    return is_active_user(user) and user.has_role(Role.LEADERSHIP)
+
+
+def sees_everything(user: User) -> bool:
+    """Coordinator, leadership and administrators read every object of the campaign."""
+    return is_active_user(user) and user.has_role(Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN)
+
+
+def is_read_only(user: User) -> bool:
+    """Leadership members who hold no working role change no campaign data."""
+    return is_active_user(user) and not user.has_role(
+        Role.STAFF, Role.OFFICE_HEAD, Role.COORDINATOR, Role.ADMIN
+    )
+
+
+def is_office_head(user: User) -> bool:
+    return is_active_user(user) and bool(user.headed_office_ids)
+
+
+# --- The plan, the criteria and the task breakdown --------------------------------------------------------
+
+
+def can_read_plan(user: User) -> bool:
+    """The plan, the criteria, the task breakdown and organ-wide figures."""
+    return is_active_user(user)
+
+
+def can_manage_campaign(user: User) -> bool:
+    """Edit the campaign, its plan, its criteria and veto list; import and export tables."""
+    return is_coordinator(user)
+
+
+def can_use_admin(user: User) -> bool:
+    return is_admin(user)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from civunit import access
+
+from .models import Office, User
+
+# The admin is for administrators only (not for every is_staff account).
+admin.site.has_permission = lambda request: access.can_use_admin(request.user)
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "head", "ordering"]
+    list_editable = ["ordering"]
+    list_select_related = ["head"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["head"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "real_name", "office", "position", "is_active"]
+    list_select_related = ["office"]
+    list_filter = ["office", "groups", "is_active"]
+    search_fields = ["username", "real_name"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Organ"), {"fields": ("real_name", "office", "position", "phone")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Organ"), {"fields": ("real_name", "office", "position", "phone")}),
+    )

@@ -1,0 +1,50 @@
+"""The main navigation, by role. An entry whose URL does not exist (yet) is left out, so apps add their pages
+by naming them here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from civunit import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url_name: str
+    visible: Callable = access.can_read_plan
+
+
+NAV_ITEMS = [
+    NavItem("home", _("Home"), "home"),
+    NavItem("plan", _("Plan"), "campaign:plan"),
+    NavItem("criteria", _("Criteria"), "campaign:criteria"),
+    NavItem("my_tasks", _("My tasks"), "tasks:mine"),
+    NavItem("tasks", _("Task breakdown"), "tasks:list"),
+    NavItem("evidence", _("Evidence"), "evidence:browse"),
+    NavItem(
+        "upload",
+        _("Upload"),
+        "evidence:upload",
+        lambda u: access.is_active_user(u) and not access.is_read_only(u),
+    ),
+    NavItem("manage", _("Imports and exports"), "campaign:manage", access.can_manage_campaign),
+    NavItem("admin", _("Administration"), "admin:index", access.can_use_admin),
+]
+
+
+def items_for(user) -> list[dict]:
+    items = []
+    for item in NAV_ITEMS:
+        if not item.visible(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"key": item.key, "label": item.label, "url": url})
+    return items

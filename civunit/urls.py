@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from civunit import views
+from civunit.accounts import views as account_views
+
+admin.site.site_header = "civunit"
+admin.site.site_title = "civunit"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", login_not_required(account_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("campaign/", include("campaign.urls")),
+    path("tasks/", include("tasks.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("notifications/", include("civunit.notifications.urls")),
+]
+
+handler400 = "civunit.views.bad_request"
+handler403 = "civunit.views.permission_denied"
+handler404 = "civunit.views.page_not_found"
+handler500 = "civunit.views.server_error"
