@@ -69,3 +69,25 @@ def can_manage_campaign(user: User) -> bool:
 
 def can_use_admin(user: User) -> bool:
     return is_admin(user)
+
+
+# --- Reading any object: used by notifications, search and exports --------------------------------------
+# Each kind of object names its read rule here; an object of a kind not listed is readable by nobody, so a
+# new model cannot leak through a generic path before its rule is written.
+
+
+def _plan_level(user, obj) -> bool:
+    return can_read_plan(user)
+
+
+READ_RULES = {
+    "campaign.campaign": _plan_level,
+    "campaign.criterion": _plan_level,
+    "campaign.workarea": _plan_level,
+    "tasks.task": _plan_level,
+}
+
+
+def can_read(user, obj) -> bool:
+    rule = READ_RULES.get(obj._meta.label_lower)
+    return bool(rule and is_active_user(user) and rule(user, obj))
