@@ -1,0 +1,85 @@
+"""notify(): the one function every app sends through."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from civunit.notifications.models import Notification, NotificationPreference
+from civunit.notifications.services import notify
+
+Kind = Notification.Kind
+
+
+@pytest.fixture
+def opted_in(cast):
+    cast.staff_a.email = "staff_a@example.org"
+    cast.staff_a.save()
+    NotificationPreference.objects.create(user=cast.staff_a, kind=Kind.RETURNED, email=True)
+    return cast.staff_a
+
+
+def test_notify_creates_a_notification_about_a_readable_object(cast, campaign):
+    n = notify(
+        recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="任务已分派给您", actor=cast.head_a
+    )
+    assert n is not None
+    assert n.target == campaign
+    assert Notification.objects.filter(recipient=cast.staff_a, kind=Kind.ASSIGNED).count() == 1
+
+
+def test_the_same_object_kind_and_day_is_stored_once(cast, campaign):
+    first = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    second = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    assert first is not None
+    assert second is None
+    assert Notification.objects.count() == 1
+
+
+def test_inactive_recipient_is_not_notified(cast, campaign):
+    cast.staff_a.is_active = False
+    cast.staff_a.save()
+    assert notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a") is None
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_goes_out_only_after_commit(opted_in, campaign):
+    with transaction.atomic():
+        notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回：材料不全")
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["staff_a@example.org"]
+    assert "退回：材料不全" in mail.outbox[0].body
+    assert Notification.objects.get().emailed_at is not None
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_sends_nothing(opted_in, campaign):
+    with pytest.raises(_Rollback), transaction.atomic():
+        notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+        raise _Rollback
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+
+
+def test_email_job_is_queued_on_commit(opted_in, campaign, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+def test_no_email_without_opt_in(cast, campaign, django_capture_on_commit_callbacks):
+    cast.staff_a.email = "staff_a@example.org"
+    cast.staff_a.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="x")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert Notification.objects.count() == 1
