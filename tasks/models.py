@@ -1,0 +1,327 @@
+"""The task breakdown (工作任务分解): tasks by office, sub-tasks, their audit trail, progress reports and the
+occurrences of recurring tasks.
+
+Every change of state goes through tasks/services.py, which writes the audit record (TaskEvent) in the same
+transaction and updates rows conditionally on their `version` so that two people acting at once cannot both win.
+Reads are QuerySet methods (`Task.objects.for_campaign(c).visible_to(user).overdue()`), see tasks/querysets.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from civunit.models import TimeStampedModel
+
+from .querysets import TaskQuerySet
+
+
+class Status(models.TextChoices):
+    """The workflow states, shared by tasks and by the occurrences of recurring tasks."""
+
+    NOT_STARTED = "not_started", _("Not started")  # 未开始
+    IN_PROGRESS = "in_progress", _("In progress")  # 进行中
+    PENDING_REVIEW = "pending_review", _("Pending review")  # 待审核
+    DONE = "done", _("Done")  # 已完成
+    RETURNED = "returned", _("Returned")  # 已退回
+
+
+# States in which the office still owes work (a deadline passing in one of them makes the task overdue).
+OPEN_STATES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED)
+
+
+class Recurrence(models.TextChoices):
+    NONE = "none", _("One-off")  # 完成时限 is a date
+    MONTHLY = "monthly", _("Monthly")  # 每月
+    QUARTERLY = "quarterly", _("Quarterly")  # 每季度
+    HALF_YEARLY = "half_yearly", _("Half-yearly")  # 每半年
+    YEARLY = "yearly", _("Yearly")  # 每年
+    ONGOING = "ongoing", _("Ongoing")  # 长期 / 常态化
+
+    @classmethod
+    def periodic(cls) -> tuple[Recurrence, ...]:
+        return (cls.MONTHLY, cls.QUARTERLY, cls.HALF_YEARLY, cls.YEARLY)
+
+
+_CODE_PART = re.compile(r"\d+|\D+")
+
+
+def code_sort_key(code: str) -> str:
+    """A string that sorts task codes naturally: "2" < "10" < "10.2" < "10.10"."""
+    parts = []
+    for piece in code.strip().split("."):
+        for token in _CODE_PART.findall(piece):
+            parts.append(token.zfill(6) if token.isdigit() else token)
+    return ".".join(parts)[:120]
+
+
+class Task(TimeStampedModel):
+    """One line of the task breakdown, or a sub-task an office head split from it (any depth)."""
+
+    Status = Status
+    Recurrence = Recurrence
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(_("number"), max_length=30, help_text=_("序号, e.g. 12 or 12.3"))
+    # Kept by the services from `code` (code_sort_key); lists sort on it.
+    code_key = models.CharField(max_length=120, blank=True, editable=False)
+    title = models.CharField(_("task"), max_length=500)
+    measures = models.TextField(_("measures"), blank=True)
+    work_area = models.ForeignKey(
+        "campaign.WorkArea",
+        verbose_name=_("work area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    standards = models.ManyToManyField(
+        "campaign.Criterion", verbose_name=_("standards"), blank=True, related_name="tasks"
+    )
+    lead_office = models.ForeignKey(
+        "accounts.Office", verbose_name=_("lead office"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    supporting_offices = models.ManyToManyField(
+        "accounts.Office", verbose_name=_("supporting offices"), blank=True, related_name="supported_tasks"
+    )
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_in_charge_tasks",
+    )
+    leader_in_charge_name = models.CharField(
+        _("leader in charge (name)"),
+        max_length=50,
+        blank=True,
+        help_text=_("As written in the table, when no account has that name yet."),
+    )
+    responsible_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible people"), blank=True, related_name="responsible_tasks"
+    )
+    # Names of responsible people without an account yet, separated by "、"; linked (moved into
+    # responsible_people) by services.link_pending_people() when an account with that real name appears.
+    responsible_names = models.CharField(_("responsible people without an account"), max_length=500, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    recurrence = models.CharField(_("recurrence"), max_length=20, choices=Recurrence.choices, default=Recurrence.NONE)
+    evidence_requirement = models.TextField(_("evidence requirement"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    # Raised by every change; a write succeeds only where the version is still the one the actor saw.
+    version = models.PositiveIntegerField(default=1)
+    notes = models.TextField(_("notes"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    checked_off_at = models.DateTimeField(_("checked off at"), null=True, blank=True)
+    checked_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked off by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Time of the latest progress report, kept by the services (stalled and ongoing tasks read it).
+    last_progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "code_key", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="task_unique_code"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="task_version_positive"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="task_not_own_parent"),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="task_status_valid"),
+            models.CheckConstraint(
+                condition=Q(recurrence__in=[r.value for r in Recurrence]), name="task_recurrence_valid"
+            ),
+        ]
+        indexes = [
+            # the list of a campaign's tasks in code order
+            models.Index(fields=["campaign", "code_key"], name="task_campaign_code_idx"),
+            # "my office's tasks" filtered by status
+            models.Index(fields=["lead_office", "status"], name="task_office_status_idx"),
+            # overdue / due-soon scans
+            models.Index(fields=["campaign", "status", "deadline"], name="task_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.recurrence in Recurrence.periodic()
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.recurrence == Recurrence.ONGOING
+
+    @property
+    def pending_names(self) -> list[str]:
+        return split_names(self.responsible_names)
+
+
+def split_names(text: str) -> list[str]:
+    """Names as written in a table cell: separated by 、，, ; / or spaces."""
+    return [n for n in re.split(r"[、，,;；/\s]+", text or "") if n]
+
+
+class TaskOccurrence(TimeStampedModel):
+    """One period of a recurring task (每月/每季度/每半年/每年), with its own check-off and review."""
+
+    Status = Status
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="occurrences")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    # The day the period's work is due: by default its last day.
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    version = models.PositiveIntegerField(default=1)
+    checked_off_at = models.DateTimeField(_("checked off at"), null=True, blank=True)
+    checked_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked off by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Checked off after the due date (Asia/Shanghai days); counts the period as late.
+    checked_off_late = models.BooleanField(_("checked off late"), default=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "period_start"]
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "period_start"], name="occurrence_unique_period"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="occurrence_period_ordered"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="occurrence_version_positive"),
+        ]
+        indexes = [
+            # the earliest open occurrence of a task (its next due date) and overdue scans
+            models.Index(fields=["task", "status", "due_date"], name="occurrence_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+
+class TaskEvent(models.Model):
+    """The audit trail of a task: who did what, when, from which state to which, and through what channel."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        STARTED = "started", _("Started")
+        PROGRESS = "progress", _("Reported progress")
+        CHECKED_OFF = "checked_off", _("Checked off")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+        RESUMED = "resumed", _("Resumed")
+        ASSIGNED = "assigned", _("Assigned")
+        SPLIT = "split", _("Split into a sub-task")
+        DEADLINE_CHANGED = "deadline_changed", _("Deadline changed")
+        STATUS_SET = "status_set", _("Status set")
+        PEOPLE_LINKED = "people_linked", _("Responsible people linked")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        BULK = "bulk", _("Bulk action")
+        IMPORT = "import", _("Import")
+        SYSTEM = "system", _("System")
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="events")
+    occurrence = models.ForeignKey(
+        TaskOccurrence,
+        verbose_name=_("occurrence"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
+
+    class Meta:
+        ordering = ["task", "created_at", "pk"]
+        verbose_name = _("task event")
+        verbose_name_plural = _("task events")
+        indexes = [
+            # a task's history timeline
+            models.Index(fields=["task", "created_at"], name="taskevent_task_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProgressReport(models.Model):
+    """进展情况: a dated note of what was done, by whom. Evidence items attach to it once the archive lands."""
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="progress_reports")
+    occurrence = models.ForeignKey(
+        TaskOccurrence,
+        verbose_name=_("occurrence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="progress_reports",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    text = models.TextField(_("progress"))
+
+    class Meta:
+        ordering = ["task", "-created_at", "-pk"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        indexes = [
+            # a task's progress timeline, newest first
+            models.Index(fields=["task", "-created_at"], name="progress_task_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d}"

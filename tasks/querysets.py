@@ -1,0 +1,141 @@
+"""Reads of tasks as chainable QuerySet methods. Deadlines are compared with Asia/Shanghai dates (the project's
+TIME_ZONE, `timezone.localdate()`), and every flag is computed in SQL so that lists ask the database a fixed number
+of times however many tasks they show."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from civunit import access
+
+
+def _periodic_values() -> list[str]:
+    return ["monthly", "quarterly", "half_yearly", "yearly"]
+
+
+def _open_values() -> list[str]:
+    return ["not_started", "in_progress", "returned"]
+
+
+def _count(qs, by: str) -> Coalesce:
+    """A correlated COUNT(*) subquery grouped on `by` (no join fan-out, whatever else the query joins)."""
+    counted = qs.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class TaskQuerySet(models.QuerySet):
+    # --- scope ----------------------------------------------------------------------------------------------
+    def for_campaign(self, campaign):
+        return self.filter(campaign=campaign)
+
+    def visible_to(self, user):
+        """Tasks the user may read: the task breakdown is the organ's internal plan (civunit.access)."""
+        if not access.is_active_user(user) or not access.can_read_plan(user):
+            return self.none()
+        return self.all()
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def of_office(self, office_id: int):
+        """Tasks an office leads or supports."""
+        return self.filter(Q(lead_office_id=office_id) | Q(supporting_offices__id=office_id)).distinct()
+
+    def assigned_to(self, user):
+        return self.filter(responsible_people=user)
+
+    # --- deadlines --------------------------------------------------------------------------------------------
+    def with_due(self):
+        """Annotate `due`: the date the office must meet next.
+
+        One-off tasks: their deadline. Recurring tasks: the due date of their earliest occurrence still open.
+        Ongoing (长期/常态化) tasks: none, they are never overdue.
+        """
+        if "due" in self.query.annotations:
+            return self
+        occurrence = apps.get_model("tasks", "TaskOccurrence")
+        next_open = (
+            occurrence.objects.filter(task=OuterRef("pk"), status__in=_open_values())
+            .order_by("due_date")
+            .values("due_date")[:1]
+        )
+        return self.annotate(
+            due=Case(
+                When(recurrence__in=_periodic_values(), then=Subquery(next_open, output_field=DateField())),
+                When(recurrence="ongoing", then=Value(None, output_field=DateField())),
+                default=F("deadline"),
+                output_field=DateField(),
+            )
+        )
+
+    def overdue(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.with_due().filter(due__lt=today, status__in=_open_values())
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        """Open tasks due from today to `days` days ahead (inclusive), not yet overdue."""
+        today = today or timezone.localdate()
+        return self.with_due().filter(
+            due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=_open_values()
+        )
+
+    def stalled(self, days: int, now: datetime.datetime | None = None):
+        """Open tasks with no progress report for `days` days (counted from their start, or creation)."""
+        return self.with_activity().filter(last_activity__lt=self._stall_cutoff(days, now), status__in=_open_values())
+
+    @staticmethod
+    def _stall_cutoff(days: int, now: datetime.datetime | None) -> datetime.datetime:
+        return (now or timezone.now()) - datetime.timedelta(days=days)
+
+    def with_activity(self):
+        if "last_activity" in self.query.annotations:
+            return self
+        return self.annotate(last_activity=Coalesce("last_progress_at", "started_at", "created_at"))
+
+    def with_flags(self, *, stalled_after_days: int, today: datetime.date | None = None, now=None):
+        """Annotate is_overdue, is_due_soon (within 7 days), is_stalled, children counts and occurrence counts."""
+        today = today or timezone.localdate()
+        cutoff = self._stall_cutoff(stalled_after_days, now)
+        occurrence = apps.get_model("tasks", "TaskOccurrence")
+        task_model = self.model
+        open_q = Q(status__in=_open_values())
+        qs = self.with_due().with_activity()
+        occ = occurrence.objects.filter(task=OuterRef("pk"))
+        return qs.annotate(
+            is_overdue=ExpressionWrapper(Q(due__lt=today) & open_q, output_field=BooleanField()),
+            is_due_soon=ExpressionWrapper(
+                Q(due__gte=today) & Q(due__lte=today + datetime.timedelta(days=7)) & open_q,
+                output_field=BooleanField(),
+            ),
+            is_stalled=ExpressionWrapper(Q(last_activity__lt=cutoff) & open_q, output_field=BooleanField()),
+            children_total=_count(task_model.objects.filter(parent=OuterRef("pk")), "parent"),
+            children_done=_count(task_model.objects.filter(parent=OuterRef("pk"), status="done"), "parent"),
+            periods_done=_count(occ.filter(status="done"), "task"),
+            periods_late=_count(occ.filter(status="done", checked_off_late=True), "task"),
+            periods_missed=_count(occ.filter(status__in=_open_values(), due_date__lt=today), "task"),
+        )
+
+    def for_list(self):
+        """Everything a list row shows, joined or prefetched once."""
+        return self.select_related("lead_office", "work_area", "parent", "leader_in_charge").prefetch_related(
+            "supporting_offices", "responsible_people", "standards"
+        )
