@@ -1,0 +1,360 @@
+"""The evidence archive (台账资料): stored files, evidence items and their versions, activities, history.
+
+Design, in short:
+- `StoredFile` is one file's bytes on disk, keyed by SHA-256, with what was learnt from its content (kind,
+  format, size, EXIF date) and its previews. Several evidence rows may share one stored file (a version that
+  only changes metadata keeps the file; demo data at scale shares files).
+- `EvidenceItem` is ONE VERSION of an item. The versions of one item share a `lineage` (a UUID) and are chained
+  by `previous`; exactly one of them is `is_current` (a database constraint). A new version of an accepted item
+  is created with `is_current=False` and status PENDING, and becomes current only when it is accepted
+  (`evidence_accept` flips the flags in one transaction), so the accepted version stays current until then.
+  Pages list `EvidenceItem.objects.current().alive()`.
+- The recycle bin is `deleted_at`/`deleted_by` on every version of the lineage.
+- History is `EvidenceEvent`, written by the services in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import EvidenceCategory
+from civunit.models import TimeStampedModel
+
+
+class EvidenceKind(models.TextChoices):
+    """What a file is, decided by sniffing its bytes (never by its name or the browser's claim)."""
+
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    PDF = "pdf", _("PDF")
+    SPREADSHEET = "spreadsheet", _("Spreadsheet")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
+    LINK = "link", _("Link")
+
+
+class StoredFile(TimeStampedModel):
+    """The bytes of one uploaded file, stored under a generated name, never the user's."""
+
+    class PreviewStatus(models.TextChoices):
+        PENDING = "pending", _("Preview pending")
+        READY = "ready", _("Preview ready")
+        NONE = "none", _("No preview for this kind")
+        FAILED = "failed", _("Cannot preview")  # 无法预览
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.BigIntegerField(_("size in bytes"))
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    format = models.CharField(_("format"), max_length=20)  # jpeg, png, docx, ofd, mp4 …
+    content_type = models.CharField(_("content type"), max_length=100)
+    file = models.FileField(_("file"), max_length=255)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    preview_status = models.CharField(
+        _("preview"), max_length=20, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
+    )
+    preview_warning = models.CharField(_("preview warning"), max_length=300, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), max_length=255, blank=True)
+    screen = models.FileField(_("screen preview"), max_length=255, blank=True)
+    print_copy = models.FileField(_("print copy"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="storedfile_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.sha256[:12]}"
+
+    @property
+    def has_preview(self) -> bool:
+        return self.preview_status == self.PreviewStatus.READY and bool(self.screen)
+
+
+class Activity(TimeStampedModel):
+    """An activity (活动) that gathers its plan or notice, sign-in sheet, minutes, photos and write-up."""
+
+    campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    organiser_office = models.ForeignKey(
+        "accounts.Office", verbose_name=_("organiser office"), on_delete=models.PROTECT, related_name="+"
+    )
+    participants = models.TextField(_("participants"), blank=True)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    standards = models.ManyToManyField(
+        "campaign.Criterion", verbose_name=_("standards"), blank=True, related_name="activities"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            # the activities of a campaign, newest first
+            models.Index(fields=["campaign", "-date"], name="activity_campaign_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvidenceItemQuerySet(models.QuerySet):
+    def current(self):
+        """The current version of each item (the accepted one while a newer version waits for review)."""
+        return self.filter(is_current=True)
+
+    def alive(self):
+        """Not in the recycle bin."""
+        return self.filter(deleted_at__isnull=True)
+
+    def in_recycle_bin(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user):
+        from civunit.access import evidence_visible_to
+
+        return evidence_visible_to(user, self)
+
+    def accepted(self):
+        return self.filter(status=EvidenceItem.Status.ACCEPTED)
+
+
+class EvidenceItem(TimeStampedModel):
+    """One version of an evidence item: a file (or a link to a media report) with its caption and links."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")  # 待审核
+        ACCEPTED = "accepted", _("Accepted")  # 已采用
+        RETURNED = "returned", _("Returned")  # 已退回
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    # Versions: all versions of one item share the lineage; `previous` is the version this one replaces.
+    lineage = models.UUIDField(_("lineage"), default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_versions",
+    )
+    is_current = models.BooleanField(_("current version"), default=True)
+
+    stored_file = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    category = models.CharField(_("category"), max_length=30, choices=EvidenceCategory.choices)
+    title = models.CharField(_("title"), max_length=200)
+    caption = models.TextField(_("caption"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    taken_on = models.DateField(_("date taken"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    people = models.CharField(_("people"), max_length=500, blank=True)
+
+    office = models.ForeignKey(
+        "accounts.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploader"),
+        on_delete=models.PROTECT,
+        related_name="uploaded_evidence",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    # The first linked standard; kept equal to the EvidenceStandard row at position 0 by the services.
+    primary_standard = models.ForeignKey(
+        "campaign.Criterion",
+        verbose_name=_("primary standard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    standards = models.ManyToManyField(
+        "campaign.Criterion",
+        verbose_name=_("standards"),
+        through="EvidenceStandard",
+        blank=True,
+        related_name="evidence",
+    )
+    tasks = models.ManyToManyField("tasks.Task", verbose_name=_("tasks"), blank=True, related_name="evidence")
+    archive_number = models.CharField(_("archive number"), max_length=40, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = EvidenceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="evidence_unique_version"),
+            models.UniqueConstraint(
+                fields=["lineage"], condition=Q(is_current=True), name="evidence_one_current_version"
+            ),
+            models.UniqueConstraint(
+                fields=["archive_number"],
+                condition=Q(is_current=True) & ~Q(archive_number=""),
+                name="evidence_unique_archive_number",
+            ),
+            models.CheckConstraint(condition=Q(stored_file__isnull=False) | ~Q(url=""), name="evidence_file_or_link"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "returned"]), name="evidence_status_valid"
+            ),
+        ]
+        indexes = [
+            # "my uploads": a person's current items, newest first
+            models.Index(fields=["uploader", "-created_at"], name="evidence_uploader_idx"),
+            # the office filter of evidence_visible_to and browsing by office
+            models.Index(fields=["office", "is_current"], name="evidence_office_idx"),
+            # the versions of one item, in order
+            models.Index(fields=["lineage", "version"], name="evidence_lineage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return self.stored_file_id is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class EvidenceStandard(models.Model):
+    """A link from an evidence version to a standard; position 0 is its primary standard."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="standard_links")
+    criterion = models.ForeignKey("campaign.Criterion", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["item", "position"]
+        verbose_name = _("linked standard")
+        verbose_name_plural = _("linked standards")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "criterion"], name="evidencestandard_unique"),
+            models.UniqueConstraint(fields=["item", "position"], name="evidencestandard_unique_position"),
+        ]
+        indexes = [
+            # the evidence of a standard, and organ-wide counts per standard
+            models.Index(fields=["criterion", "item"], name="evidencestandard_criterion_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.criterion_id}"
+
+
+class ArchiveSequence(models.Model):
+    """The last archive number given under one standard (6.2.1-007). Incremented by a conditional UPDATE
+    inside the registering transaction, so concurrent uploads never share a number."""
+
+    criterion = models.OneToOneField("campaign.Criterion", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("archive number sequence")
+        verbose_name_plural = _("archive number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.last_number}"
+
+
+class EvidenceEvent(models.Model):
+    """The history of an item (who, when, what), kept even after the item is purged."""
+
+    class Action(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        LINKED = "linked", _("Linked to standards or tasks")
+        UPDATED = "updated", _("Changed")
+        NEW_VERSION = "new_version", _("New version")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+        DELETED = "deleted", _("Moved to the recycle bin")
+        RESTORED = "restored", _("Restored")
+        PURGED = "purged", _("Purged")
+
+    lineage = models.UUIDField(_("lineage"))
+    item = models.ForeignKey(EvidenceItem, verbose_name=_("version"), null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("evidence history entry")
+        verbose_name_plural = _("evidence history")
+        indexes = [
+            # an item's history, in order
+            models.Index(fields=["lineage", "at"], name="evidenceevent_lineage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
