@@ -188,6 +188,21 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Evidence uploads (evidence/sniffing.py decides the kind from the bytes): the largest file of each kind.
+_MB = 1024 * 1024
+EVIDENCE_MAX_SIZE = {
+    "photo": env.int("EVIDENCE_MAX_PHOTO_MB", default=50) * _MB,
+    "document": env.int("EVIDENCE_MAX_DOCUMENT_MB", default=100) * _MB,
+    "pdf": env.int("EVIDENCE_MAX_PDF_MB", default=200) * _MB,
+    "spreadsheet": env.int("EVIDENCE_MAX_SPREADSHEET_MB", default=50) * _MB,
+    "audio": env.int("EVIDENCE_MAX_AUDIO_MB", default=200) * _MB,
+    "video": env.int("EVIDENCE_MAX_VIDEO_MB", default=1024) * _MB,
+}
+# An image declaring more pixels than this is refused before it is decoded (pixel floods).
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
+# Temporary files of uploads interrupted longer ago than this are removed (clean_evidence_uploads).
+EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
