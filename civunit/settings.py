@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civunit.context_processors.navigation",
+                "civunit.notifications.context_processors.notifications",
             ],
         },
     },
@@ -144,7 +145,7 @@ STORAGES = {
 }
 
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (e.g. smtp+tls://user:pass@host:587) is mapped onto it.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _mail_options = {}
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _mail_options = {
