@@ -31,9 +31,7 @@ def send_notification_email(notification_id: int) -> bool:
     """
     from .models import Notification, NotificationPreference
 
-    notification = (
-        Notification.objects.select_related("recipient", "content_type").filter(pk=notification_id).first()
-    )
+    notification = Notification.objects.select_related("recipient", "content_type").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at is not None:
         return False
     recipient = notification.recipient
@@ -45,9 +43,7 @@ def send_notification_email(notification_id: int) -> bool:
     if target is None or not access.can_read(recipient, target):
         return False
     # Claim it first (a conditional update), so that two workers never both send it.
-    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
     with translation.override(settings.LANGUAGE_CODE):

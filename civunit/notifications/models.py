@@ -92,11 +92,24 @@ class Notification(TimeStampedModel):
         return self.read_at is not None
 
     @property
+    def tone(self) -> str:
+        """The Bootstrap colour of the kind's badge."""
+        return _TONES.get(self.kind, "primary")
+
+    @property
     def kind_label(self) -> str:
         try:
             return self.Kind(self.kind).label
         except ValueError:
             return self.kind
+
+
+_TONES = {
+    Notification.Kind.OVERDUE: "danger",
+    Notification.Kind.DUE_SOON: "warning",
+    Notification.Kind.RETURNED: "secondary",
+    Notification.Kind.EVIDENCE_RETURNED: "secondary",
+}
 
 
 class NotificationPreference(TimeStampedModel):

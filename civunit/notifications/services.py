@@ -60,9 +60,7 @@ def notify(
         with transaction.atomic():
             if Notification.objects.filter(**lookup).exists():
                 return None
-            notification = Notification.objects.create(
-                **lookup, text=str(text), url=url[:500], actor=actor, days=days
-            )
+            notification = Notification.objects.create(**lookup, text=str(text), url=url[:500], actor=actor, days=days)
     except IntegrityError:
         return None
     if recipient.email and NotificationPreference.wants_email(recipient, str(kind)):
@@ -153,6 +151,4 @@ def notification_preferences_set(*, user, email_kinds: Iterable[str]) -> None:
     """Set the kinds `user` receives by e-mail; all other kinds are off."""
     wanted = {str(k) for k in email_kinds} & set(Notification.Kind.values)
     for kind in Notification.Kind.values:
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"email": kind in wanted}
-        )
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": kind in wanted})

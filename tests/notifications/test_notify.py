@@ -19,9 +19,7 @@ def opted_in(cast):
 
 
 def test_notify_creates_a_notification_about_a_readable_object(cast, campaign):
-    n = notify(
-        recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="任务已分派给您", actor=cast.head_a
-    )
+    n = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="任务已分派给您", actor=cast.head_a)
     assert n is not None
     assert n.target == campaign
     assert Notification.objects.filter(recipient=cast.staff_a, kind=Kind.ASSIGNED).count() == 1
