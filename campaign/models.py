@@ -1,11 +1,15 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from civunit.models import TimeStampedModel
+
+from .text import count_chars, normalize_newlines
 
 
 class EvidenceCategory(models.TextChoices):
@@ -59,12 +63,10 @@ class Campaign(TimeStampedModel):
         default=False,
         help_text=_("For a one-person office: the person who checked a task off may also accept it."),
     )
-    max_documents_per_standard = models.PositiveIntegerField(
-        _("maximum documents per standard"), null=True, blank=True
-    )
-    max_photos_per_standard = models.PositiveIntegerField(
-        _("maximum photos per standard"), null=True, blank=True
-    )
+    max_documents_per_standard = models.PositiveIntegerField(_("maximum documents per standard"), null=True, blank=True)
+    max_photos_per_standard = models.PositiveIntegerField(_("maximum photos per standard"), null=True, blank=True)
+    # Shown above the criteria tree, e.g. that the demo table is an example to be replaced by the official one.
+    criteria_note = models.CharField(_("note on the criteria table"), max_length=300, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -73,16 +75,24 @@ class Campaign(TimeStampedModel):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="campaign_one_current"
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="campaign_dates_ordered"
-            ),
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="campaign_one_current"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="campaign_dates_ordered"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def inspection_date(self) -> datetime.date | None:
+        """The 迎检验收 date other pages count down to: the start of the inspection stage.
+
+        Uses prefetched stages when the caller prefetched them (`prefetch_related("stages")`), else one query.
+        """
+        if "stages" in getattr(self, "_prefetched_objects_cache", {}):
+            stages = [s for s in self.stages.all() if s.kind == Stage.Kind.INSPECTION]
+        else:
+            stages = list(self.stages.filter(kind=Stage.Kind.INSPECTION).order_by("start_date")[:1])
+        return stages[0].start_date if stages else None
 
 
 class WorkArea(TimeStampedModel):
@@ -208,3 +218,239 @@ class ImportRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class Plan(TimeStampedModel):
+    """The implementation plan (实施方案) of a campaign: its sections as text."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="plan")
+    guiding_ideology = models.TextField(_("guiding ideology"), blank=True)  # 指导思想
+    goals = models.TextField(_("goals and tasks"), blank=True)  # 目标任务
+    measures = models.TextField(_("methods and measures"), blank=True)  # 方法措施
+    organisation = models.TextField(_("organisation and leadership"), blank=True)  # 组织领导
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("implementation plan")
+        verbose_name_plural = _("implementation plans")
+
+    def __str__(self) -> str:
+        return str(_("Implementation plan"))
+
+
+class Stage(TimeStampedModel):
+    """A stage of the plan (阶段安排) with its dates."""
+
+    class Kind(models.TextChoices):
+        MOBILISATION = "mobilisation", _("Mobilisation")  # 动员部署
+        IMPLEMENTATION = "implementation", _("Implementation")  # 组织实施
+        SELF_CHECK = "self_check", _("Self-check and rectification")  # 自查整改
+        INSPECTION = "inspection", _("Inspection and acceptance")  # 迎检验收
+        OTHER = "other", _("Other")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "ordering", "start_date", "pk"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="stage_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadershipMember(TimeStampedModel):
+    """A member of the leadership group (领导小组) as the plan states it, linked to an account where there is one."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Group leader")  # 组长
+        DEPUTY = "deputy", _("Deputy group leader")  # 副组长
+        OFFICE_DIRECTOR = "office_director", _("Director of the group's office")  # 办公室主任
+        MEMBER = "member", _("Member")  # 成员
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="leadership")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    duties = models.TextField(_("duties"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leadership_roles",
+    )
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "ordering", "pk"]
+        verbose_name = _("leadership group member")
+        verbose_name_plural = _("leadership group members")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VetoCondition(TimeStampedModel):
+    """An entry of the negative list (负面清单, 一票否决): a yes/no gate, not a score.
+
+    Imported from the criteria table's veto branch; a group row (the branch's root) has children.
+    """
+
+    class Status(models.TextChoices):
+        CLEAR = "clear", _("Not touched")  # 未触及
+        AT_RISK = "at_risk", _("At risk")  # 存在风险
+        TRIGGERED = "triggered", _("Triggered")  # 已触及
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="veto_conditions")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    code = models.CharField(_("code"), max_length=30)
+    title = models.CharField(_("title"), max_length=500)
+    guidance = models.TextField(_("guidance"), blank=True)
+    methods = models.JSONField(_("methods"), default=list, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CLEAR)
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["guidance", "methods", "ordering", "level"])
+
+    class Meta:
+        ordering = ["campaign", "ordering", "pk"]
+        verbose_name = _("veto condition")
+        verbose_name_plural = _("veto conditions")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="veto_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Assessment(TimeStampedModel):
+    """The self-assessment of a standard: status and self score. Its history keeps who changed what, when."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")  # 未开始
+        IN_PROGRESS = "in_progress", _("In progress")  # 推进中
+        BASICALLY_MET = "basically_met", _("Basically met")  # 基本达标
+        MET = "met", _("Met")  # 达标
+
+    criterion = models.OneToOneField(Criterion, on_delete=models.CASCADE, related_name="assessment")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    self_score = models.DecimalField(_("self score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(self_score__gte=Decimal(0)),
+                name="assessment_score_not_negative",
+            ),
+        ]
+        indexes = [
+            # roll-ups count standards by status
+            models.Index(fields=["status"], name="assessment_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        criterion = self.criterion
+        if (
+            self.self_score is not None
+            and criterion.max_score is not None
+            and criterion.kind in (Criterion.Kind.SCORED, Criterion.Kind.BONUS)
+            and self.self_score > criterion.max_score
+        ):
+            raise ValidationError(
+                {
+                    "self_score": _("The self score may not exceed the maximum score of %(max)s.")
+                    % {"max": criterion.max_score.normalize()}
+                }
+            )
+
+
+class Explanation(TimeStampedModel):
+    """The explanation report (说明报告) of an indicator, at most Campaign.explanation_limit characters.
+
+    Characters are Unicode code points after CRLF → LF, counted the same way by campaign-explanation.js.
+    """
+
+    criterion = models.OneToOneField(Criterion, on_delete=models.CASCADE, related_name="explanation")
+    text = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("explanation report")
+        verbose_name_plural = _("explanation reports")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}"
+
+    @property
+    def char_count(self) -> int:
+        return count_chars(self.text)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.text = normalize_newlines(self.text)
+        limit = self.criterion.campaign.explanation_limit
+        if count_chars(self.text) > limit:
+            raise ValidationError(
+                {
+                    "text": _("The explanation report has %(count)d characters; the limit is %(limit)d.")
+                    % {"count": count_chars(self.text), "limit": limit}
+                }
+            )

@@ -209,6 +209,36 @@ def _evidence_rule(user, obj) -> bool:
     return can_read_evidence(user, obj)
 
 
+# --- Campaign: plan, criteria, self-assessment, veto list (the campaign engineer's section) ---------------
+# Everyone signed in reads the plan, the criteria tree, the self-assessment and the veto list. The coordinator
+# edits all of it (plan, imports, explanation reports, veto statuses). The head of an office that leads a task
+# of a standard may set that standard's status and self score. Leadership reads and changes nothing.
+
+
+def can_assess_standard(user: User, criterion) -> bool:
+    """Set a standard's self-assessment (status and self score)."""
+    if not is_active_user(user) or is_read_only(user):
+        return False
+    if is_coordinator(user):
+        return True
+    if not user.headed_office_ids:
+        return False
+    related = getattr(criterion, "tasks", None)  # tasks.Task.standards (related_name="tasks")
+    if related is None:
+        return False
+    return related.filter(lead_office_id__in=user.headed_office_ids).exists()
+
+
+def can_write_explanation(user: User, criterion) -> bool:
+    """Explanation reports (说明报告) of indicators: the coordinator."""
+    return can_manage_campaign(user)
+
+
+def can_change_veto(user: User) -> bool:
+    """Veto statuses (负面清单) are the coordinator's."""
+    return can_manage_campaign(user)
+
+
 # --- Reading any object: used by notifications, search and exports --------------------------------------
 # Each kind of object names its read rule here; an object of a kind not listed is readable by nobody, so a
 # new model cannot leak through a generic path before its rule is written.
@@ -222,6 +252,13 @@ READ_RULES = {
     "campaign.campaign": _plan_level,
     "campaign.criterion": _plan_level,
     "campaign.workarea": _plan_level,
+    "campaign.plan": _plan_level,
+    "campaign.stage": _plan_level,
+    "campaign.leadershipmember": _plan_level,
+    "campaign.vetocondition": _plan_level,
+    "campaign.assessment": _plan_level,
+    "campaign.explanation": _plan_level,
+    "campaign.criterionrequirement": _plan_level,
     "tasks.task": _plan_level,
     "evidence.evidenceitem": _evidence_rule,
     "evidence.activity": _plan_level,
