@@ -4,7 +4,9 @@ from django.core.management import CommandError, call_command
 
 
 def row_counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.label.startswith("django_tasks_db")}
+    return {
+        m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.label.startswith("django_tasks_db")
+    }
 
 
 @pytest.mark.django_db

@@ -33,7 +33,9 @@ print(json.dumps({
 def load(**env):
     full = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     # Every variable the settings read is given explicitly, so the developer's .env cannot decide the result.
-    full.update({"DEBUG": "off", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "a.example", "DATABASE_URL": "sqlite:////tmp/x.db"})
+    full.update(
+        {"DEBUG": "off", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "a.example", "DATABASE_URL": "sqlite:////tmp/x.db"}
+    )
     full.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", PROBE], cwd=BASE, env=full, capture_output=True, text=True, timeout=60, check=False
