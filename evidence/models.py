@@ -250,9 +250,9 @@ class EvidenceItem(TimeStampedModel):
                 fields=["lineage"], condition=Q(is_current=True), name="evidence_one_current_version"
             ),
             models.UniqueConstraint(
-                fields=["archive_number"],
+                fields=["campaign", "archive_number"],
                 condition=Q(is_current=True) & ~Q(archive_number=""),
-                name="evidence_unique_archive_number",
+                name="evidence_unique_archive_number_per_campaign",
             ),
             models.CheckConstraint(condition=Q(stored_file__isnull=False) | ~Q(url=""), name="evidence_file_or_link"),
             models.CheckConstraint(
