@@ -98,7 +98,7 @@ def test_production_settings_pass_the_deploy_check():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update({"DEBUG": "off", "SECRET_KEY": "k" * 64 + "-Zq9", "ALLOWED_HOSTS": "civunit.example.gov.cn"})
     env["DATABASE_URL"] = "sqlite:////tmp/civunit-deploy-check.sqlite3"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE,
         env=env,
