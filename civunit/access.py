@@ -45,9 +45,7 @@ def sees_everything(user: User) -> bool:
 
 def is_read_only(user: User) -> bool:
     """Leadership members who hold no working role change no campaign data."""
-    return is_active_user(user) and not user.has_role(
-        Role.STAFF, Role.OFFICE_HEAD, Role.COORDINATOR, Role.ADMIN
-    )
+    return is_active_user(user) and not user.has_role(Role.STAFF, Role.OFFICE_HEAD, Role.COORDINATOR, Role.ADMIN)
 
 
 def is_office_head(user: User) -> bool:
@@ -178,9 +176,7 @@ def evidence_visible_to(user: User, queryset=None):
     if sees_everything(user):
         return qs
     office_ids = _own_office_ids(user)
-    task_ids = Task.objects.filter(
-        Q(lead_office_id__in=office_ids) | Q(supporting_offices__in=office_ids)
-    ).values("pk")
+    task_ids = Task.objects.filter(Q(lead_office_id__in=office_ids) | Q(supporting_offices__in=office_ids)).values("pk")
     linked = EvidenceItem.tasks.through.objects.filter(evidenceitem_id=OuterRef("pk"), task_id__in=task_ids)
     return qs.filter(Q(office_id__in=office_ids) | Q(uploader_id=user.pk) | Exists(linked))
 
@@ -207,6 +203,58 @@ def can_change_evidence(user: User, item) -> bool:
 
 def _evidence_rule(user, obj) -> bool:
     return can_read_evidence(user, obj)
+
+
+# Review, recycle bin and activities (issue 8). The head of the item's office or the coordinator reviews a
+# version; nobody reviews their own upload unless the campaign allows it. Staff and heads move items to the
+# recycle bin (never hard-delete); only the coordinator restores or purges. Leadership reads the bin.
+
+
+def is_evidence_reviewer(user: User, item) -> bool:
+    if not can_upload_evidence(user):
+        return False
+    return user.heads(item.office_id) or is_coordinator(user)
+
+
+def can_review_evidence(user: User, item, *, allow_self_review: bool) -> bool:
+    """Accept or return a version of an item."""
+    if not is_evidence_reviewer(user, item):
+        return False
+    return allow_self_review or item.uploader_id != user.pk
+
+
+def evidence_review_office_ids(user: User) -> frozenset[int] | None:
+    """The offices whose items the user reviews: None means every office (the coordinator)."""
+    if not can_upload_evidence(user):
+        return frozenset()
+    if is_coordinator(user):
+        return None
+    return user.headed_office_ids
+
+
+def can_delete_evidence(user: User, item) -> bool:
+    """Move to the recycle bin: whoever may change the item."""
+    return can_change_evidence(user, item)
+
+
+def can_read_recycle_bin(user: User) -> bool:
+    return sees_everything(user)
+
+
+def can_manage_recycle_bin(user: User) -> bool:
+    """Restore and purge."""
+    return is_coordinator(user)
+
+
+def can_create_activity(user: User) -> bool:
+    return can_upload_evidence(user)
+
+
+def can_change_activity(user: User, activity) -> bool:
+    """Its creator, the head of its organiser office, the coordinator."""
+    if not can_upload_evidence(user):
+        return False
+    return activity.created_by_id == user.pk or user.heads(activity.organiser_office_id) or is_coordinator(user)
 
 
 # --- Campaign: plan, criteria, self-assessment, veto list (the campaign engineer's section) ---------------
