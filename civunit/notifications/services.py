@@ -36,9 +36,10 @@ def notify(
     """Notify `recipient` of `kind` about `obj` (in-app, and by e-mail after commit where they opted in).
 
     Returns the notification, or None when the recipient may not read `obj` or was already told (same
-    object, kind and day). Call it inside the transaction that made the change: if that transaction rolls
-    back, the notification and its e-mail go with it. `days` is for date-driven reminders (days left or
-    days overdue). A person is not notified of their own action.
+    object, kind, day and text; with another text, that day's notification is updated and shown as new
+    again, e.g. a second return with a new reason). Call it inside the transaction that made the change:
+    if that transaction rolls back, the notification and its e-mail go with it. `days` is for date-driven
+    reminders (days left or days overdue). A person is not notified of their own action.
     """
     if recipient is None or not access.can_read(recipient, obj):
         return None
@@ -58,9 +59,21 @@ def notify(
     # unique constraint) does not break the caller's transaction.
     try:
         with transaction.atomic():
-            if Notification.objects.filter(**lookup).exists():
+            notification = Notification.objects.filter(**lookup).first()
+            if notification is None:
+                notification = Notification.objects.create(
+                    **lookup, text=str(text), url=url[:500], actor=actor, days=days
+                )
+            elif notification.text == str(text):
                 return None
-            notification = Notification.objects.create(**lookup, text=str(text), url=url[:500], actor=actor, days=days)
+            else:
+                # The same event again on the same day in other words (returned twice, with a new reason):
+                # the person must read the new text, so the notification comes back as new.
+                notification.text, notification.url, notification.actor = str(text), url[:500], actor
+                notification.days = days
+                notification.read_at = notification.emailed_at = None
+                notification.created_at = timezone.now()
+                notification.save()
     except IntegrityError:
         return None
     if recipient.email and NotificationPreference.wants_email(recipient, str(kind)):

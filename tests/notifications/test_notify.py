@@ -81,3 +81,40 @@ def test_no_email_without_opt_in(cast, campaign, django_capture_on_commit_callba
     assert callbacks == []
     assert mail.outbox == []
     assert Notification.objects.count() == 1
+
+
+def test_the_same_event_with_new_words_on_the_same_day_comes_back_as_unread(cast, campaign):
+    first = notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="退回：缺照片")
+    first.read_at = first.created_at
+    first.save()
+    again = notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="退回：缺签到表")
+    assert again is not None
+    assert again.pk == first.pk
+    again.refresh_from_db()
+    assert again.text == "退回：缺签到表"
+    assert again.read_at is None
+
+
+def test_nobody_is_notified_of_their_own_action(cast, campaign):
+    assert notify(recipient=cast.head_a, kind=Kind.ASSIGNED, obj=campaign, text="x", actor=cast.head_a) is None
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_kind_is_created_by_notify_about_a_task(cast, campaign, kind, django_capture_on_commit_callbacks):
+    from tasks.models import Task
+
+    task = Task.objects.create(campaign=campaign, code="1", title="任务", lead_office=cast.office_a)
+    cast.staff_a.email = "staff_a@example.org"
+    cast.staff_a.save()
+    NotificationPreference.objects.create(user=cast.staff_a, kind=kind, email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        n = notify(recipient=cast.staff_a, kind=kind, obj=task, text=f"关于任务：{kind.label}", actor=cast.head_a)
+    assert (n.kind, n.target, n.actor) == (kind, task, cast.head_a)
+    assert len(mail.outbox) == 1
+    assert n.text in mail.outbox[0].body
+
+
+def test_a_kind_added_later_as_a_plain_string_works(cast, campaign):
+    n = notify(recipient=cast.staff_a, kind="report_ready", obj=campaign, text="报告已生成")
+    assert n.kind == "report_ready"
+    assert n.kind_label == "report_ready"
