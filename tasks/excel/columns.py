@@ -1,0 +1,97 @@
+"""The vocabulary of the task breakdown table (工作任务分解表): its columns as real tables name them, and the words
+its cells use for deadlines and states.
+
+These words are the table's data, not the interface's: they stay Chinese whatever the interface language is, so
+that an exported workbook reads back unchanged and matches what offices type.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.models import Recurrence, Status
+
+# Logical column -> header texts seen in real tables (the first is the one the export writes). find_table matches
+# a header exactly first, then by the longest synonym it contains; keys earlier here win exact ties.
+COLUMNS: dict[str, list[str]] = {
+    "code": ["序号", "编号", "任务序号", "任务编号"],
+    "standard_code": ["标准编码", "测评标准编码", "指标编码", "标准编号", "对应标准编码", "对应标准"],
+    "item": ["测评项目", "测评类别"],
+    "indicator": ["测评指标"],
+    "standard": ["测评标准", "测评内容", "标准内容"],
+    "title": ["工作任务", "任务内容", "主要任务", "重点任务", "工作内容", "任务名称"],
+    "measures": ["具体措施", "工作措施", "主要措施", "具体要求", "推进措施"],
+    "lead_office": ["牵头科室", "牵头单位", "牵头部门", "牵头委室", "责任科室", "责任单位", "责任部门"],
+    "supporting_offices": ["配合科室", "配合单位", "配合部门", "协办科室", "协助科室", "参与科室", "协办单位"],
+    "leader": ["分管领导", "责任领导", "牵头领导", "分管负责人"],
+    "people": ["责任人", "具体责任人", "经办人", "具体负责人"],
+    "deadline": ["完成时限", "完成时间", "时间节点", "完成期限", "时间要求"],
+    "evidence": ["佐证材料要求", "佐证材料", "提供材料", "报送说明", "台账资料", "材料要求"],
+    "progress": ["进展情况", "完成情况", "推进情况", "工作进展", "进度"],
+    "status": ["状态", "任务状态", "完成状态"],
+    "notes": ["备注"],
+}
+
+# What the export writes, in this order (labels are COLUMNS[key][0] except where named here).
+EXPORT_COLUMNS: list[tuple[str, str, int]] = [  # key, header, width in characters
+    ("code", "序号", 7),
+    ("standard_code", "标准编码", 10),
+    ("standard", "测评标准", 28),
+    ("title", "工作任务", 30),
+    ("measures", "具体措施", 36),
+    ("lead_office", "牵头科室", 14),
+    ("supporting_offices", "配合科室", 16),
+    ("leader", "分管领导", 10),
+    ("people", "责任人", 12),
+    ("deadline", "完成时限", 12),
+    ("evidence", "佐证材料要求", 28),
+    ("status", "状态", 9),
+    ("progress", "进展情况", 30),
+    ("notes", "备注", 16),
+]
+
+# 状态: the workflow's words.
+STATUS_WORDS: dict[str, str] = {
+    "未开始": Status.NOT_STARTED,
+    "进行中": Status.IN_PROGRESS,
+    "待审核": Status.PENDING_REVIEW,
+    "已完成": Status.DONE,
+    "已退回": Status.RETURNED,
+}
+STATUS_LABEL = {status: word for word, status in STATUS_WORDS.items()}
+
+# 进展情况: the common words for a state (any other text is a progress report).
+PROGRESS_WORDS: dict[str, str] = {
+    "未启动": Status.NOT_STARTED,
+    "推进中": Status.IN_PROGRESS,
+    "已完成": Status.DONE,
+    "需整改": Status.RETURNED,
+    **STATUS_WORDS,
+}
+RETURNED_REASON = "导入：需整改"
+
+# 完成时限 written as a rhythm rather than a date; a cell starting with one of these words.
+RECURRENCE_WORDS: list[tuple[str, str]] = [
+    ("每月", Recurrence.MONTHLY),
+    ("按月", Recurrence.MONTHLY),
+    ("每季度", Recurrence.QUARTERLY),
+    ("每季", Recurrence.QUARTERLY),
+    ("按季度", Recurrence.QUARTERLY),
+    ("每半年", Recurrence.HALF_YEARLY),
+    ("每年", Recurrence.YEARLY),
+    ("每年度", Recurrence.YEARLY),
+    ("长期", Recurrence.ONGOING),
+    ("常态化", Recurrence.ONGOING),
+    ("持续", Recurrence.ONGOING),
+]
+RECURRENCE_LABEL = {
+    Recurrence.MONTHLY: "每月",
+    Recurrence.QUARTERLY: "每季度",
+    Recurrence.HALF_YEARLY: "每半年",
+    Recurrence.YEARLY: "每年",
+    Recurrence.ONGOING: "长期",
+}
+
+# Several offices (or standard codes) in one cell.
+OFFICE_SEPARATORS = re.compile(r"[、，,；;\n]+")
+CODE_SEPARATORS = re.compile(r"[、，,；;\s]+")

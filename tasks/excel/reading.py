@@ -1,0 +1,419 @@
+"""Reading a task breakdown workbook into validated rows. Nothing here writes to the database.
+
+Every row is checked before anything is imported; every problem is reported with its row number and a reason,
+so that one upload shows everything the office has to fix.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from campaign.models import Criterion
+from civunit import xlsx
+from civunit.accounts.models import Office
+from tasks.models import Recurrence, Task, split_names
+
+from .columns import (
+    CODE_SEPARATORS,
+    COLUMNS,
+    OFFICE_SEPARATORS,
+    PROGRESS_WORDS,
+    RECURRENCE_WORDS,
+    RETURNED_REASON,
+    STATUS_WORDS,
+)
+
+CODE_RE = re.compile(r"\d+(?:\.\d+)*")
+HEADING_RE = re.compile(r"^[一二三四五六七八九十百]+[、.．]")
+CODE_MAX = 30
+TITLE_MAX = 500
+NAME_MAX = 50
+NAMES_MAX = 500
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+# Which task fields each column feeds: a field is changed by a re-import only when its column is in the sheet.
+FIELDS_BY_COLUMN = {
+    "lead_office": "lead_office",
+    "supporting_offices": "supporting_offices",
+    "leader": "leader",
+    "people": "responsible",
+    "deadline": "deadline",
+    "evidence": "evidence_requirement",
+    "notes": "notes",
+}
+
+
+@dataclass
+class Problem:
+    """A row (or, with row None, the whole sheet) and what is wrong with it."""
+
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class TaskRow:
+    row: int
+    code: str
+    parent_code: str | None = None
+    title: str = ""
+    measures: str = ""
+    lead_office: Office | None = None
+    supporting_offices: list[Office] = field(default_factory=list)
+    leader: str = ""
+    responsible: list[str] = field(default_factory=list)
+    deadline: datetime.date | None = None
+    recurrence: str = Recurrence.NONE
+    evidence_requirement: str = ""
+    notes: str = ""
+    standards: list[Criterion] = field(default_factory=list)
+    status: str | None = None  # None: the sheet says nothing about the state
+    status_reason: str = ""
+    progress_text: str = ""
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
+
+
+@dataclass
+class Sheet:
+    """What was read: the rows (valid or not), the problems, and what was skipped."""
+
+    sheet_title: str
+    columns: dict[str, str]  # logical key -> header text as found
+    fields: frozenset[str]  # task fields the sheet speaks about
+    rows: list[TaskRow]
+    errors: list[Problem]
+    warnings: list[Problem]
+    skipped: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- Matching offices and standards -----------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", xlsx.normalize(text))
+
+
+class OfficeMatcher:
+    """An office as people write it: its exact name, one of its other names (short_name), or the one office
+    whose name contains the text or is contained in it (机关办公室 → 办公室)."""
+
+    def __init__(self, offices):
+        self.offices = list(offices)
+        self.by_name = {_squash(o.name): o for o in self.offices}
+        self.by_short: dict[str, list[Office]] = {}
+        self.names: list[tuple[Office, list[str]]] = []
+        for o in self.offices:
+            shorts = [_squash(s) for s in OFFICE_SEPARATORS.split(o.short_name or "") if _squash(s)]
+            for s in shorts:
+                self.by_short.setdefault(s, []).append(o)
+            self.names.append((o, [_squash(o.name), *shorts]))
+
+    def match(self, text: str) -> tuple[Office | None, list[Office]]:
+        """(the office, []) when exactly one fits; (None, candidates) otherwise (no candidates: unknown)."""
+        key = _squash(text)
+        if key in self.by_name:
+            return self.by_name[key], []
+        shorts = self.by_short.get(key, [])
+        if len(shorts) == 1:
+            return shorts[0], []
+        if len(shorts) > 1:
+            return None, shorts
+        candidates = [o for o, names in self.names if any(key in n or n in key for n in names)]
+        if len(candidates) == 1:
+            return candidates[0], []
+        return None, candidates
+
+
+class StandardMatcher:
+    """A standard by its code, or (for tables that copy the criteria's words) by the code its text starts with
+    or its exact title."""
+
+    def __init__(self, criteria):
+        self.by_code = {c.code: c for c in criteria}
+        self.by_title: dict[str, list[Criterion]] = {}
+        for c in criteria:
+            self.by_title.setdefault(_squash(c.title), []).append(c)
+
+    def by_text(self, text: str) -> Criterion | None:
+        m = re.match(r"\s*(\d+(?:\.\d+)*)", text)
+        if m and m.group(1) in self.by_code:
+            return self.by_code[m.group(1)]
+        found = self.by_title.get(_squash(text), [])
+        return found[0] if len(found) == 1 else None
+
+
+# --- Cells ------------------------------------------------------------------------------------------------
+
+
+def clean_code(text: str) -> str:
+    """序号 as displayed, full-width digits made ASCII, a trailing "." or "、" dropped (3、 → 3)."""
+    return re.sub(r"[.、。．\s]+$", "", xlsx.normalize(text)).strip()
+
+
+def parse_deadline(raw, text: str, *, not_before: datetime.date) -> tuple[datetime.date | None, str]:
+    """(deadline, recurrence) from a 完成时限 cell. Raises ValueError when it is neither a date nor a rhythm."""
+    words = _squash(text)
+    if not words and raw in (None, ""):
+        return None, Recurrence.NONE
+    for word, recurrence in RECURRENCE_WORDS:
+        if words.startswith(word):
+            return None, recurrence
+    value = raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and not 20000 < raw < 80000:
+        value = text  # 2026.12 typed into a General cell is a number: read it as displayed
+    elif isinstance(raw, str) or raw is None:
+        value = text
+    date = xlsx.parse_date(value, not_before=not_before)
+    if date is None:
+        return None, Recurrence.NONE
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ValueError(text)
+    return date, Recurrence.NONE
+
+
+def _state_word(text: str, words: dict[str, str]) -> str | None:
+    return words.get(re.sub(r"[。.！!\s]+$", "", _squash(text)))
+
+
+# --- The sheet --------------------------------------------------------------------------------------------
+
+
+def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
+    """Open, find the table and validate every row. Raises xlsx.WorkbookError for a file that cannot be read at
+    all (refused formats, bombs, missing columns, formulas without values); row problems are in Sheet.errors."""
+    book = xlsx.open_workbook(data, filename=filename)
+    table = xlsx.find_table(
+        book,
+        COLUMNS,
+        required={"code", "lead_office"},
+        any_of=[("title", "measures")],
+    )
+    cols = table.header.columns
+    fields = {"title"} | {f for key, f in FIELDS_BY_COLUMN.items() if key in cols}
+    if "title" in cols and "measures" in cols:
+        fields.add("measures")
+    if cols.keys() & {"standard_code", "standard", "indicator", "item"}:
+        fields.add("standards")
+
+    offices = OfficeMatcher(Office.objects.all())
+    standards = StandardMatcher(Criterion.objects.filter(campaign=campaign).only("pk", "code", "title"))
+    existing_codes = set(Task.objects.filter(campaign=campaign).values_list("code", flat=True))
+
+    rows: list[TaskRow] = []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    skipped: list[Problem] = []
+    first_row_of: dict[str, int] = {}
+
+    for raw_row in table.rows():
+        if xlsx.is_note_row(raw_row):
+            skipped.append(Problem(raw_row.number, _("a note below the table, skipped")))
+            continue
+        if _is_heading(raw_row):
+            skipped.append(Problem(raw_row.number, _("a heading row (%(text)s), skipped") % {"text": _first(raw_row)}))
+            continue
+        row_errors: list[str] = []
+        task = _read_row(raw_row, campaign, offices, standards, fields, row_errors, warnings)
+        if task.code:
+            if task.code in first_row_of:
+                row_errors.append(
+                    _("the number %(code)s is used again (first on row %(first)d).")
+                    % {"code": task.code, "first": first_row_of[task.code]}
+                )
+            else:
+                first_row_of[task.code] = raw_row.number
+        errors.extend(Problem(raw_row.number, m) for m in row_errors)
+        rows.append(task)
+
+    for task in rows:
+        if task.parent_code and task.parent_code not in first_row_of and task.parent_code not in existing_codes:
+            errors.append(
+                Problem(
+                    task.row,
+                    _("sub-task %(code)s has no parent task %(parent)s, neither in the table nor already imported.")
+                    % {"code": task.code, "parent": task.parent_code},
+                )
+            )
+    if not rows and not errors:
+        errors.append(Problem(None, _("The table has no task rows below its header.")))
+    errors.sort(key=lambda p: p.row or 0)
+    return Sheet(
+        sheet_title=table.header.sheet.title,
+        columns=dict(table.header.labels),
+        fields=frozenset(fields),
+        rows=rows,
+        errors=errors,
+        warnings=warnings,
+        skipped=skipped,
+    )
+
+
+def _first(raw_row: xlsx.Row) -> str:
+    return next((v for v in raw_row.values.values() if v), "")
+
+
+def _is_heading(raw_row: xlsx.Row) -> bool:
+    """A section heading across the table (一、思想道德建设): one text, often merged over the whole row, and no
+    number of the form 3 or 3.1."""
+    filled = {v for v in raw_row.values.values() if v}
+    if len(filled) != 1:
+        return False
+    text = next(iter(filled))
+    return not CODE_RE.fullmatch(clean_code(raw_row["code"])) and (
+        bool(HEADING_RE.match(text)) or raw_row["code"] == text
+    )
+
+
+def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -> TaskRow:
+    r = raw_row
+    code = clean_code(r["code"])
+    task = TaskRow(row=r.number, code=code)
+    if not code:
+        errors.append(_("the number (序号) is empty."))
+    elif len(code) > CODE_MAX or not CODE_RE.fullmatch(code):
+        errors.append(_("the number “%(code)s” is not like 3 or 3.1.") % {"code": code})
+        task.code = ""
+    elif "." in code:
+        task.parent_code = code.rsplit(".", 1)[0]
+
+    # 工作任务 and 具体措施: both when the table has both, else the one it has is the task's title.
+    title, measures = r["title"], r["measures"]
+    if "measures" in fields:
+        task.title, task.measures = title, measures
+    else:
+        task.title = title or measures
+    if not task.title:
+        errors.append(_("the task (工作任务) is empty."))
+    elif len(task.title) > TITLE_MAX:
+        errors.append(_("the task text is longer than %(max)d characters.") % {"max": TITLE_MAX})
+
+    lead_names = [n.strip() for n in OFFICE_SEPARATORS.split(r["lead_office"]) if n.strip()]
+    if not lead_names:
+        errors.append(_("the lead office (牵头科室) is empty."))
+    lead_found = _offices(lead_names, offices, errors, _("lead office"))
+    if lead_found:
+        task.lead_office = lead_found[0]
+        if len(lead_names) > 1:
+            warnings.append(
+                Problem(
+                    r.number,
+                    _("several lead offices: %(first)s leads, the others are counted as supporting offices.")
+                    % {"first": lead_found[0].name},
+                )
+            )
+    supporting = _offices(
+        [n.strip() for n in OFFICE_SEPARATORS.split(r["supporting_offices"]) if n.strip()],
+        offices,
+        errors,
+        _("supporting office"),
+    )
+    seen = {task.lead_office.pk} if task.lead_office else set()
+    for office in lead_found[1:] + supporting:
+        if office.pk not in seen:
+            seen.add(office.pk)
+            task.supporting_offices.append(office)
+
+    task.leader = r["leader"]
+    if len(task.leader) > NAME_MAX:
+        errors.append(_("the leader in charge is longer than %(max)d characters.") % {"max": NAME_MAX})
+    task.responsible = list(dict.fromkeys(split_names(r["people"])))
+    if len("、".join(task.responsible)) > NAMES_MAX:
+        errors.append(_("the responsible people are longer than %(max)d characters.") % {"max": NAMES_MAX})
+
+    try:
+        task.deadline, task.recurrence = parse_deadline(
+            r.raw.get("deadline"), r["deadline"], not_before=campaign.start_date
+        )
+    except ValueError:
+        errors.append(
+            _("the deadline “%(text)s” is not a date (such as 2026-09-30 or 2026年6月底) nor 每月/每季度/每年/长期.")
+            % {"text": r["deadline"]}
+        )
+
+    task.evidence_requirement = r["evidence"]
+    task.notes = r["notes"]
+    _read_standards(r, task, standards, errors, warnings)
+    _read_state(r, task, errors)
+    return task
+
+
+def _offices(names, matcher, errors, role) -> list[Office]:
+    found = []
+    for name in names:
+        office, candidates = matcher.match(name)
+        if office is not None:
+            found.append(office)
+        elif candidates:
+            errors.append(
+                _("the %(role)s “%(name)s” could be any of %(candidates)s: write the full name.")
+                % {"role": role, "name": name, "candidates": "、".join(o.name for o in candidates)}
+            )
+        else:
+            errors.append(_("the %(role)s “%(name)s” is not a known office.") % {"role": role, "name": name})
+    return found
+
+
+def _read_standards(r, task, matcher, errors, warnings) -> None:
+    codes = [c for c in CODE_SEPARATORS.split(xlsx.normalize(r["standard_code"])) if c]
+    if codes:
+        for code in codes:
+            criterion = matcher.by_code.get(code)
+            if criterion is None:
+                errors.append(_("the standard code %(code)s is not in this campaign's criteria.") % {"code": code})
+            elif criterion not in task.standards:
+                task.standards.append(criterion)
+        return
+    text = r["standard"] or r["indicator"] or r["item"]
+    if not text:
+        return
+    criterion = matcher.by_text(text)
+    if criterion is None:
+        warnings.append(
+            Problem(
+                r.number,
+                _("“%(text)s” matches no standard of the criteria; the task is not linked to one.")
+                % {"text": text[:40]},
+            )
+        )
+    else:
+        task.standards.append(criterion)
+
+
+def _read_state(r, task, errors) -> None:
+    status_text, progress = r["status"], r["progress"]
+    if status_text:
+        status = _state_word(status_text, STATUS_WORDS)
+        if status is None:
+            errors.append(
+                _("the status “%(text)s” is not one of %(words)s.")
+                % {"text": status_text, "words": "、".join(STATUS_WORDS)}
+            )
+        task.status = status
+        if progress and _state_word(progress, PROGRESS_WORDS) is None:
+            task.progress_text = progress
+        return
+    if not progress:
+        return
+    status = _state_word(progress, PROGRESS_WORDS)
+    if status is None:
+        task.progress_text = progress
+        return
+    task.status = status
+    if status == Task.Status.RETURNED:
+        task.status_reason = RETURNED_REASON

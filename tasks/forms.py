@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Criterion, WorkArea
+from civunit.accounts.models import Office, User
+
+from .models import Status
+from .selectors import SORTS, TaskFilters
+
+
+def _small_widgets(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
+
+
+class TaskFilterForm(forms.Form):
+    """The filters of the task list (GET). Bad values are dropped, never an error page."""
+
+    office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    work_area = forms.ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
+    standard = forms.ModelChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    stalled = forms.BooleanField(label=_("Stalled only"), required=False)
+    due_within = forms.IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("code", _("Number")),
+            ("due", _("Due date, earliest first")),
+            ("-due", _("Due date, latest first")),
+            ("status", _("Status")),
+            ("office", _("Lead office")),
+            ("updated", _("Recently changed")),
+        ],
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.all()
+        self.fields["status"].choices = [("", _("Any status")), *Status.choices]
+        self.fields["work_area"].queryset = WorkArea.objects.filter(campaign=campaign)
+        self.fields["standard"].queryset = Criterion.objects.filter(campaign=campaign, is_leaf=True)
+        self.fields["standard"].label_from_instance = lambda c: f"{c.code} {c.title[:30]}"
+        _small_widgets(self)
+
+    def filters(self) -> TaskFilters:
+        if not self.is_valid():
+            # Keep whatever fields were valid; an invalid one is ignored.
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            data = self.cleaned_data
+        sort = data.get("sort") or "code"
+        return TaskFilters(
+            office_id=data["office"].pk if data.get("office") else None,
+            status=data.get("status") or "",
+            work_area_id=data["work_area"].pk if data.get("work_area") else None,
+            standard_id=data["standard"].pk if data.get("standard") else None,
+            overdue=bool(data.get("overdue")),
+            stalled=bool(data.get("stalled")),
+            due_within=data.get("due_within"),
+            q=(data.get("q") or "").strip(),
+            sort=sort if sort in SORTS else "code",
+        )
+
+
+class VersionedForm(forms.Form):
+    """Every action posts the version of the row its page showed; a stale one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    occurrence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CheckOffForm(VersionedForm):
+    note = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Name the evidence that proves it (documents, minutes, photos)."),
+    )
+
+
+class ReviewForm(VersionedForm):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class ReturnForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    occurrence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _people_field(office_ids) -> forms.ModelMultipleChoiceField:
+    field = forms.ModelMultipleChoiceField(
+        label=_("Responsible people"),
+        queryset=User.objects.filter(office_id__in=office_ids, is_active=True).order_by("username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    field.label_from_instance = lambda u: u.display_name
+    return field
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"] = _people_field([task.lead_office_id])
+        self.order_fields(["people", "deadline", "version"])
+
+
+class SplitForm(forms.Form):
+    title = forms.CharField(label=_("Sub-task"), max_length=500)
+    code = forms.CharField(
+        label=_("Number"), max_length=30, required=False, help_text=_("Leave empty to number it automatically.")
+    )
+    lead_office = forms.ModelChoiceField(label=_("Office doing it"), queryset=Office.objects.none())
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, parent, **kwargs):
+        super().__init__(*args, **kwargs)
+        office_ids = [parent.lead_office_id, *(o.pk for o in parent.supporting_offices.all())]
+        self.fields["lead_office"].queryset = Office.objects.filter(pk__in=office_ids)
+        self.fields["lead_office"].initial = parent.lead_office_id
+        self.fields["people"] = _people_field([parent.lead_office_id])
+        self.fields["people"].help_text = _(
+            "People of your office. A sub-task for a supporting office is assigned by that office's head."
+        )
+        self.order_fields(["title", "code", "lead_office", "people", "measures", "deadline"])
+
+    def clean(self):
+        data = super().clean()
+        office = data.get("lead_office")
+        people = data.get("people")
+        if office and people and any(p.office_id != office.pk for p in people):
+            self.add_error("people", _("Only people of the office doing the sub-task can be responsible for it."))
+        return data
+
+
+class IdListField(forms.Field):
+    """A list of ids from checkboxes; which of them the user may change is decided in the service."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Select tasks from the list.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("assign", _("Assign to")), ("deadline", _("Set deadline"))]
+
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    tasks = IdListField(label=_("Tasks"), error_messages={"required": _("Select at least one task.")})
+    deadline = forms.DateField(label=_("Deadline"), required=False)
+
+    def __init__(self, *args, office_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"] = _people_field(office_ids)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("people"):
+            self.add_error("people", _("Choose the people to assign."))
+        return data

@@ -1,0 +1,148 @@
+"""Reads of the task breakdown shared by the pages (and the Excel export, the dashboard and reports)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from civunit import access
+
+from .models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
+
+
+def task_rows(*, user, campaign, today: datetime.date | None = None) -> QuerySet[Task]:
+    """The tasks of `campaign` the user may read, with every flag a list row shows, in code order."""
+    return (
+        Task.objects.for_campaign(campaign)
+        .visible_to(user)
+        .with_flags(stalled_after_days=campaign.stalled_after_days, today=today)
+        .for_list()
+        .order_by("code_key", "pk")
+    )
+
+
+SORTS = {
+    "code": ("code_key", "pk"),
+    "due": ("due", "code_key", "pk"),
+    "-due": ("-due", "code_key", "pk"),
+    "status": ("status", "code_key", "pk"),
+    "office": ("lead_office__ordering", "lead_office__name", "code_key", "pk"),
+    "updated": ("-updated_at", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    office_id: int | None = None
+    status: str = ""
+    work_area_id: int | None = None
+    standard_id: int | None = None
+    overdue: bool = False
+    due_within: int | None = None
+    stalled: bool = False
+    q: str = ""
+    sort: str = "code"
+
+
+def filter_tasks(rows: QuerySet[Task], filters: TaskFilters, *, campaign, today=None) -> QuerySet[Task]:
+    today = today or timezone.localdate()
+    if filters.office_id:
+        office_id = filters.office_id
+        rows = rows.filter(
+            Q(lead_office_id=office_id)
+            | Q(pk__in=Task.supporting_offices.through.objects.filter(office_id=office_id).values("task_id"))
+        )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.work_area_id:
+        rows = rows.filter(work_area_id=filters.work_area_id)
+    if filters.standard_id:
+        rows = rows.filter(
+            pk__in=Task.standards.through.objects.filter(criterion_id=filters.standard_id).values("task_id")
+        )
+    if filters.overdue:
+        rows = rows.filter(is_overdue=True)
+    if filters.due_within is not None:
+        rows = rows.filter(
+            due__gte=today, due__lte=today + datetime.timedelta(days=filters.due_within), status__in=OPEN_STATES
+        )
+    if filters.stalled:
+        rows = rows.filter(is_stalled=True)
+    if filters.q:
+        rows = rows.filter(Q(title__icontains=filters.q) | Q(measures__icontains=filters.q) | Q(code=filters.q))
+    return rows.order_by(*SORTS.get(filters.sort, SORTS["code"]))
+
+
+def my_task_rows(*, user, campaign) -> QuerySet[Task]:
+    """Tasks the user is responsible for."""
+    return task_rows(user=user, campaign=campaign).filter(
+        pk__in=Task.responsible_people.through.objects.filter(user_id=user.pk).values("task_id")
+    )
+
+
+def awaiting_review_rows(*, user, campaign) -> QuerySet[Task]:
+    """Tasks (or periods of recurring tasks) checked off and waiting for this user's review."""
+    reviewable = Q(pk__in=[])
+    if access.is_coordinator(user):
+        reviewable |= Q(parent__isnull=True)
+    if user.headed_office_ids:
+        reviewable |= Q(parent__lead_office_id__in=user.headed_office_ids)
+    if not access.may_work_on_tasks(user):
+        return Task.objects.none()
+    pending_period = Exists(TaskOccurrence.objects.filter(task=OuterRef("pk"), status=Status.PENDING_REVIEW))
+    return (
+        task_rows(user=user, campaign=campaign)
+        .filter(reviewable)
+        .filter(Q(status=Status.PENDING_REVIEW) | pending_period)
+    )
+
+
+def office_task_rows(*, user, campaign, office_id: int) -> QuerySet[Task]:
+    return filter_tasks(task_rows(user=user, campaign=campaign), TaskFilters(office_id=office_id), campaign=campaign)
+
+
+def task_history(task: Task) -> QuerySet[TaskEvent]:
+    return task.events.select_related("actor", "occurrence").order_by("-created_at", "-pk")
+
+
+def task_children(*, user, task: Task) -> QuerySet[Task]:
+    return task_rows(user=user, campaign=task.campaign).filter(parent=task)
+
+
+def task_occurrences(task: Task) -> QuerySet[TaskOccurrence]:
+    return task.occurrences.select_related("checked_off_by").order_by("-period_start")
+
+
+def tasks_for_standard(*, user, criterion) -> QuerySet[Task]:
+    """The tasks linked to one standard, for the standard's page (template tasks/_criterion_tasks.html)."""
+    return task_rows(user=user, campaign=criterion.campaign).filter(
+        pk__in=Task.standards.through.objects.filter(criterion_id=criterion.pk).values("task_id")
+    )
+
+
+def tasks_by_standard(*, user, campaign) -> dict[int, list[Task]]:
+    """Every task of the campaign grouped by linked standard id (one list query, for a page of many standards)."""
+    grouped: dict[int, list[Task]] = {}
+    for task in task_rows(user=user, campaign=campaign):
+        for criterion in task.standards.all():
+            grouped.setdefault(criterion.pk, []).append(task)
+    return grouped
+
+
+def status_counts(*, user, campaign) -> dict[str, int]:
+    """How many tasks are in each state, plus overdue and stalled (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        Task.objects.for_campaign(campaign).visible_to(user).with_flags(stalled_after_days=campaign.stalled_after_days)
+    )
+    agg = rows.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        stalled=Count("pk", filter=Q(is_stalled=True)),
+        **{s.value: Count("pk", filter=Q(status=s)) for s in Status},
+    )
+    return agg

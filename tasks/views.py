@@ -1,0 +1,372 @@
+"""Pages of the task breakdown: my tasks, my office's tasks, all tasks, a task with its history, and one view per
+workflow action (POST → redirect → GET with a message)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campaign.models import Campaign
+from civunit import access as policy
+from civunit.accounts.models import Office
+
+from . import selectors, services
+from .access import get_occurrence_for_task, get_task_for_user
+from .forms import (
+    AssignForm,
+    BulkForm,
+    CheckOffForm,
+    ProgressForm,
+    ReturnForm,
+    ReviewForm,
+    SplitForm,
+    TaskFilterForm,
+    VersionedForm,
+)
+from .models import Task, TaskEvent
+from .selectors import TaskFilters
+
+PAGE_SIZE = 50
+
+
+def _campaign_or_none() -> Campaign | None:
+    return Campaign.objects.current()
+
+
+def _no_campaign(request: HttpRequest) -> HttpResponse:
+    return render(request, "tasks/no_campaign.html", {})
+
+
+def _page(request: HttpRequest, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign_or_none()
+    if campaign is None:
+        return _no_campaign(request)
+    form = TaskFilterForm(request.GET or None, campaign=campaign)
+    filters = form.filters() if form.is_bound else TaskFilters()
+    rows = selectors.filter_tasks(selectors.task_rows(user=request.user, campaign=campaign), filters, campaign=campaign)
+    return render(
+        request,
+        "tasks/list.html",
+        {"campaign": campaign, "form": form, "page": _page(request, rows), "filters": filters},
+    )
+
+
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign_or_none()
+    if campaign is None:
+        return _no_campaign(request)
+    return render(
+        request,
+        "tasks/mine.html",
+        {
+            "campaign": campaign,
+            "page": _page(request, selectors.my_task_rows(user=request.user, campaign=campaign)),
+            "to_review": list(selectors.awaiting_review_rows(user=request.user, campaign=campaign)[:PAGE_SIZE]),
+        },
+    )
+
+
+def _office_for(request: HttpRequest) -> Office | None:
+    """The office whose tasks to show: ?office=<id>, else the first office the user heads, else their own."""
+    wanted = request.GET.get("office", "")
+    if wanted.isdigit():
+        return Office.objects.filter(pk=int(wanted)).first()
+    headed = sorted(request.user.headed_office_ids)
+    if headed:
+        return Office.objects.filter(pk=headed[0]).first()
+    return request.user.office
+
+
+@require_GET
+def office_tasks(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign_or_none()
+    if campaign is None:
+        return _no_campaign(request)
+    office = _office_for(request)
+    if office is None:
+        return render(request, "tasks/office.html", {"campaign": campaign, "office": None, "page": None})
+    rows = selectors.office_task_rows(user=request.user, campaign=campaign, office_id=office.pk)
+    bulk_office_ids = policy.task_bulk_office_ids(request.user)
+    may_bulk = office.pk in bulk_office_ids
+    return render(
+        request,
+        "tasks/office.html",
+        {
+            "campaign": campaign,
+            "office": office,
+            "page": _page(request, rows),
+            "may_bulk": may_bulk,
+            "bulk_form": BulkForm(office_ids=[office.pk]) if may_bulk else None,
+            "headed_offices": Office.objects.filter(pk__in=bulk_office_ids) if len(bulk_office_ids) > 1 else [],
+        },
+    )
+
+
+def _permissions(user, task: Task) -> dict[str, bool]:
+    allow_self = task.campaign.allow_self_review
+    return {
+        "start": policy.can_start_task(user, task),
+        "progress": policy.can_report_task_progress(user, task),
+        "assign": policy.can_assign_task(user, task),
+        "split": policy.can_split_task(user, task),
+        "check_off": policy.can_check_off_task(user, task),
+        "review": policy.can_review_task(
+            user, task, checked_off_by_id=task.checked_off_by_id, allow_self_review=allow_self
+        ),
+        "reviewer": policy.is_task_reviewer(user, task),
+    }
+
+
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    flagged = (
+        Task.objects.filter(pk=task.pk)
+        .with_flags(stalled_after_days=task.campaign.stalled_after_days)
+        .values(
+            "due",
+            "is_overdue",
+            "is_due_soon",
+            "is_stalled",
+            "last_activity",
+            "periods_done",
+            "periods_late",
+            "periods_missed",
+            "children_total",
+            "children_done",
+        )
+        .get()
+    )
+    occurrences = list(selectors.task_occurrences(task))
+    history = list(selectors.task_history(task))
+    user = request.user
+    allow_self = task.campaign.allow_self_review
+    for occurrence in occurrences:
+        occurrence.may_review = policy.can_review_task(
+            user, task, checked_off_by_id=occurrence.checked_off_by_id, allow_self_review=allow_self
+        )
+    return render(
+        request,
+        "tasks/detail.html",
+        {
+            "task": task,
+            "flags": flagged,
+            "can": _permissions(user, task),
+            "children": list(selectors.task_children(user=user, task=task)),
+            "occurrences": occurrences,
+            "reports": list(task.progress_reports.select_related("author", "occurrence")),
+            "history": history,
+            "last_return": next((e for e in history if e.action == TaskEvent.Action.RETURNED), None),
+            "ancestors": _ancestors(task),
+            "check_off_form": CheckOffForm(initial={"version": task.version}),
+            "review_form": ReviewForm(initial={"version": task.version}),
+            "return_form": ReturnForm(initial={"version": task.version}),
+            "progress_form": ProgressForm(),
+            "evidence_panel": select_template(["evidence/_task_evidence.html", "tasks/_evidence_placeholder.html"]),
+        },
+    )
+
+
+def _ancestors(task: Task) -> list[Task]:
+    """The chain of parents above a sub-task, top first (one query per level; trees are shallow)."""
+    chain = []
+    parent_id = task.parent_id
+    while parent_id is not None and len(chain) < 20:
+        parent = Task.objects.only("pk", "code", "title", "parent_id").get(pk=parent_id)
+        chain.append(parent)
+        parent_id = parent.parent_id
+    return list(reversed(chain))
+
+
+def _detail(task: Task):
+    return redirect("tasks:detail", pk=task.pk)
+
+
+def _form_error(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        messages.error(request, errors[0])
+        return
+
+
+def _run(request: HttpRequest, task: Task, call, success: str) -> None:
+    try:
+        call()
+    except services.StaleTask as error:
+        messages.warning(request, str(error))
+    except services.TaskActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+
+
+def _action_view(form_class, success_message, perform):
+    """One workflow action: validate the posted form, run the service, redirect to the task's page."""
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        task = get_task_for_user(request.user, pk)
+        if not policy.may_work_on_tasks(request.user):
+            raise PermissionDenied
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_error(request, form)
+            return _detail(task)
+        occurrence = get_occurrence_for_task(task, form.cleaned_data.get("occurrence"))
+        _run(request, task, lambda: perform(request.user, task, occurrence, form.cleaned_data), success_message())
+        return _detail(task)
+
+    return view
+
+
+task_start = _action_view(
+    VersionedForm,
+    lambda: _("The task has started."),
+    lambda user, task, occ, data: services.task_start(task=task, user=user, version=data["version"]),
+)
+task_check_off = _action_view(
+    CheckOffForm,
+    lambda: _("Checked off; it now waits for review."),
+    lambda user, task, occ, data: services.task_check_off(
+        task=task, user=user, note=data["note"], version=data["version"], occurrence=occ
+    ),
+)
+task_accept = _action_view(
+    ReviewForm,
+    lambda: _("Accepted: the task is done."),
+    lambda user, task, occ, data: services.task_accept(
+        task=task, user=user, note=data["note"], version=data["version"], occurrence=occ
+    ),
+)
+task_return = _action_view(
+    ReturnForm,
+    lambda: _("Returned with your reason."),
+    lambda user, task, occ, data: services.task_return(
+        task=task, user=user, reason=data["reason"], version=data["version"], occurrence=occ
+    ),
+)
+task_resume = _action_view(
+    VersionedForm,
+    lambda: _("Work on the task has resumed."),
+    lambda user, task, occ, data: services.task_resume(task=task, user=user, version=data["version"], occurrence=occ),
+)
+
+
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    if not policy.may_work_on_tasks(request.user):
+        raise PermissionDenied
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return _detail(task)
+    occurrence = get_occurrence_for_task(task, form.cleaned_data.get("occurrence"))
+    _run(
+        request,
+        task,
+        lambda: services.progress_report_add(
+            task=task, user=request.user, text=form.cleaned_data["text"], occurrence=occurrence
+        ),
+        _("Progress recorded."),
+    )
+    return _detail(task)
+
+
+@require_http_methods(["GET", "POST"])
+def task_split(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = get_task_for_user(request.user, pk)
+    if not policy.can_split_task(request.user, parent):
+        raise PermissionDenied
+    form = SplitForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = services.task_split(
+                parent=parent,
+                user=request.user,
+                title=data["title"],
+                code=data["code"],
+                lead_office=data["lead_office"],
+                measures=data["measures"],
+                responsible_people=data["people"],
+                deadline=data["deadline"],
+            )
+        except services.TaskActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Sub-task %(code)s created.") % {"code": child.code})
+            return _detail(child)
+    return render(request, "tasks/split.html", {"task": parent, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    if not policy.can_assign_task(request.user, task):
+        raise PermissionDenied
+    initial = {
+        "version": task.version,
+        "deadline": task.deadline,
+        "people": [p.pk for p in task.responsible_people.all()],
+    }
+    form = AssignForm(request.POST or None, task=task, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_assign(task=task, user=request.user, people=data["people"], version=data["version"])
+            if data["deadline"] != task.deadline:
+                services.task_set_deadline(task=task, user=request.user, deadline=data["deadline"])
+        except services.StaleTask as error:
+            messages.warning(request, str(error))
+            return redirect("tasks:assign", pk=task.pk)
+        except services.TaskActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Assignment saved."))
+            return _detail(task)
+    return render(request, "tasks/assign.html", {"task": task, "form": form})
+
+
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign_or_none()
+    office_ids = policy.task_bulk_office_ids(request.user)
+    if campaign is None or not office_ids:
+        raise PermissionDenied
+    back = reverse("tasks:office")
+    if request.POST.get("office", "").isdigit():
+        back += f"?office={request.POST['office']}"
+    form = BulkForm(request.POST, office_ids=office_ids)
+    if not form.is_valid():
+        _form_error(request, form)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "assign":
+            count = services.tasks_bulk_assign(
+                user=request.user, campaign=campaign, task_ids=data["tasks"], people=data["people"]
+            )
+        else:
+            count = services.tasks_bulk_set_deadline(
+                user=request.user, campaign=campaign, task_ids=data["tasks"], deadline=data["deadline"]
+            )
+    except services.StaleTask as error:
+        messages.warning(request, str(error))
+    except services.TaskActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(count)d tasks updated.") % {"count": count})
+    return redirect(back)
