@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .importing.rows import CriterionRow, ImportError_, Issue, validate_rows
+from .importing.rows import CriterionRow, Issue, TableError, validate_rows
 from .models import (
     Assessment,
     Campaign,
@@ -23,7 +23,7 @@ from .models import (
     Plan,
     VetoCondition,
 )
-from .text import normalize_newlines
+from .text import count_chars, normalize_newlines
 
 # Relations of Criterion that belong to the criteria table itself; anything else pointing at a criterion
 # (tasks, evidence, …) is a link that a re-import must keep.
@@ -42,6 +42,7 @@ class ImportResult:
     unchanged: int = 0
     veto_count: int = 0
     standards: int = 0
+    explanations: list[str] = field(default_factory=list)
     record: ImportRecord | None = None
     dry_run: bool = False
 
@@ -57,14 +58,16 @@ class ImportResult:
             "unchanged": self.unchanged,
             "veto_conditions": self.veto_count,
             "standards": self.standards,
+            "explanations": self.explanations,
         }
 
 
-def read_criteria_file(*, file_name: str, data: bytes) -> list[CriterionRow]:
-    """Rows from a .json or .xlsx criteria table; raises ImportError_ naming every problem."""
+def read_criteria_file(*, file_name: str, data: bytes) -> tuple[list[CriterionRow], list[Issue]]:
+    """Rows from a .json or .xlsx criteria table and the problems of single rows; raises TableError when
+    the file cannot be read at all."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix in REFUSED_EXTENSIONS or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportError_(
+        raise TableError(
             [Issue(None, _("This file format cannot be read: please open it and save it as .xlsx (Excel workbook)."))]
         )
     if suffix == ".json":
@@ -74,8 +77,8 @@ def read_criteria_file(*, file_name: str, data: bytes) -> list[CriterionRow]:
     if suffix == ".xlsx" or data[:4] == b"PK\x03\x04":
         from .importing.xlsx_format import read_xlsx
 
-        return read_xlsx(data)
-    raise ImportError_([Issue(None, _("Please choose a criteria table as .xlsx or .json."))])
+        return read_xlsx(data, file_name=file_name)
+    raise TableError([Issue(None, _("Please choose a criteria table as .xlsx or .json."))])
 
 
 def _field_values(row: CriterionRow) -> dict:
@@ -137,10 +140,14 @@ def criteria_import(*, campaign: Campaign, user, file_name: str, data: bytes, dr
     goes to the veto list, keeping each condition's status and note. Every import leaves an ImportRecord.
     """
     try:
-        rows = read_criteria_file(file_name=file_name, data=data)
-    except ImportError_ as e:
+        rows, issues = read_criteria_file(file_name=file_name, data=data)
+    except TableError as e:
         return ImportResult(ok=False, issues=e.issues, dry_run=dry_run)
-    issues = validate_rows(rows)
+    issues = sorted([*issues, *validate_rows(rows)], key=lambda i: (i.row is None, i.row or 0))
+    if issues:
+        return ImportResult(ok=False, issues=issues, dry_run=dry_run)
+
+    issues = _check_explanations(campaign, rows)
     if issues:
         return ImportResult(ok=False, issues=issues, dry_run=dry_run)
 
@@ -195,6 +202,7 @@ def criteria_import(*, campaign: Campaign, user, file_name: str, data: bytes, dr
         with transaction.atomic():
             _write_criteria(campaign, scored_rows, existing, removed)
             _write_veto(campaign, veto_rows)
+            result.explanations = _write_explanations(campaign, scored_rows, user)
     except ValidationError as e:  # a database rule caught something validation missed: nothing is kept
         return ImportResult(ok=False, issues=[Issue(None, "; ".join(e.messages))])
     result.record = ImportRecord.objects.create(
@@ -255,6 +263,54 @@ def _write_criteria(campaign, rows: list[CriterionRow], existing: dict[str, Crit
     CriterionRequirement.objects.filter(pk__in=delete).delete()
     CriterionRequirement.objects.bulk_update(update, ["min_count"])
     CriterionRequirement.objects.bulk_create(create)
+
+
+def _indicator_codes(rows: list[CriterionRow]) -> set[str]:
+    """Nodes with at least one standard (leaf) among their children."""
+    return {r.parent_code for r in rows if r.is_leaf and r.parent_code}
+
+
+def _check_explanations(campaign: Campaign, rows: list[CriterionRow]) -> list[Issue]:
+    issues = []
+    indicators = _indicator_codes(rows)
+    for r in rows:
+        if not r.explanation:
+            continue
+        text = normalize_newlines(r.explanation)
+        if r.code not in indicators or r.veto:
+            issues.append(
+                Issue(
+                    r.row,
+                    _("%(code)s is not an indicator: explanation reports belong to indicators.") % {"code": r.code},
+                )
+            )
+        elif count_chars(text) > campaign.explanation_limit:
+            issues.append(
+                Issue(
+                    r.row,
+                    _("The explanation report of %(code)s has %(count)d characters; the limit is %(limit)d.")
+                    % {"code": r.code, "count": count_chars(text), "limit": campaign.explanation_limit},
+                )
+            )
+    return issues
+
+
+def _write_explanations(campaign: Campaign, rows: list[CriterionRow], user) -> list[str]:
+    given = {r.code: normalize_newlines(r.explanation) for r in rows if r.explanation is not None}
+    if not given:
+        return []
+    criteria = Criterion.objects.filter(campaign=campaign, code__in=given).select_related("explanation")
+    changed = []
+    for criterion in criteria:
+        text = given[criterion.code]
+        current = getattr(criterion, "explanation", None) if hasattr(criterion, "explanation") else None
+        if (current.text if current else "") == text:
+            continue
+        explanation_save(
+            criterion=criterion, user=user if getattr(user, "is_authenticated", False) else None, text=text
+        )
+        changed.append(criterion.code)
+    return sorted(changed)
 
 
 def _write_veto(campaign, rows: list[CriterionRow]) -> None:

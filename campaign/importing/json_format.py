@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Criterion
 
 from .parse import BadValue, clean, parse_methods, parse_requirements, parse_score
-from .rows import CriterionRow, ImportError_, Issue, category_for
+from .rows import CriterionRow, Issue, TableError, category_for
 
 KIND_NAMES = {
     "scored": Criterion.Kind.SCORED,
@@ -22,15 +22,16 @@ KIND_NAMES = {
 }
 
 
-def read_json(data: bytes) -> list[CriterionRow]:
+def read_json(data: bytes) -> tuple[list[CriterionRow], list[Issue]]:
+    """Rows and the problems of single entries; raises TableError when the file is not readable at all."""
     try:
         payload = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
-        raise ImportError_([Issue(None, _("The file is not valid JSON (UTF-8)."))]) from None
+        raise TableError([Issue(None, _("The file is not valid JSON (UTF-8)."))]) from None
     if isinstance(payload, dict) and isinstance(payload.get("criteria"), list):
         payload = payload["criteria"]
     if not isinstance(payload, list):
-        raise ImportError_([Issue(None, _("The JSON file must contain a list of criteria."))])
+        raise TableError([Issue(None, _("The JSON file must contain a list of criteria."))])
     rows: list[CriterionRow] = []
     issues: list[Issue] = []
     for n, entry in enumerate(payload, start=1):
@@ -41,9 +42,7 @@ def read_json(data: bytes) -> list[CriterionRow]:
         issues.extend(entry_issues)
         if row:
             rows.append(row)
-    if issues:
-        raise ImportError_(issues)
-    return rows
+    return rows, issues
 
 
 def _text(entry: dict, key: str) -> str | None:
@@ -68,7 +67,7 @@ def _entry(n: int, entry: dict) -> tuple[CriterionRow | None, list[Issue]]:
         issues.append(Issue(n, _("The parent code of %(code)s must be text or null.") % {"code": code}))
         parent = None
     texts = {}
-    for key in ("title", "guidance", "requirement_text"):
+    for key in ("title", "guidance", "requirement_text", "explanation"):
         texts[key] = _text(entry, key)
         if texts[key] is None:
             issues.append(Issue(n, _("The field %(field)s of %(code)s must be text.") % {"field": key, "code": code}))
@@ -141,5 +140,6 @@ def _entry(n: int, entry: dict) -> tuple[CriterionRow | None, list[Issue]]:
         requirement_text=texts["requirement_text"],
         requirements=requirements,
         declared_level=level,
+        explanation=entry.get("explanation") or None if isinstance(entry.get("explanation"), str) else None,
     )
     return row, issues

@@ -63,13 +63,15 @@ class CriterionRow:
     requirement_text: str = ""
     requirements: list[tuple[str, int]] = field(default_factory=list)
     declared_level: int | None = None
+    # The explanation report (说明报告) when the table carries one; None leaves the current one alone.
+    explanation: str | None = None
     # filled by validate_rows
     level: int = 1
     is_leaf: bool = True
     ordering: int = 0
 
 
-class ImportError_(Exception):
+class TableError(Exception):
     """The file cannot be read at all, or its rows are invalid: carries every issue found."""
 
     def __init__(self, issues: list[Issue]):
@@ -140,6 +142,8 @@ def validate_rows(rows: list[CriterionRow]) -> list[Issue]:
         for kid in kids:
             if node.veto:
                 kid.veto = True
+            if node.kind != Criterion.Kind.SCORED and kid.kind == Criterion.Kind.SCORED:
+                kid.kind = node.kind  # a bonus or deduction item's children count the same way
             stack.append((kid, level + 1))
     for r in by_code.values():
         if r.code not in reached and r.parent_code in by_code:
@@ -186,9 +190,11 @@ def validate_rows(rows: list[CriterionRow]) -> list[Issue]:
                     )
                 )
             seen.add(category)
-    # The file's order is the tree's order.
-    for i, r in enumerate(rows):
-        r.ordering = (i + 1) * 10
+    # The file's order among siblings is the tree's order (a file listed level by level and one listed depth
+    # first give the same tree).
+    for kids in children.values():
+        for i, r in enumerate(kids):
+            r.ordering = (i + 1) * 10
     issues.sort(key=lambda i: (i.row is None, i.row or 0))
     return issues
 

@@ -1,0 +1,41 @@
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaign import exporting
+from campaign.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Export a campaign's criteria and veto list as .xlsx or .json (the shapes import_criteria reads)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="where to write: a name ending in .xlsx or .json")
+        parser.add_argument("--campaign", type=int, help="campaign id (default: the current campaign)")
+
+    def handle(self, *args, file: str, campaign: int | None, **options):
+        target = Campaign.objects.filter(pk=campaign).first() if campaign else Campaign.objects.current()
+        if target is None:
+            raise CommandError("No such campaign (and no current campaign).")
+        path = Path(file)
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            data = exporting.criteria_json(target)
+        elif suffix == ".xlsx":
+            data = exporting.criteria_xlsx(target)
+        else:
+            raise CommandError("The file name must end in .xlsx or .json.")
+        # Written to a temporary file beside the target, synced, then renamed: never a half-written table.
+        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=".export-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.stdout.write(f"Wrote {path} ({len(data)} bytes).")

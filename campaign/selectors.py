@@ -1,0 +1,235 @@
+"""Reads shared by the pages, exports and (later) the dashboard and report: the criteria tree with its
+roll-ups, the plan, the veto list.
+
+The tree is loaded in one query (nodes joined to their self-assessment and explanation report) and assembled
+in memory; roll-ups are summed over it bottom-up, so the query count does not grow with the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from .models import Assessment, Campaign, Criterion, VetoCondition
+from .text import count_chars
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Node:
+    criterion: Criterion
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    kind: str = Criterion.Kind.SCORED  # effective kind: a bonus or deduction node's subtree counts as such
+    # roll-ups
+    max_total: Decimal | None = None  # the scored maximum (own max, else the children's sum); None: 未赋分
+    score_total: Decimal | None = None  # self scores of scored standards below (None: nothing scored yet)
+    bonus_total: Decimal | None = None
+    deduction_total: Decimal | None = None
+    standards: int = 0
+    met: int = 0
+    basically_met: int = 0
+    in_progress: int = 0
+    visible: bool = True  # after filters
+
+    @property
+    def code(self) -> str:
+        return self.criterion.code
+
+    @property
+    def is_standard(self) -> bool:
+        return not self.children
+
+    @property
+    def is_indicator(self) -> bool:
+        return any(not c.children for c in self.children)
+
+    @property
+    def depth(self) -> int:
+        return self.criterion.level
+
+    @property
+    def assessment(self) -> Assessment | None:
+        return getattr(self.criterion, "assessment", None) if _has(self.criterion, "assessment") else None
+
+    @property
+    def status(self) -> str:
+        a = self.assessment
+        return a.status if a else Assessment.Status.NOT_STARTED
+
+    @property
+    def explanation(self):
+        return getattr(self.criterion, "explanation", None) if _has(self.criterion, "explanation") else None
+
+    @property
+    def explanation_count(self) -> int:
+        e = self.explanation
+        return count_chars(e.text) if e else 0
+
+    @property
+    def met_share(self) -> int | None:
+        """Percent of standards met (达标), rounded down."""
+        return (self.met * 100 // self.standards) if self.standards else None
+
+
+def _has(obj, name: str) -> bool:
+    try:
+        getattr(obj, name)
+    except Exception:  # RelatedObjectDoesNotExist: no row joined
+        return False
+    return True
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+@dataclass
+class Tree:
+    campaign: Campaign
+    roots: list[Node]
+    nodes: list[Node]  # depth-first order
+    by_code: dict[str, Node]
+    total: Node  # the campaign's roll-up (a node without a criterion)
+
+    def standards(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_standard]
+
+    def indicators(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_indicator]
+
+    def visible_nodes(self) -> list[Node]:
+        return [n for n in self.nodes if n.visible]
+
+
+def criteria_tree(campaign: Campaign, *, with_requirements: bool = False) -> Tree:
+    """The campaign's criteria as a tree with roll-ups: 1 query (2 with the evidence requirements)."""
+    qs = (
+        Criterion.objects.filter(campaign=campaign)
+        .select_related("assessment", "explanation")
+        .order_by("ordering", "pk")
+    )
+    if with_requirements:
+        qs = qs.prefetch_related("requirements")
+    criteria = list(qs)
+    nodes_by_id = {c.pk: Node(criterion=c) for c in criteria}
+    roots: list[Node] = []
+    for c in criteria:
+        node = nodes_by_id[c.pk]
+        parent = nodes_by_id.get(c.parent_id)
+        if parent is None:
+            roots.append(node)
+        else:
+            node.parent = parent
+            parent.children.append(node)
+    ordered: list[Node] = []
+
+    def walk(node: Node, inherited: str) -> None:
+        c = node.criterion
+        node.kind = c.kind if c.kind != Criterion.Kind.SCORED else inherited
+        ordered.append(node)
+        for child in node.children:
+            walk(child, node.kind)
+        _roll_up(node)
+
+    for root in roots:
+        walk(root, Criterion.Kind.SCORED)
+    total = Node(criterion=Criterion(campaign=campaign, code="", title=campaign.title), children=roots)
+    _roll_up(total, own_max=False)
+    return Tree(
+        campaign=campaign,
+        roots=roots,
+        nodes=ordered,
+        by_code={n.code: n for n in ordered},
+        total=total,
+    )
+
+
+def _roll_up(node: Node, *, own_max: bool = True) -> None:
+    c = node.criterion
+    if not node.children:
+        node.standards = 1
+        status = node.status
+        node.met = int(status == Assessment.Status.MET)
+        node.basically_met = int(status == Assessment.Status.BASICALLY_MET)
+        node.in_progress = int(status == Assessment.Status.IN_PROGRESS)
+        a = node.assessment
+        score = a.self_score if a else None
+        if node.kind == Criterion.Kind.SCORED:
+            node.max_total, node.score_total = c.max_score, score
+        elif node.kind == Criterion.Kind.BONUS:
+            node.bonus_total = score
+        else:
+            node.deduction_total = score
+        return
+    child_max: Decimal | None = None
+    for child in node.children:
+        node.standards += child.standards
+        node.met += child.met
+        node.basically_met += child.basically_met
+        node.in_progress += child.in_progress
+        node.score_total = _add(node.score_total, child.score_total)
+        node.bonus_total = _add(node.bonus_total, child.bonus_total)
+        node.deduction_total = _add(node.deduction_total, child.deduction_total)
+        child_max = _add(child_max, child.max_total)
+    if own_max and node.kind == Criterion.Kind.SCORED and c.max_score is not None:
+        node.max_total = c.max_score
+    else:
+        node.max_total = child_max
+
+
+def filter_tree(tree: Tree, *, method: str = "", status: str = "") -> Tree:
+    """Mark visible the standards that match (and their ancestors); roll-ups stay those of the whole tree."""
+    if not method and not status:
+        return tree
+    for node in tree.nodes:
+        node.visible = False
+    for node in tree.standards():
+        if method and method not in node.criterion.methods:
+            continue
+        if status and node.status != status:
+            continue
+        n: Node | None = node
+        while n is not None and not n.visible:
+            n.visible = True
+            n = n.parent
+    return tree
+
+
+def campaign_totals(campaign: Campaign) -> dict:
+    """The campaign's standards by status and its self scores, aggregated in SQL (one query, no tree).
+
+    For pages that need only the totals (the dashboard). `criteria_tree(...).total` gives the same figures.
+    """
+    leaves = Criterion.objects.filter(campaign=campaign, is_leaf=True)
+    row = leaves.aggregate(
+        standards=Count("pk"),
+        met=Count("pk", filter=Q(assessment__status=Assessment.Status.MET)),
+        basically_met=Count("pk", filter=Q(assessment__status=Assessment.Status.BASICALLY_MET)),
+        in_progress=Count("pk", filter=Q(assessment__status=Assessment.Status.IN_PROGRESS)),
+        score=Sum("assessment__self_score", filter=Q(kind=Criterion.Kind.SCORED)),
+    )
+    return row
+
+
+def methods_in_use(tree: Tree) -> list[str]:
+    from .importing.rows import KNOWN_METHODS
+
+    seen = list(KNOWN_METHODS)
+    for node in tree.standards():
+        for m in node.criterion.methods:
+            if m not in seen:
+                seen.append(m)
+    used = {m for node in tree.standards() for m in node.criterion.methods}
+    return [m for m in seen if m in used]
+
+
+def veto_list(campaign: Campaign) -> list[VetoCondition]:
+    return list(VetoCondition.objects.filter(campaign=campaign).select_related("updated_by").order_by("ordering", "pk"))
