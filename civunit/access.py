@@ -296,7 +296,13 @@ def _plan_level(user, obj) -> bool:
     return can_read_plan(user)
 
 
+def _own_notification(user, notification) -> bool:
+    """A notification is its recipient's alone (the notifications engineer's rule)."""
+    return notification.recipient_id == user.pk
+
+
 READ_RULES = {
+    "notifications.notification": _own_notification,
     "campaign.campaign": _plan_level,
     "campaign.criterion": _plan_level,
     "campaign.workarea": _plan_level,
