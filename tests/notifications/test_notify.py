@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from civunit.notifications.models import Notification, NotificationPreference
 from civunit.notifications.services import notify
@@ -118,3 +119,25 @@ def test_a_kind_added_later_as_a_plain_string_works(cast, campaign):
     n = notify(recipient=cast.staff_a, kind="report_ready", obj=campaign, text="报告已生成")
     assert n.kind == "report_ready"
     assert n.kind_label == "report_ready"
+
+
+def test_a_notification_is_readable_by_its_recipient_only(cast, campaign):
+    from civunit import access
+
+    n = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    assert access.can_read(cast.staff_a, n)
+    assert not access.can_read(cast.coordinator, n)
+
+
+def test_demo_seed_twice_adds_nothing(cast, campaign):
+    from civunit.notifications import demo
+    from tasks.models import Task
+
+    task = Task.objects.create(
+        campaign=campaign, code="1", title="任务", lead_office=cast.office_a, deadline=timezone.localdate()
+    )
+    task.responsible_people.add(cast.staff_a)
+    demo.seed()
+    assert Notification.objects.count() == 1
+    demo.seed()
+    assert Notification.objects.count() == 1
