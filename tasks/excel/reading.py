@@ -187,6 +187,15 @@ def parse_deadline(raw, text: str, *, not_before: datetime.date) -> tuple[dateti
     return date, Recurrence.NONE
 
 
+def cell_text(r: xlsx.Row, key: str) -> str:
+    """Free text as written: xlsx's display text folds full-width punctuation (，（）：) into ASCII, which is
+    right for numbers and names but would rewrite the office's sentences; strings are only trimmed here."""
+    raw = r.raw.get(key)
+    if isinstance(raw, str):
+        return raw.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").strip()
+    return r[key]
+
+
 def _state_word(text: str, words: dict[str, str]) -> str | None:
     return words.get(re.sub(r"[。.！!\s]+$", "", _squash(text)))
 
@@ -293,7 +302,7 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
         task.parent_code = code.rsplit(".", 1)[0]
 
     # 工作任务 and 具体措施: both when the table has both, else the one it has is the task's title.
-    title, measures = r["title"], r["measures"]
+    title, measures = cell_text(r, "title"), cell_text(r, "measures")
     if "measures" in fields:
         task.title, task.measures = title, measures
     else:
@@ -329,7 +338,7 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
             seen.add(office.pk)
             task.supporting_offices.append(office)
 
-    task.leader = r["leader"]
+    task.leader = _squash(r["leader"])
     if len(task.leader) > NAME_MAX:
         errors.append(_("the leader in charge is longer than %(max)d characters.") % {"max": NAME_MAX})
     task.responsible = list(dict.fromkeys(split_names(r["people"])))
@@ -346,8 +355,8 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
             % {"text": r["deadline"]}
         )
 
-    task.evidence_requirement = r["evidence"]
-    task.notes = r["notes"]
+    task.evidence_requirement = cell_text(r, "evidence")
+    task.notes = cell_text(r, "notes")
     _read_standards(r, task, standards, errors, warnings)
     _read_state(r, task, errors)
     return task
@@ -396,7 +405,7 @@ def _read_standards(r, task, matcher, errors, warnings) -> None:
 
 
 def _read_state(r, task, errors) -> None:
-    status_text, progress = r["status"], r["progress"]
+    status_text, progress = r["status"], cell_text(r, "progress")
     if status_text:
         status = _state_word(status_text, STATUS_WORDS)
         if status is None:
