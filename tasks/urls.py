@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import excel_views, views
 
 app_name = "tasks"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("<int:pk>/progress/", views.task_progress, name="progress"),
     path("<int:pk>/split/", views.task_split, name="split"),
     path("<int:pk>/assign/", views.task_assign, name="assign"),
+    # The Excel round trip (tasks/excel_views.py)
+    path("excel/", excel_views.excel_import, name="excel_import"),
+    path("excel/<str:digest>/preview/", excel_views.excel_preview, name="excel_preview"),
+    path("excel/<str:digest>/apply/", excel_views.excel_apply, name="excel_apply"),
+    path("excel/imports/<int:pk>/", excel_views.excel_result, name="excel_result"),
+    path("excel/export/", excel_views.excel_export, name="excel_export"),
 ]

@@ -324,6 +324,9 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
     Task.responsible_people.through.objects.bulk_create(through_people, batch_size=1000)
     TaskEvent.objects.bulk_create(events, batch_size=1000)
     ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    recurring = [code_to_pk[r.code] for r in rows if r.recurrence in Recurrence.periodic()]
+    if recurring:
+        services.occurrences_roll(tasks=Task.objects.filter(pk__in=recurring))
 
 
 def _update(u: Update, *, actor, code_to_pk: dict[str, int]) -> None:
@@ -336,6 +339,8 @@ def _update(u: Update, *, actor, code_to_pk: dict[str, int]) -> None:
         task = services.task_update(
             task=task, user=actor, source=TaskEvent.Source.IMPORT, responsible_names=names, **changes
         )
+        if task.is_recurring and "recurrence" in changes:
+            services.occurrences_roll(tasks=Task.objects.filter(pk=task.pk))
     if u.status:
         task = services.task_set_status_from_import(task=task, status=u.status, user=actor, reason=u.row.status_reason)
     if u.progress:

@@ -1,0 +1,199 @@
+"""The coordinator's pages for the Excel round trip of the task breakdown: upload → preview → apply → result, and
+the export download. The upload is kept between preview and apply by tasks.excel.storage (keyed by its SHA-256
+and the user), so what is applied is byte for byte the file that was previewed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaign.models import Campaign, ImportRecord
+from civunit import access
+from civunit.xlsx import WorkbookError
+
+from .excel import apply_plan, export_workbook, plan_import, read_sheet
+from .excel.columns import STATUS_LABEL
+from .excel.planning import deadline_text
+from .excel.storage import discard_upload, load_upload, store_upload
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+PREVIEW_LIMIT = 300  # rows listed per section of the preview; the counts are always complete
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Task breakdown workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not access.can_manage_campaign(request.user):
+        raise PermissionDenied
+
+
+def _campaign() -> Campaign:
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@require_http_methods(["GET", "POST"])
+def excel_import(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    campaign = Campaign.objects.current()
+    form = UploadForm()
+    refusal: list[str] = []
+    if request.method == "POST" and campaign is not None:
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                read_sheet(data, filename=upload.name, campaign=campaign)
+            except WorkbookError as exc:
+                refusal = exc.messages  # the file cannot be read at all: nothing is kept
+            else:
+                digest = store_upload(data, user=request.user, file_name=upload.name)
+                return redirect("tasks:excel_preview", digest=digest)
+    records = (
+        ImportRecord.objects.filter(campaign=campaign, kind=ImportRecord.Kind.TASKS).select_related("user")[:10]
+        if campaign
+        else []
+    )
+    return render(
+        request,
+        "tasks/excel_import.html",
+        {"campaign": campaign, "form": form, "refusal": refusal, "records": records},
+        status=200,
+    )
+
+
+def _created_rows(plan) -> list[dict]:
+    return [
+        {
+            "row": r.row,
+            "code": r.code,
+            "title": r.title,
+            "office": r.lead_office.name if r.lead_office else "",
+            "deadline": deadline_text(r.deadline, r.recurrence),
+            "status": STATUS_LABEL.get(r.status, "") if r.status else "",
+        }
+        for r in plan.created[:PREVIEW_LIMIT]
+    ]
+
+
+def excel_preview(request: HttpRequest, digest: str) -> HttpResponse:
+    _coordinator(request)
+    campaign = _campaign()
+    stored = load_upload(user=request.user, digest=digest)
+    if stored is None:
+        messages.warning(request, _("That upload is no longer available; please upload the file again."))
+        return redirect("tasks:excel_import")
+    data, file_name = stored
+    try:
+        sheet = read_sheet(data, filename=file_name, campaign=campaign)
+    except WorkbookError as exc:
+        return render(
+            request,
+            "tasks/excel_import.html",
+            {"campaign": campaign, "form": UploadForm(), "refusal": exc.messages, "records": []},
+        )
+    plan = plan_import(sheet, campaign=campaign)
+    context = {
+        "campaign": campaign,
+        "digest": digest,
+        "file_name": file_name,
+        "sheet": sheet,
+        "plan": plan,
+        "errors": sheet.errors,
+        "created": _created_rows(plan),
+        "updated": plan.updated[:PREVIEW_LIMIT],
+        "unchanged": plan.unchanged[:PREVIEW_LIMIT],
+        "missing": plan.missing[:PREVIEW_LIMIT],
+        "limit": PREVIEW_LIMIT,
+        "changes": len(plan.created) + len(plan.updated),
+        "fingerprint": plan.fingerprint() if plan.ok else "",
+    }
+    return render(request, "tasks/excel_preview.html", context)
+
+
+@require_POST
+def excel_apply(request: HttpRequest, digest: str) -> HttpResponse:
+    _coordinator(request)
+    campaign = _campaign()
+    stored = load_upload(user=request.user, digest=digest)
+    if stored is None:
+        messages.warning(request, _("That upload is no longer available; please upload the file again."))
+        return redirect("tasks:excel_import")
+    data, file_name = stored
+    try:
+        sheet = read_sheet(data, filename=file_name, campaign=campaign)
+    except WorkbookError:
+        return redirect("tasks:excel_preview", digest=digest)
+    plan = plan_import(sheet, campaign=campaign)
+    if not plan.ok:
+        messages.error(request, _("The table has errors; nothing was imported."))
+        return redirect("tasks:excel_preview", digest=digest)
+    if plan.fingerprint() != request.POST.get("fingerprint", ""):
+        messages.warning(
+            request,
+            _("The tasks changed since this preview was made. Check the preview again before importing."),
+        )
+        return redirect("tasks:excel_preview", digest=digest)
+    record = apply_plan(plan, campaign=campaign, user=request.user, file_name=file_name, sha256=digest)
+    discard_upload(user=request.user, digest=digest)
+    messages.success(
+        request,
+        _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+        % {"created": len(plan.created), "updated": len(plan.updated), "unchanged": len(plan.unchanged)},
+    )
+    return redirect("tasks:excel_result", pk=record.pk)
+
+
+def excel_result(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator(request)
+    record = get_object_or_404(
+        ImportRecord.objects.select_related("user", "campaign"), pk=pk, kind=ImportRecord.Kind.TASKS
+    )
+    summary = record.summary or {}
+    context = {
+        "record": record,
+        "created": summary.get("created", []),
+        "updated": sorted((summary.get("updated") or {}).items()),
+        "unchanged": summary.get("unchanged", 0),
+        "missing": summary.get("missing", []),
+        "warnings": summary.get("warnings", []),
+        "status_changes": summary.get("status_changes", 0),
+        "progress_reports": summary.get("progress_reports", 0),
+    }
+    return render(request, "tasks/excel_result.html", context)
+
+
+def excel_export(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    campaign = _campaign()
+    today = timezone.localdate()
+    data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    name = f"工作任务分解表-{today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
