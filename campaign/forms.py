@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Assessment, Criterion, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
+from .text import count_chars, normalize_newlines
+
+MAX_TABLE_BYTES = 10 * 1024 * 1024
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["guiding_ideology", "goals", "measures", "organisation"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+class _RowForm(forms.ModelForm):
+    """A row of a formset table: Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+
+
+StageFormSet = forms.modelformset_factory(
+    Stage,
+    form=_RowForm,
+    fields=["kind", "name", "start_date", "end_date", "description"],
+    extra=1,
+    can_delete=True,
+    widgets={
+        "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        "description": forms.TextInput(),
+    },
+)
+WorkAreaFormSet = forms.modelformset_factory(
+    WorkArea,
+    form=_RowForm,
+    fields=["name", "description"],
+    extra=1,
+    can_delete=True,
+    widgets={"description": forms.TextInput()},
+)
+LeadershipFormSet = forms.modelformset_factory(
+    LeadershipMember,
+    form=_RowForm,
+    fields=["role", "name", "position", "duties", "user"],
+    extra=1,
+    can_delete=True,
+    widgets={"duties": forms.TextInput()},
+)
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["status", "self_score", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, criterion: Criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        self.fields["self_score"].widget.attrs.update({"min": "0", "step": "0.01"})
+        if criterion.max_score is not None:
+            self.fields["self_score"].widget.attrs["max"] = str(criterion.max_score)
+            self.fields["self_score"].help_text = _("At most %(max)s points.") % {
+                "max": format(criterion.max_score.normalize(), "f")
+            }
+
+    def clean_self_score(self) -> Decimal | None:
+        score = self.cleaned_data.get("self_score")
+        c = self.criterion
+        if score is not None and score < 0:
+            raise forms.ValidationError(_("The self score may not be negative."))
+        if (
+            score is not None
+            and c.max_score is not None
+            and c.kind in (Criterion.Kind.SCORED, Criterion.Kind.BONUS)
+            and score > c.max_score
+        ):
+            raise forms.ValidationError(
+                _("The self score may not exceed the maximum score of %(max)s.")
+                % {"max": format(c.max_score.normalize(), "f")}
+            )
+        return score
+
+
+class ExplanationForm(forms.Form):
+    text = forms.CharField(label=_("Explanation report"), required=False, strip=False, widget=forms.Textarea)
+
+    def __init__(self, *args, limit: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        self.fields["text"].widget.attrs.update(
+            {"rows": 10, "data-char-limit": str(limit), "data-testid": "explanation-text"}
+        )
+        self.fields["text"].help_text = _("At most %(limit)d characters; line breaks count as one character each.") % {
+            "limit": limit
+        }
+
+    def clean_text(self) -> str:
+        text = normalize_newlines(self.cleaned_data.get("text", ""))
+        count = count_chars(text)
+        if count > self.limit:
+            raise forms.ValidationError(
+                _("The explanation report has %(count)d characters; the limit is %(limit)d.")
+                % {"count": count, "limit": self.limit}
+            )
+        return text
+
+
+class VetoForm(forms.ModelForm):
+    class Meta:
+        model = VetoCondition
+        fields = ["status", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class CriteriaUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Criteria table"),
+        help_text=_("An Excel workbook (.xlsx) or the project's JSON format."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json"}),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_TABLE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_TABLE_BYTES // (1024 * 1024)}
+            )
+        return f

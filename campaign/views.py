@@ -1,0 +1,305 @@
+"""Pages of the campaign: the plan, the criteria tree, a criterion, the veto list, imports and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civunit import access
+
+from . import exporting, selectors, services
+from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
+from .forms import (
+    AssessmentForm,
+    CriteriaUploadForm,
+    ExplanationForm,
+    LeadershipFormSet,
+    PlanForm,
+    StageFormSet,
+    VetoForm,
+    WorkAreaFormSet,
+)
+from .models import Assessment, ImportRecord, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
+from .text import count_chars
+
+# --- The plan ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    plan_obj = Plan.objects.filter(campaign=campaign).select_related("updated_by").first()
+    leadership = list(
+        LeadershipMember.objects.filter(campaign=campaign).select_related("user__office").order_by("ordering", "pk")
+    )
+    return render(
+        request,
+        "campaign/plan.html",
+        {
+            "campaign": campaign,
+            "plan": plan_obj,
+            "stages": list(campaign.stages.all()),
+            "inspection_date": campaign.inspection_date,
+            "today": timezone.localdate(),
+            "leadership": leadership,
+            "work_areas": list(WorkArea.objects.filter(campaign=campaign)),
+            "can_edit": access.can_manage_campaign(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    require_manager(request.user)
+    plan_obj = Plan.objects.filter(campaign=campaign).first() or Plan(campaign=campaign)
+    data = request.POST if request.method == "POST" else None
+    form = PlanForm(data, instance=plan_obj)
+    stages = StageFormSet(data, queryset=Stage.objects.filter(campaign=campaign), prefix="stages")
+    areas = WorkAreaFormSet(data, queryset=WorkArea.objects.filter(campaign=campaign), prefix="areas")
+    members = LeadershipFormSet(
+        data, queryset=LeadershipMember.objects.filter(campaign=campaign).select_related("user"), prefix="members"
+    )
+    if request.method == "POST" and all(f.is_valid() for f in (form, stages, areas, members)):
+        with transaction.atomic():
+            services.plan_update(campaign=campaign, user=request.user, **form.cleaned_data)
+            for formset in (stages, areas, members):
+                for i, obj in enumerate(formset.save(commit=False)):
+                    obj.campaign = campaign
+                    if not obj.ordering:
+                        obj.ordering = (i + 1) * 10
+                    obj.save()
+                for obj in formset.deleted_objects:
+                    obj.delete()
+        messages.success(request, _("The plan was saved."))
+        return redirect("campaign:plan")
+    return render(
+        request,
+        "campaign/plan_edit.html",
+        {"campaign": campaign, "form": form, "stages": stages, "areas": areas, "members": members},
+    )
+
+
+# --- The criteria tree and one criterion ----------------------------------------------------------------
+
+
+@require_GET
+def criteria(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    tree = selectors.criteria_tree(campaign)
+    method = request.GET.get("method", "")
+    status = request.GET.get("status", "")
+    if status not in Assessment.Status.values:
+        status = ""
+    selectors.filter_tree(tree, method=method, status=status)
+    return render(
+        request,
+        "campaign/criteria.html",
+        {
+            "campaign": campaign,
+            "tree": tree,
+            "nodes": tree.visible_nodes(),
+            "methods": selectors.methods_in_use(tree),
+            "statuses": Assessment.Status.choices,
+            "method": method,
+            "status": status,
+            "filtered": bool(method or status),
+        },
+    )
+
+
+def _criterion_context(request, criterion, *, assessment_form=None, explanation_form=None) -> dict:
+    campaign = criterion.campaign
+    tree = selectors.criteria_tree(campaign, with_requirements=False)
+    node = tree.by_code[criterion.code]
+    ancestors = []
+    parent = node.parent
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = parent.parent
+    user = request.user
+    can_assess = node.is_standard and access.can_assess_standard(user, criterion)
+    can_explain = node.is_indicator and access.can_write_explanation(user, criterion)
+    if assessment_form is None and can_assess:
+        assessment_form = AssessmentForm(instance=node.assessment, criterion=criterion)
+    if explanation_form is None and can_explain:
+        text = node.explanation.text if node.explanation else ""
+        explanation_form = ExplanationForm(initial={"text": text}, limit=campaign.explanation_limit)
+    history = []
+    if node.is_standard and node.assessment:
+        history = list(node.assessment.history.select_related("history_user").order_by("-history_date")[:10])
+    elif node.is_indicator and node.explanation:
+        history = list(node.explanation.history.select_related("history_user").order_by("-history_date")[:10])
+    return {
+        "campaign": campaign,
+        "criterion": criterion,
+        "node": node,
+        "ancestors": ancestors,
+        "requirements": list(criterion.requirements.all()),
+        "assessment_form": assessment_form,
+        "explanation_form": explanation_form,
+        "limit": campaign.explanation_limit,
+        "history": history,
+        # Filled by other apps (tasks and evidence of this standard) once they add their sections.
+        "linked_sections": [],
+    }
+
+
+@require_GET
+def criterion(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_criterion_for_user(request.user, pk)
+    return render(request, "campaign/criterion.html", _criterion_context(request, obj))
+
+
+@require_POST
+def assessment_save(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_criterion_for_user(request.user, pk)
+    if not obj.is_leaf or not access.can_assess_standard(request.user, obj):
+        raise PermissionDenied
+    current = Assessment.objects.filter(criterion=obj).first()
+    form = AssessmentForm(request.POST, instance=current, criterion=obj)
+    if not form.is_valid():
+        return render(
+            request, "campaign/criterion.html", _criterion_context(request, obj, assessment_form=form), status=400
+        )
+    services.assessment_save(criterion=obj, user=request.user, **form.cleaned_data)
+    messages.success(request, _("The self-assessment of %(code)s was saved.") % {"code": obj.code})
+    return redirect("campaign:criterion", pk=obj.pk)
+
+
+@require_POST
+def explanation_save(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_criterion_for_user(request.user, pk)
+    if obj.is_leaf or not access.can_write_explanation(request.user, obj):
+        raise PermissionDenied
+    form = ExplanationForm(request.POST, limit=obj.campaign.explanation_limit)
+    if not form.is_valid():
+        return render(
+            request, "campaign/criterion.html", _criterion_context(request, obj, explanation_form=form), status=400
+        )
+    explanation = services.explanation_save(criterion=obj, user=request.user, text=form.cleaned_data["text"])
+    messages.success(
+        request,
+        _("The explanation report of %(code)s was saved (%(count)d characters).")
+        % {"code": obj.code, "count": count_chars(explanation.text)},
+    )
+    return redirect("campaign:criterion", pk=obj.pk)
+
+
+# --- The veto list --------------------------------------------------------------------------------------
+
+
+@require_GET
+def veto(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    conditions = selectors.veto_list(campaign)
+    parent_ids = {c.parent_id for c in conditions if c.parent_id}
+    can_edit = access.can_change_veto(request.user)
+    rows = [
+        {
+            "condition": c,
+            "is_group": c.pk in parent_ids,
+            "form": VetoForm(instance=c, prefix=f"v{c.pk}") if can_edit else None,
+        }
+        for c in conditions
+    ]
+    counts = {s: sum(1 for c in conditions if c.pk not in parent_ids and c.status == s) for s in VetoCondition.Status}
+    return render(
+        request,
+        "campaign/veto.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "can_edit": can_edit,
+            "triggered": counts[VetoCondition.Status.TRIGGERED],
+            "at_risk": counts[VetoCondition.Status.AT_RISK],
+            "clear": counts[VetoCondition.Status.CLEAR],
+        },
+    )
+
+
+@require_POST
+def veto_update(request: HttpRequest, pk: int) -> HttpResponse:
+    condition = get_veto_for_user(request.user, pk)
+    if not access.can_change_veto(request.user):
+        raise PermissionDenied
+    form = VetoForm(request.POST, instance=condition, prefix=f"v{condition.pk}")
+    if form.is_valid():
+        services.veto_update(condition=condition, user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(code)s was updated.") % {"code": condition.code})
+    else:
+        messages.error(request, _("The status could not be saved: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect("campaign:veto")
+
+
+# --- Imports and exports (coordinator) --------------------------------------------------------------------
+
+
+def _manage_context(campaign, form, result=None) -> dict:
+    return {
+        "campaign": campaign,
+        "form": form,
+        "result": result,
+        "records": list(
+            ImportRecord.objects.filter(campaign=campaign).select_related("user").order_by("-created_at", "-pk")[:10]
+        ),
+    }
+
+
+@require_GET
+def manage(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    require_manager(request.user)
+    return render(request, "campaign/manage.html", _manage_context(campaign, CriteriaUploadForm()))
+
+
+@require_POST
+def criteria_import(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    require_manager(request.user)
+    form = CriteriaUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "campaign/manage.html", _manage_context(campaign, form), status=400)
+    upload = form.cleaned_data["file"]
+    dry_run = "check" in request.POST
+    result = services.criteria_import(
+        campaign=campaign, user=request.user, file_name=upload.name, data=upload.read(), dry_run=dry_run
+    )
+    if not result.ok or dry_run:
+        # Errors, or the preview of a check: shown on the page; nothing was written.
+        status = 200 if result.ok else 400
+        return render(request, "campaign/manage.html", _manage_context(campaign, form, result), status=status)
+    messages.success(
+        request,
+        _("%(file)s was imported: %(added)d added, %(updated)d updated, %(removed)d removed, %(unchanged)d unchanged.")
+        % {
+            "file": upload.name,
+            "added": len(result.added),
+            "updated": len(result.updated),
+            "removed": len(result.removed),
+            "unchanged": result.unchanged,
+        },
+    )
+    return redirect("campaign:criteria")
+
+
+@require_GET
+def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    campaign = current_campaign_for_user(request.user)
+    require_manager(request.user)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "json":
+        data, content_type = exporting.criteria_json(campaign), "application/json"
+    else:
+        data = exporting.criteria_xlsx(campaign)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(data, content_type=content_type)
+    filename = f"criteria-{stamp}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
