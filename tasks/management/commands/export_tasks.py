@@ -1,0 +1,40 @@
+"""python manage.py export_tasks OUT.xlsx [--by-office]: the formatted task breakdown of the current campaign."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaign.models import Campaign
+from tasks.excel import export_workbook
+
+
+class Command(BaseCommand):
+    help = "Export the task breakdown (工作任务分解表) as a formatted .xlsx workbook."
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", type=Path)
+        parser.add_argument("--by-office", action="store_true", help="Add one sheet per lead office.")
+        parser.add_argument("--campaign", type=int, help="Campaign id (default: the current campaign).")
+
+    def handle(self, *args, out: Path, by_office: bool, campaign: int | None, **options):
+        target = Campaign.objects.filter(pk=campaign).first() if campaign else Campaign.objects.current()
+        if target is None:
+            raise CommandError("No such campaign." if campaign else "There is no current campaign.")
+        data = export_workbook(target, by_office=by_office)
+        folder = out.resolve().parent
+        if not folder.is_dir():
+            raise CommandError(f"No such folder: {folder}")
+        # Written beside the target and renamed, so a reader never sees half a workbook.
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".xlsx")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.stdout.write(self.style.SUCCESS(f"Wrote {out} ({len(data)} bytes)."))
