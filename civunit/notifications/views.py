@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,21 +21,33 @@ PAGE_SIZE = 20
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponseRedirect:
-    url = reverse("notifications:list")
+    """Back to the list as the user saw it (same filter and page)."""
+    params = {}
+    if request.POST.get("show") == "unread":
+        params["show"] = "unread"
     page = request.POST.get("page", "")
     if page.isdigit() and page != "1":
-        url += f"?page={page}"
-    return redirect(url)
+        params["page"] = page
+    url = reverse("notifications:list")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(visible_notifications(request.user).select_related("actor"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    unread_only = request.GET.get("show") == "unread"
+    notifications = visible_notifications(request.user).select_related("actor")
+    if unread_only:
+        notifications = notifications.unread()
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/list.html",
-        {"page_obj": page, "notifications": page.object_list, "has_unread": any(not n.is_read for n in page)},
+        {
+            "page_obj": page,
+            "notifications": page.object_list,
+            "unread_only": unread_only,
+            "has_unread": any(not n.is_read for n in page),
+        },
     )
 
 

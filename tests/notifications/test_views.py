@@ -175,3 +175,15 @@ def test_preferences_reject_an_unknown_kind_without_saving(cast, login):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not NotificationPreference.objects.exists()
+
+
+def test_unread_filter_shows_only_unread_and_marking_read_keeps_the_filter(cast, campaign, login):
+    a = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="已读的")
+    notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="未读的")
+    client = login(cast.staff_a)
+    response = client.post(reverse("notifications:read", args=[a.pk]), {"show": "unread", "page": "1"})
+    assert response["Location"] == reverse("notifications:list") + "?show=unread"
+    body = client.get(reverse("notifications:list") + "?show=unread").content.decode()
+    assert "未读的" in body
+    assert "已读的" not in body
+    assert "已读的" in client.get(reverse("notifications:list")).content.decode()
