@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "evidence"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.browse, name="browse"),
+    path("upload/", views.upload, name="upload"),
+    path("upload/file/", views.upload_file, name="upload_file"),
+    path("upload/link/", views.upload_link, name="upload_link"),
+    path("mine/", views.mine, name="mine"),
+    path("standard/<int:pk>/", views.standard, name="standard"),
+    path("task/<int:pk>/", views.task, name="task"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/link/", views.link_existing, name="link_existing"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/preview/<str:variant>/", views.preview, name="preview"),
+]

@@ -1,0 +1,130 @@
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Criterion, EvidenceCategory
+from tasks.models import Task
+
+from .services import EvidenceMeta
+
+# The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
+MAX_UPLOAD_FIELDS = 60
+
+
+class CriterionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"[:120]
+
+
+class CriterionMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"[:120]
+
+
+class TaskMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"[:120]
+
+
+class EvidenceMetaForm(forms.Form):
+    """The caption fields of an upload; the page keeps them across a batch of files."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, each file's name is its title."),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("Automatic (from the file)")), *EvidenceCategory.choices],
+        required=False,
+    )
+    primary_standard = CriterionChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
+    other_standards = CriterionMultipleChoiceField(
+        label=_("Further standards"), queryset=Criterion.objects.none(), required=False
+    )
+    tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Time, place, people and theme of the occasion."),
+    )
+    taken_on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Left empty, a photo's date is read from the camera."),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    people = forms.CharField(label=_("People"), max_length=500, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is not None:
+            standards = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk")
+            self.fields["primary_standard"].queryset = standards
+            self.fields["other_standards"].queryset = standards
+            self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("pk")
+
+    def clean(self):
+        data = super().clean()
+        primary = data.get("primary_standard")
+        others = list(data.get("other_standards") or [])
+        if others and primary is None:
+            primary, others = others[0], others[1:]
+        data["standards"] = ([primary] if primary else []) + [c for c in others if c != primary]
+        return data
+
+    def meta(self) -> EvidenceMeta:
+        d = self.cleaned_data
+        return EvidenceMeta(
+            title=d.get("title", ""),
+            category=d.get("category", ""),
+            caption=d.get("caption", ""),
+            description=d.get("description", ""),
+            taken_on=d.get("taken_on"),
+            place=d.get("place", ""),
+            people=d.get("people", ""),
+            standards=d.get("standards", []),
+            tasks=list(d.get("tasks") or []),
+        )
+
+
+class LinkForm(EvidenceMetaForm):
+    """A media report published on the web: its address instead of a file."""
+
+    url = forms.CharField(
+        label=_("Link"),
+        max_length=1000,
+        validators=[
+            URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
+        ],
+        help_text=_("The address of the published report (http or https)."),
+    )
+
+    field_order = ["url", "title"]
+
+
+class LinkExistingForm(forms.Form):
+    primary_standard = CriterionChoiceField(queryset=Criterion.objects.none(), required=False)
+    other_standards = CriterionMultipleChoiceField(queryset=Criterion.objects.none(), required=False)
+    tasks = TaskMultipleChoiceField(queryset=Task.objects.none(), required=False)
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is not None:
+            standards = Criterion.objects.filter(campaign=campaign, is_leaf=True)
+            self.fields["primary_standard"].queryset = standards
+            self.fields["other_standards"].queryset = standards
+            self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign)
+
+    def standards(self):
+        d = self.cleaned_data
+        first = [d["primary_standard"]] if d.get("primary_standard") else []
+        return first + [c for c in d.get("other_standards") or [] if c not in first]

@@ -1,0 +1,178 @@
+"""Receiving one uploaded file: streamed to a temporary file under MEDIA_ROOT while its SHA-256 is computed,
+never held whole in memory, fsynced when complete. The services move it into place; whatever is left behind by
+an interrupted upload is removed after a grace period (clean_stale_uploads)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers, StopUpload
+
+TEMP_SUFFIX = ".part"
+CHUNK_SIZE = 1024 * 1024
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def temp_dir() -> Path:
+    path = media_root() / "evidence" / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_temp() -> tuple[Path, int]:
+    """A new temporary file (exclusive create), returned as (path, fd)."""
+    path = temp_dir() / f"{uuid.uuid4().hex}{TEMP_SUFFIX}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    return path, fd
+
+
+def move_into_place(temp: Path, name: str) -> Path:
+    """Rename a complete, fsynced temporary file to its storage name (same file system) and fsync the folder."""
+    final = media_root() / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temp, final)
+    fsync_dir(final.parent)
+    return final
+
+
+def write_file(name: str, data: bytes) -> None:
+    """Write bytes under a storage name: temporary name, fsync, rename."""
+    path, fd = open_temp()
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        move_into_place(path, name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def remove_quietly(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def clean_stale_uploads(*, older_than_hours: float | None = None) -> int:
+    """Remove temporary files of interrupted uploads older than the grace period; returns how many."""
+    hours = settings.EVIDENCE_TEMP_GRACE_HOURS if older_than_hours is None else older_than_hours
+    cutoff = time.time() - hours * 3600
+    removed = 0
+    for path in temp_dir().glob(f"*{TEMP_SUFFIX}"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+@dataclass
+class ReceivedFile:
+    """A whole uploaded file on disk under a temporary name."""
+
+    path: Path
+    name: str  # as the browser sent it; clean it before showing or storing
+    size: int
+    sha256: str
+    browser_content_type: str
+
+    def close(self) -> None:
+        """Django closes parsed files when parsing fails; the file on disk is already closed."""
+
+
+class EvidenceUploadHandler(FileUploadHandler):
+    """Streams the request's single file to disk and hashes it on the way; skips any further file.
+
+    The view reads `received`, `extra_files` and `too_large` after parsing, and always calls `discard()` for
+    whatever it did not move into place.
+    """
+
+    chunk_size = CHUNK_SIZE
+
+    def __init__(self, request=None, *, max_size: int):
+        super().__init__(request)
+        self.max_size = max_size
+        self.received: ReceivedFile | None = None
+        self.extra_files = 0
+        self.too_large = False
+        self._path: Path | None = None
+        self._fh = None
+        self._hash = None
+        self._seen_file = False
+
+    def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
+        super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
+        if self._seen_file:
+            self.extra_files += 1
+            raise SkipFile
+        self._seen_file = True
+        self._path, fd = open_temp()
+        self._fh = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        raise StopFutureHandlers
+
+    def receive_data_chunk(self, raw_data, start):
+        if self._fh is None:
+            return None
+        if start + len(raw_data) > self.max_size:
+            self.too_large = True
+            self._abort()
+            raise StopUpload(connection_reset=False)
+        self._fh.write(raw_data)
+        self._hash.update(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if self._fh is None:
+            return None
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        self._fh = None
+        self.received = ReceivedFile(
+            path=self._path,
+            name=self.file_name or "",
+            size=file_size,
+            sha256=self._hash.hexdigest(),
+            browser_content_type=self.content_type or "",
+        )
+        return self.received
+
+    def upload_interrupted(self):
+        self._abort()
+
+    def _abort(self):
+        if self._fh is not None:
+            try:
+                self._fh.close()
+            finally:
+                self._fh = None
+        remove_quietly(self._path)
+        self._path = None
+        self.received = None
+
+    def discard(self):
+        """Remove the temporary file unless it was moved into place (then the path no longer exists)."""
+        self._abort()

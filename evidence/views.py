@@ -1,0 +1,367 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from campaign.models import Campaign, Criterion
+from civunit import access
+from tasks.models import Task
+
+from . import selectors, services, uploads
+from .access import get_evidence_for_user
+from .forms import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
+from .models import EvidenceEvent, EvidenceItem, StoredFile
+from .sniffing import FORMATS, Refused, human_size
+
+PAGE_SIZE = 50
+INLINE_FORMATS = {"jpeg", "png", "webp"}
+# Inline images: nothing may run, nothing may load but the image itself.
+IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+# Everything else is downloaded; should a browser render it anyway, it runs in a sandbox.
+ATTACHMENT_CSP = "default-src 'none'; sandbox"
+
+
+def _current_campaign() -> Campaign | None:
+    return Campaign.objects.current()
+
+
+def _json_error(message: str, status: int = 400, **extra) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[f].label if f in form.fields else ''}{': ' if f in form.fields else ''}{e}"
+        for f, errs in form.errors.items()
+        for e in errs
+    )
+
+
+# --- upload ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def upload(request: HttpRequest) -> HttpResponse:
+    if not access.can_upload_evidence(request.user):
+        raise PermissionDenied
+    campaign = _current_campaign()
+    limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
+    accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
+    initial = {}
+    if standard_id := request.GET.get("standard", "").strip():
+        initial["primary_standard"] = standard_id if standard_id.isdigit() else None
+    if task_id := request.GET.get("task", "").strip():
+        initial["tasks"] = [task_id] if task_id.isdigit() else []
+    return render(
+        request,
+        "evidence/upload.html",
+        {
+            "campaign": campaign,
+            "form": EvidenceMetaForm(campaign=campaign, initial=initial),
+            "link_form": LinkForm(campaign=campaign, prefix="link"),
+            "limits": limits,
+            "max_size": max(settings.EVIDENCE_MAX_SIZE.values()),
+            "accept": accept,
+        },
+    )
+
+
+@csrf_exempt  # the token is checked below, after the upload handler is in place (Django's documented way)
+def upload_file(request: HttpRequest) -> HttpResponse:
+    """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if not access.can_upload_evidence(request.user):
+        return _json_error(_("You may read the evidence but not upload it."), 403)
+    campaign = _current_campaign()
+    if campaign is None:
+        return _json_error(_("There is no current campaign to file evidence under."), 400)
+    max_size = max(settings.EVIDENCE_MAX_SIZE.values())
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_size + 1024 * 1024:
+        return _json_error(_("The file is too large: at most %(limit)s.") % {"limit": human_size(max_size)}, 413)
+
+    handler = uploads.EvidenceUploadHandler(request, max_size=max_size)
+    request.upload_handlers = [handler]
+    try:
+        try:
+            request.POST  # noqa: B018 (parses the body through the handler, streaming the file to disk)
+        except TooManyFilesSent:
+            return _json_error(_("Send one file per request."))
+        except TooManyFieldsSent:
+            return _json_error(_("The request carries too many fields."))
+        except RequestDataTooBig:
+            return _json_error(_("The form fields are too large."))
+        except (MultiPartParserError, BadRequest, OSError):
+            return _json_error(_("The upload was interrupted or unreadable. Please try again."))
+        return _upload_checked(request, handler, campaign)
+    finally:
+        handler.discard()
+
+
+@csrf_protect
+def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: Campaign) -> HttpResponse:
+    if handler.too_large:
+        limit = human_size(handler.max_size)
+        return _json_error(_("The file is too large: at most %(limit)s.") % {"limit": limit}, 413)
+    if handler.extra_files or len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
+        return _json_error(_("Send one file per request: this request carried several files."))
+    if sum(len(v) for v in request.POST.lists()) > MAX_UPLOAD_FIELDS:
+        return _json_error(_("The request carries too many fields."))
+    received = handler.received
+    if received is None or "file" not in request.FILES:
+        return _json_error(_("Choose a file to upload."))
+    form = EvidenceMetaForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        return _json_error(_form_errors(form))
+    try:
+        item = services.evidence_register(user=request.user, campaign=campaign, received=received, meta=form.meta())
+    except Refused as exc:
+        return _json_error(str(exc), 415)
+    except services.DuplicateFound as dup:
+        return _duplicate_response(request, dup)
+    _maybe_sweep_temp_files()
+    return JsonResponse(
+        {
+            "ok": True,
+            "id": item.pk,
+            "title": item.title,
+            "archive_number": item.archive_number,
+            "url": reverse("evidence:detail", args=[item.pk]),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
+    items = []
+    for item in dup.items:
+        readable = access.can_read_evidence(request.user, item)
+        items.append(
+            {
+                "id": item.pk,
+                "title": item.title if readable else "",
+                "archive_number": item.archive_number,
+                "office": item.office.name,
+                "url": reverse("evidence:detail", args=[item.pk]) if readable else "",
+                "link_url": reverse("evidence:link_existing", args=[item.pk]) if readable else "",
+                "in_recycle_bin": item.is_deleted,
+            }
+        )
+    if any(i["link_url"] and not i["in_recycle_bin"] for i in items):
+        message = _("This file is already in the archive. Link the existing item to your standard and task instead?")
+    else:
+        message = _(
+            "This file is already in the archive, filed by another office. Ask the coordinator to link it for you."
+        )
+    return _json_error(message, 409, duplicate=True, items=items)
+
+
+def _maybe_sweep_temp_files() -> None:
+    """Queue the sweep of interrupted uploads now and then (at most every half grace period)."""
+    from .jobs import clean_stale_uploads
+
+    marker = uploads.temp_dir() / ".last-sweep"
+    interval = settings.EVIDENCE_TEMP_GRACE_HOURS * 1800
+    try:
+        if marker.exists() and time.time() - marker.stat().st_mtime < interval:
+            return
+        marker.touch()
+    except OSError:
+        return
+    clean_stale_uploads.enqueue()
+
+
+@require_POST
+def upload_link(request: HttpRequest) -> HttpResponse:
+    """A media report given as a web address."""
+    if not access.can_upload_evidence(request.user):
+        raise PermissionDenied
+    campaign = _current_campaign()
+    form = LinkForm(request.POST, campaign=campaign, prefix="link")
+    if campaign is None or not form.is_valid():
+        messages.error(request, _form_errors(form) if campaign else _("There is no current campaign."))
+        return redirect("evidence:upload")
+    try:
+        item = services.evidence_register_link(
+            user=request.user, campaign=campaign, url=form.cleaned_data["url"], meta=form.meta()
+        )
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect("evidence:upload")
+    messages.success(request, _("The link was filed."))
+    return redirect("evidence:detail", pk=item.pk)
+
+
+@require_POST
+def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instead of uploading a duplicate: link the existing item to the chosen standards and tasks."""
+    item = get_evidence_for_user(request.user, pk)
+    if not access.can_upload_evidence(request.user):
+        raise PermissionDenied
+    if not item.is_current or item.is_deleted:
+        raise Http404
+    form = LinkExistingForm(request.POST, campaign=item.campaign)
+    if not form.is_valid():
+        return _json_error(_form_errors(form))
+    services.evidence_link(
+        user=request.user, item=item, standards=form.standards(), tasks=list(form.cleaned_data["tasks"])
+    )
+    url = reverse("evidence:detail", args=[item.pk])
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JsonResponse({"ok": True, "id": item.pk, "title": item.title, "url": url})
+    messages.success(request, _("The existing item was linked."))
+    return redirect(url)
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_evidence_for_user(request.user, pk)
+    standards = [link.criterion for link in item.standard_links.select_related("criterion").order_by("position")]
+    tasks = list(item.tasks.select_related("lead_office").order_by("pk"))
+    events = list(EvidenceEvent.objects.filter(lineage=item.lineage).select_related("actor").order_by("at", "pk"))
+    versions = list(
+        access.evidence_visible_to(request.user, EvidenceItem.objects.filter(lineage=item.lineage))
+        .select_related("uploader")
+        .order_by("version")
+    )
+    return render(
+        request,
+        "evidence/detail.html",
+        {
+            "item": item,
+            "stored": item.stored_file,
+            "standards": standards,
+            "tasks": tasks,
+            "events": events,
+            "versions": versions,
+            "inline": item.stored_file is not None and item.stored_file.format in INLINE_FORMATS,
+            "can_change": access.can_change_evidence(request.user, item),
+        },
+    )
+
+
+def _paginated(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    page = _paginated(request, selectors.visible_items(request.user).filter(uploader=request.user))
+    return render(request, "evidence/mine.html", {"page": page})
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    qs = selectors.visible_items(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in dict(EvidenceItem._meta.get_field("kind").choices):
+        qs = qs.filter(kind=kind)
+    page = _paginated(request, qs)
+    return render(
+        request,
+        "evidence/browse.html",
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": EvidenceItem._meta.get_field("kind").choices,
+            "can_upload": access.can_upload_evidence(request.user),
+        },
+    )
+
+
+@require_GET
+def standard(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_read_plan(request.user):
+        raise Http404
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    selectors.annotate_standards([criterion])
+    page = _paginated(request, selectors.visible_items(request.user).filter(standard_links__criterion=criterion))
+    return render(request, "evidence/standard.html", {"criterion": criterion, "page": page})
+
+
+@require_GET
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_read_plan(request.user):
+        raise Http404
+    the_task = get_object_or_404(Task.objects.select_related("lead_office", "campaign"), pk=pk)
+    standards = selectors.annotate_standards(list(the_task.standards.order_by("ordering", "pk")))
+    page = _paginated(request, selectors.visible_items(request.user).filter(tasks=the_task))
+    return render(request, "evidence/task.html", {"task": the_task, "standards": standards, "page": page})
+
+
+# --- serving files --------------------------------------------------------------------------------------
+
+
+def _file_response(path: Path, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(fh, as_attachment=not inline, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
+    response["Cache-Control"] = "private, no-transform"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@require_GET
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
+    item = get_evidence_for_user(request.user, pk)
+    stored = item.stored_file
+    if stored is None:
+        raise Http404
+    inline = stored.format in INLINE_FORMATS and request.GET.get("download") != "1"
+    return _file_response(
+        Path(settings.MEDIA_ROOT) / stored.file.name,
+        content_type=stored.content_type,
+        filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
+        inline=inline,
+    )
+
+
+PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_copy"}
+
+
+@require_GET
+def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    item = get_evidence_for_user(request.user, pk)
+    stored: StoredFile | None = item.stored_file
+    field = PREVIEW_FIELDS.get(variant)
+    if stored is None or field is None or not getattr(stored, field):
+        raise Http404
+    stem = item.original_name.rpartition(".")[0] or item.title
+    return _file_response(
+        Path(settings.MEDIA_ROOT) / getattr(stored, field).name,
+        content_type="image/jpeg",
+        filename=f"{stem}-{variant}.jpg",
+        inline=True,
+    )
