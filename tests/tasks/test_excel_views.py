@@ -90,11 +90,13 @@ def test_a_refused_file_is_shown_on_the_upload_page_and_not_kept(cast, campaign,
 
 def test_a_preview_made_stale_by_another_change_must_be_looked_at_again(cast, campaign, login):
     client = login(cast.coordinator)
-    preview = client.get(upload(client, GOOD)["Location"])
+    data = xlsx_bytes(GOOD)  # built once: openpyxl stamps the time into each new file
+    preview = client.get(upload(client, data=data)["Location"])
     digest, fingerprint = preview.context["digest"], preview.context["fingerprint"]
     client.post(reverse("tasks:excel_apply", args=[digest]), {"fingerprint": fingerprint})
     Task.objects.filter(code="1").update(title="别人改过")
-    preview = client.get(upload(client, GOOD)["Location"])
+    preview = client.get(upload(client, data=data)["Location"])
+    assert preview.context["digest"] == digest
     Task.objects.filter(code="1").update(title="又改了一次", version=9)
 
     response = client.post(reverse("tasks:excel_apply", args=[digest]), {"fingerprint": preview.context["fingerprint"]})
