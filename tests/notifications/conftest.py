@@ -13,3 +13,13 @@ def office_rule(monkeypatch):
 def offices_readable(monkeypatch):
     """Every office readable by every active person: cheap extra objects to notify about."""
     monkeypatch.setitem(access.READ_RULES, "accounts.office", lambda user, office: True)
+
+
+class FailingBackend:
+    """A mail backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("connection refused")

@@ -141,3 +141,28 @@ def test_demo_seed_twice_adds_nothing(cast, campaign):
     assert Notification.objects.count() == 1
     demo.seed()
     assert Notification.objects.count() == 1
+
+
+def test_the_email_job_sends_once_and_rechecks_the_opt_in(opted_in, campaign, django_capture_on_commit_callbacks):
+    from civunit.notifications.jobs import send_notification_email
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        n = notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+    NotificationPreference.objects.filter(user=opted_in).update(email=False)
+    callbacks[0]()
+    assert mail.outbox == []
+    NotificationPreference.objects.filter(user=opted_in).update(email=True)
+    assert send_notification_email.call(n.pk) is True
+    assert send_notification_email.call(n.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_can_be_retried(opted_in, campaign, settings):
+    from civunit.notifications.jobs import send_notification_email
+
+    n = notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.conftest.FailingBackend", "OPTIONS": {}}}
+    with pytest.raises(OSError):
+        send_notification_email.call(n.pk)
+    n.refresh_from_db()
+    assert n.emailed_at is None
