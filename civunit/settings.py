@@ -159,6 +159,10 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civunit@localhost")
+# The site's address, for absolute links in e-mails (e.g. https://civunit.example.gov.cn).
+SITE_URL = env.str("SITE_URL", default="")
+# Overdue reminders: on the first overdue day, then every this many days while the task stays open.
+NOTIFICATIONS_OVERDUE_REPEAT_DAYS = env.int("NOTIFICATIONS_OVERDUE_REPEAT_DAYS", default=7)
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
