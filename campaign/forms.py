@@ -70,6 +70,7 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args, criterion: Criterion, **kwargs):
         super().__init__(*args, **kwargs)
         self.criterion = criterion
+        self.instance.criterion = criterion  # the model's clean() checks the score against it
         self.fields["self_score"].widget.attrs.update({"min": "0", "step": "0.01"})
         if criterion.max_score is not None:
             self.fields["self_score"].widget.attrs["max"] = str(criterion.max_score)

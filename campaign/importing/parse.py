@@ -114,14 +114,15 @@ def parse_score(value) -> Decimal | None:
         text = re.sub(r"\s*分$", "", text)
     if text == "":
         return None
+    shown = clean(value)
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise BadValue(text) from None
+        raise BadValue(shown) from None
     if not number.is_finite() or number < 0 or number >= Decimal(100000):
-        raise BadValue(text)
+        raise BadValue(shown)
     if number != number.quantize(Decimal("0.01")):
-        raise BadValue(text)
+        raise BadValue(shown)
     return number.quantize(Decimal("0.01"))
 
 
