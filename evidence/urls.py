@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import browse_views, review_urls, views
 
 app_name = "evidence"
 
 urlpatterns = [
-    path("", views.browse, name="browse"),
+    path("", browse_views.browse, name="browse"),
     path("upload/", views.upload, name="upload"),
     path("upload/file/", views.upload_file, name="upload_file"),
     path("upload/link/", views.upload_link, name="upload_link"),
@@ -17,3 +17,6 @@ urlpatterns = [
     path("<int:pk>/download/", views.download, name="download"),
     path("<int:pk>/preview/<str:variant>/", views.preview, name="preview"),
 ]
+
+# Review, versions, recycle bin, activities, browsing and search (issue 8).
+urlpatterns += review_urls.urlpatterns

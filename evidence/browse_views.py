@@ -1,0 +1,62 @@
+"""Browsing and searching evidence: one page with the filters and the search box (list or photo grid), and the
+standards tree with organ-wide counts and requirement warnings."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from campaign.models import Campaign
+from civunit import access
+
+from . import browsing
+from .forms_review import BrowseForm
+from .models import EvidenceKind
+
+PAGE_SIZE = 50
+GRID_PAGE_SIZE = 48
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        return render(request, "evidence/browse_search.html", {"campaign": None})
+    form = BrowseForm(request.GET, campaign=campaign)
+    filters = form.filters()
+    grid = form.cleaned_data.get("view") == "grid" or (
+        filters.kind == EvidenceKind.PHOTO and form.cleaned_data.get("view") != "list"
+    )
+    rows = browsing.evidence_rows(user=request.user, campaign=campaign, filters=filters)
+    page = Paginator(rows, GRID_PAGE_SIZE if grid else PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evidence/browse_search.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "grid": grid,
+            "can_upload": access.can_upload_evidence(request.user),
+            "can_review": access.evidence_review_office_ids(request.user) != frozenset(),
+            "can_read_bin": access.can_read_recycle_bin(request.user),
+        },
+    )
+
+
+@require_GET
+def standards_tree(request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    nodes = browsing.standards_tree(campaign) if campaign is not None else []
+    return render(
+        request,
+        "evidence/standards_tree.html",
+        {
+            "campaign": campaign,
+            "nodes": nodes,
+            "warnings": sum(1 for n in nodes if n.criterion.is_leaf and n.requirements and n.warnings),
+        },
+    )

@@ -1,0 +1,423 @@
+"""Writes after upload: review (待审核 → 已采用 / 已退回), new versions of locked items, the recycle bin.
+
+Each function is one transaction with its history entry (EvidenceEvent). State changes are conditional UPDATEs on
+the version's status, so that of two reviewers acting at once exactly one wins (the other gets ReviewError).
+
+Versions: an item is the chain of versions sharing a lineage. Only the LATEST version is reviewed or changed. A
+change to an accepted or returned version makes a new version in 待审核; while the item's current version is an
+accepted one, the new version waits beside it (`is_current=False`) and takes its place only when accepted. A
+change to a version still awaiting review edits it in place (a new file always makes a new version, so every
+file ever accepted or returned stays viewable).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civunit import access
+from civunit.notifications.models import Notification
+from civunit.notifications.services import notify
+
+from . import uploads
+from .models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
+from .sniffing import Refused, check_size, clean_filename, sniff
+
+# Fields a person may change on an item; anything else is the system's.
+EDITABLE_FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
+
+
+class ReviewError(Exception):
+    """An action that cannot be done in the item's present state; the message is shown to the user as it is."""
+
+
+def _event(*, item: EvidenceItem | None, lineage, user, action: str, **details) -> EvidenceEvent:
+    return EvidenceEvent.objects.create(lineage=lineage, item=item, actor=user, action=action, details=details)
+
+
+def is_latest(item: EvidenceItem) -> bool:
+    return not EvidenceItem.objects.filter(lineage=item.lineage, version__gt=item.version).exists()
+
+
+def latest_version(item: EvidenceItem) -> EvidenceItem:
+    return (
+        EvidenceItem.objects.select_related("campaign", "office", "uploader", "stored_file")
+        .filter(lineage=item.lineage)
+        .order_by("-version")
+        .first()
+    )
+
+
+def versions_url(item: EvidenceItem) -> str:
+    return reverse("evidence:versions", args=[item.pk])
+
+
+# --- Review --------------------------------------------------------------------------------------------------
+
+
+def _check_review(*, user, item: EvidenceItem) -> None:
+    if not access.can_review_evidence(user, item, allow_self_review=item.campaign.allow_self_review):
+        raise PermissionDenied
+    if item.is_deleted:
+        raise ReviewError(_("“%(title)s” is in the recycle bin.") % {"title": item.title})
+    if item.status != EvidenceItem.Status.PENDING:
+        raise ReviewError(_("“%(title)s” is not awaiting review.") % {"title": item.title})
+    if not is_latest(item):
+        raise ReviewError(_("“%(title)s” has a newer version; review that one.") % {"title": item.title})
+
+
+def _set_status(*, user, item: EvidenceItem, status: str, note: str) -> None:
+    now = timezone.now()
+    changed = EvidenceItem.objects.filter(pk=item.pk, status=EvidenceItem.Status.PENDING).update(
+        status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
+    )
+    if changed != 1:
+        raise ReviewError(_("Someone else reviewed “%(title)s” in the meantime.") % {"title": item.title})
+    item.status, item.reviewed_by, item.reviewed_at, item.review_note = status, user, now, note
+
+
+def _accept(*, user, item: EvidenceItem) -> None:
+    _set_status(user=user, item=item, status=EvidenceItem.Status.ACCEPTED, note="")
+    if not item.is_current:
+        # The accepted version becomes the current one; the old current steps aside first (one current per lineage).
+        EvidenceItem.objects.filter(lineage=item.lineage, is_current=True).update(is_current=False)
+        EvidenceItem.objects.filter(pk=item.pk).update(is_current=True)
+        item.is_current = True
+    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.ACCEPTED, version=item.version)
+
+
+def _return(*, user, item: EvidenceItem, reason: str) -> None:
+    _set_status(user=user, item=item, status=EvidenceItem.Status.RETURNED, note=reason)
+    _event(
+        item=item,
+        lineage=item.lineage,
+        user=user,
+        action=EvidenceEvent.Action.RETURNED,
+        version=item.version,
+        reason=reason,
+    )
+    notify(
+        recipient=item.uploader,
+        kind=Notification.Kind.EVIDENCE_RETURNED,
+        obj=item,
+        text=_("“%(title)s” was returned: %(reason)s") % {"title": item.title, "reason": reason},
+        actor=user,
+        url=versions_url(item),
+    )
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(_("Say why it is returned, so the uploader knows what to fix."))
+    return reason[:2000]
+
+
+@transaction.atomic
+def evidence_accept(*, user, item: EvidenceItem) -> EvidenceItem:
+    """已采用. An accepted newer version replaces the accepted one as the item's current version."""
+    _check_review(user=user, item=item)
+    _accept(user=user, item=item)
+    return item
+
+
+@transaction.atomic
+def evidence_return(*, user, item: EvidenceItem, reason: str) -> EvidenceItem:
+    """已退回 with a reason; the uploader is notified. A returned newer version leaves the accepted one current."""
+    reason = _clean_reason(reason)
+    _check_review(user=user, item=item)
+    _return(user=user, item=item, reason=reason)
+    return item
+
+
+ACCEPT, RETURN = "accept", "return"
+
+
+@transaction.atomic
+def evidence_bulk_review(*, user, items: Sequence[EvidenceItem], action: str, reason: str = "") -> int:
+    """Accept or return several versions at once: all of them, or (on any refusal) none."""
+    if action not in (ACCEPT, RETURN):
+        raise ReviewError(_("Choose accept or return."))
+    if not items:
+        raise ReviewError(_("Select at least one item."))
+    if action == RETURN:
+        reason = _clean_reason(reason)
+    for item in items:
+        _check_review(user=user, item=item)
+    for item in items:
+        if action == ACCEPT:
+            _accept(user=user, item=item)
+        else:
+            _return(user=user, item=item, reason=reason)
+    return len(items)
+
+
+# --- Changes and new versions ----------------------------------------------------------------------------------
+
+
+def _check_change(*, user, item: EvidenceItem) -> None:
+    if not access.can_change_evidence(user, item):
+        raise PermissionDenied
+    if item.is_deleted:
+        raise ReviewError(_("“%(title)s” is in the recycle bin.") % {"title": item.title})
+    if not is_latest(item):
+        raise ReviewError(_("“%(title)s” has a newer version; change that one.") % {"title": item.title})
+
+
+def _changed_fields(item: EvidenceItem, changes: dict) -> list[str]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    return [name for name, value in changes.items() if getattr(item, name) != value]
+
+
+def _links_differ(item: EvidenceItem, standards, tasks) -> tuple[bool, bool]:
+    std_changed = standards is not None and [c.pk for c in standards] != list(
+        item.standard_links.order_by("position").values_list("criterion_id", flat=True)
+    )
+    task_changed = tasks is not None and {t.pk for t in tasks} != set(item.tasks.values_list("pk", flat=True))
+    return std_changed, task_changed
+
+
+def _set_links(item: EvidenceItem, standards, tasks) -> None:
+    if standards is not None:
+        item.standard_links.all().delete()
+        EvidenceStandard.objects.bulk_create(
+            EvidenceStandard(item=item, criterion=c, position=i) for i, c in enumerate(standards)
+        )
+        item.primary_standard = standards[0] if standards else None
+    if tasks is not None:
+        item.tasks.set(tasks)
+
+
+def _archive_number_for(item: EvidenceItem) -> str:
+    if item.archive_number or item.primary_standard is None:
+        return item.archive_number
+    from .services import allocate_archive_number
+
+    return allocate_archive_number(item.primary_standard)
+
+
+@transaction.atomic
+def evidence_edit(
+    *, user, item: EvidenceItem, changes: dict, standards: Sequence | None = None, tasks: Iterable | None = None
+) -> EvidenceItem:
+    """Change an item's caption fields and links. A version awaiting review is edited in place; an accepted or
+    returned one is locked, so the change makes a new version (see evidence_new_version). Returns the version
+    that carries the change (the same one when nothing changed)."""
+    _check_change(user=user, item=item)
+    tasks = list(tasks) if tasks is not None else None
+    fields = _changed_fields(item, changes)
+    std_changed, task_changed = _links_differ(item, standards, tasks)
+    if not fields and not std_changed and not task_changed:
+        return item
+    if item.status != EvidenceItem.Status.PENDING:
+        return evidence_new_version(user=user, item=item, changes=changes, standards=standards, tasks=tasks)
+    for name in fields:
+        setattr(item, name, changes[name])
+    _set_links(item, standards if std_changed else None, tasks if task_changed else None)
+    item.archive_number = _archive_number_for(item)
+    item.save()
+    changed = fields + (["standards"] if std_changed else []) + (["tasks"] if task_changed else [])
+    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.UPDATED, changed=changed)
+    return item
+
+
+@transaction.atomic
+def evidence_new_version(
+    *,
+    user,
+    item: EvidenceItem,
+    changes: dict | None = None,
+    standards: Sequence | None = None,
+    tasks: Iterable | None = None,
+    stored_file: StoredFile | None = None,
+    original_name: str = "",
+    url: str = "",
+) -> EvidenceItem:
+    """A new version of the item in 待审核, copied from `item` (its latest version) with the changes applied.
+
+    While the item's current version is accepted, the new one waits beside it (not current) until accepted;
+    otherwise (the current version is pending or returned) it becomes the current version at once.
+    """
+    _check_change(user=user, item=item)
+    changes = changes or {}
+    fields = _changed_fields(item, changes)
+    old_standards = list(item.standard_links.order_by("position").select_related("criterion"))
+    old_tasks = list(item.tasks.all())
+    current = EvidenceItem.objects.filter(lineage=item.lineage, is_current=True).only("pk", "status").first()
+    waits = current is not None and current.status == EvidenceItem.Status.ACCEPTED
+
+    new = EvidenceItem(
+        campaign_id=item.campaign_id,
+        lineage=item.lineage,
+        version=item.version + 1,
+        previous=item,
+        is_current=not waits,
+        stored_file=item.stored_file,
+        url=item.url,
+        original_name=item.original_name,
+        kind=item.kind,
+        category=item.category,
+        title=item.title,
+        caption=item.caption,
+        description=item.description,
+        taken_on=item.taken_on,
+        place=item.place,
+        people=item.people,
+        office_id=item.office_id,
+        uploader_id=item.uploader_id,
+        activity_id=item.activity_id,
+        primary_standard_id=item.primary_standard_id,
+        archive_number=item.archive_number,
+        status=EvidenceItem.Status.PENDING,
+    )
+    for name, value in changes.items():
+        setattr(new, name, value)
+    if stored_file is not None:
+        new.stored_file, new.kind, new.url = stored_file, stored_file.kind, ""
+        new.original_name = original_name or new.original_name
+        fields.append("file")
+    elif url:
+        new.url, new.stored_file, new.original_name = url, None, ""
+        fields.append("link")
+    if not waits and current is not None:
+        EvidenceItem.objects.filter(pk=current.pk).update(is_current=False)
+    new.save()
+    _set_links(new, standards if standards is not None else [link.criterion for link in old_standards], None)
+    new.tasks.set(list(tasks) if tasks is not None else old_tasks)
+    new.archive_number = _archive_number_for(new)
+    new.save(update_fields=["primary_standard", "archive_number", "updated_at"])
+    if standards is not None and [c.pk for c in standards] != [link.criterion_id for link in old_standards]:
+        fields.append("standards")
+    _event(
+        item=new,
+        lineage=new.lineage,
+        user=user,
+        action=EvidenceEvent.Action.NEW_VERSION,
+        version=new.version,
+        changed=fields,
+        file=new.original_name if stored_file is not None else "",
+    )
+    if stored_file is not None and stored_file.preview_status == StoredFile.PreviewStatus.PENDING:
+        from .jobs import make_previews
+
+        pk = stored_file.pk
+        transaction.on_commit(lambda: make_previews.enqueue(pk))
+    return new
+
+
+def evidence_replace_file(
+    *, user, item: EvidenceItem, received: uploads.ReceivedFile, changes: dict | None = None
+) -> EvidenceItem:
+    """A new version with a new file (a photo re-taken after a return, a corrected document).
+
+    The file is checked like any upload (sniffed, size-limited). The same bytes already in the archive are
+    shared, not stored twice. Raises Refused with the user's message."""
+    _check_change(user=user, item=item)
+    original_name = clean_filename(received.name)
+    sniffed = sniff(received.path, original_name=original_name)
+    check_size(sniffed, received.size)
+    if not original_name.lower().endswith("." + sniffed.extension):
+        original_name = f"{original_name}.{sniffed.extension}"
+    existing = StoredFile.objects.filter(sha256=received.sha256).first()
+    if existing is not None and existing.pk == item.stored_file_id:
+        raise Refused(_("This is the same file as the present version."))
+    final: Path | None = None
+    try:
+        with transaction.atomic():
+            if existing is None:
+                storage_name = f"evidence/files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
+                existing = StoredFile.objects.create(
+                    sha256=received.sha256,
+                    size=received.size,
+                    kind=sniffed.kind,
+                    format=sniffed.format,
+                    content_type=sniffed.content_type,
+                    file=storage_name,
+                    width=sniffed.width,
+                    height=sniffed.height,
+                    taken_at=sniffed.taken_at,
+                )
+                final = uploads.move_into_place(received.path, storage_name)
+            return evidence_new_version(
+                user=user, item=item, changes=changes, stored_file=existing, original_name=original_name
+            )
+    except BaseException:
+        uploads.remove_quietly(final)
+        raise
+
+
+# --- Recycle bin -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_delete(*, user, item: EvidenceItem) -> None:
+    """Move an item (all its versions) to the recycle bin. Nothing is destroyed."""
+    if not access.can_delete_evidence(user, item):
+        raise PermissionDenied
+    changed = EvidenceItem.objects.filter(lineage=item.lineage, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), deleted_by=user
+    )
+    if not changed:
+        raise ReviewError(_("“%(title)s” is already in the recycle bin.") % {"title": item.title})
+    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.DELETED, title=item.title)
+
+
+@transaction.atomic
+def evidence_restore(*, user, item: EvidenceItem) -> None:
+    if not access.can_manage_recycle_bin(user):
+        raise PermissionDenied
+    changed = EvidenceItem.objects.filter(lineage=item.lineage, deleted_at__isnull=False).update(
+        deleted_at=None, deleted_by=None
+    )
+    if not changed:
+        raise ReviewError(_("“%(title)s” is not in the recycle bin.") % {"title": item.title})
+    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.RESTORED, title=item.title)
+
+
+def _file_paths(stored: StoredFile) -> list[str]:
+    return [f.name for f in (stored.file, stored.thumbnail, stored.screen, stored.print_copy) if f and f.name]
+
+
+@transaction.atomic
+def evidence_purge(*, user, item: EvidenceItem) -> list[str]:
+    """Destroy an item in the recycle bin: every version's row, and every file no other item uses (the files are
+    removed after the commit, so a rollback loses nothing). The history stays, with a purge entry.
+    Returns the storage names removed."""
+    if not access.can_manage_recycle_bin(user):
+        raise PermissionDenied
+    versions = list(EvidenceItem.objects.filter(lineage=item.lineage).order_by("-version"))
+    if not versions or any(v.deleted_at is None for v in versions):
+        raise ReviewError(_("Only an item in the recycle bin can be purged."))
+    file_ids = {v.stored_file_id for v in versions if v.stored_file_id}
+    pks = [v.pk for v in versions]
+    EvidenceItem.objects.filter(pk__in=pks).update(previous=None)
+    EvidenceItem.objects.filter(pk__in=pks).delete()
+    orphaned = list(StoredFile.objects.filter(pk__in=file_ids).exclude(items__isnull=False))
+    names = [name for stored in orphaned for name in _file_paths(stored)]
+    StoredFile.objects.filter(pk__in=[s.pk for s in orphaned]).delete()
+    _event(
+        item=None,
+        lineage=item.lineage,
+        user=user,
+        action=EvidenceEvent.Action.PURGED,
+        title=item.title,
+        versions=len(versions),
+        files=len(orphaned),
+    )
+
+    def remove_files():
+        root = uploads.media_root()
+        for name in names:
+            uploads.remove_quietly(root / name)
+
+    transaction.on_commit(remove_files)
+    return names

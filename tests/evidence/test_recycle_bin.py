@@ -1,0 +1,105 @@
+"""The recycle bin (回收站): staff and heads never hard-delete; the coordinator restores or purges (row and files
+together, after confirmation); every step is in the item's history."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from evidence import review
+from evidence.models import EvidenceEvent, EvidenceItem, StoredFile
+from tests.evidence.review_factories import make_item, make_stored_file
+
+Action = EvidenceEvent.Action
+
+
+@pytest.fixture
+def item(cast, campaign):
+    return make_item(campaign=campaign, uploader=cast.staff_a)
+
+
+def _exists(name: str) -> bool:
+    return (Path(settings.MEDIA_ROOT) / name).exists()
+
+
+def _actions(item):
+    return list(EvidenceEvent.objects.filter(lineage=item.lineage).values_list("action", flat=True))
+
+
+def test_deleting_moves_every_version_to_the_bin_and_keeps_the_row(cast, item):
+    v2 = review.evidence_edit(user=cast.staff_a, item=item, changes={"title": "二"})  # pending: in place
+    review.evidence_delete(user=cast.staff_a, item=v2)
+    rows = EvidenceItem.objects.filter(lineage=item.lineage)
+    assert rows.count() == 1
+    assert all(r.deleted_at is not None and r.deleted_by == cast.staff_a for r in rows)
+    assert not EvidenceItem.objects.alive().filter(lineage=item.lineage).exists()
+    assert _exists(item.stored_file.file.name)
+
+
+@pytest.mark.parametrize("who", ["staff_b", "head_b", "leader"])
+def test_people_who_may_not_change_the_item_cannot_delete_it(cast, item, who):
+    with pytest.raises(PermissionDenied):
+        review.evidence_delete(user=getattr(cast, who), item=item)
+
+
+def test_only_the_coordinator_restores(cast, item):
+    review.evidence_delete(user=cast.head_a, item=item)
+    item.refresh_from_db()
+    for who in ("staff_a", "head_a", "leader"):
+        with pytest.raises(PermissionDenied):
+            review.evidence_restore(user=getattr(cast, who), item=item)
+    review.evidence_restore(user=cast.coordinator, item=item)
+    item.refresh_from_db()
+    assert item.deleted_at is None and item.deleted_by is None
+    assert _actions(item) == [Action.UPLOADED, Action.DELETED, Action.RESTORED]
+
+
+def test_purge_removes_all_versions_and_their_files_but_keeps_the_history(
+    cast, campaign, item, django_capture_on_commit_callbacks
+):
+    review.evidence_accept(user=cast.head_a, item=item)
+    second_file = make_stored_file()
+    v2 = review.evidence_new_version(user=cast.staff_a, item=item, stored_file=second_file)
+    names = [item.stored_file.file.name, item.stored_file.thumbnail.name, second_file.file.name]
+    assert all(_exists(n) for n in names)
+    review.evidence_delete(user=cast.staff_a, item=v2)
+    item.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):
+        review.evidence_purge(user=cast.head_a, item=item)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.evidence_purge(user=cast.coordinator, item=item)
+
+    assert not EvidenceItem.objects.filter(lineage=item.lineage).exists()
+    assert not StoredFile.objects.filter(pk__in=[item.stored_file_id, second_file.pk]).exists()
+    assert not any(_exists(n) for n in names)
+    assert _actions(item) == [
+        Action.UPLOADED,
+        Action.ACCEPTED,
+        Action.NEW_VERSION,
+        Action.DELETED,
+        Action.PURGED,
+    ]
+    purged = EvidenceEvent.objects.get(lineage=item.lineage, action=Action.PURGED)
+    assert purged.actor == cast.coordinator
+    assert purged.details["versions"] == 2
+
+
+def test_purge_keeps_a_file_another_item_still_uses(cast, campaign, django_capture_on_commit_callbacks):
+    shared = make_stored_file()
+    doomed = make_item(campaign=campaign, uploader=cast.staff_a, stored_file=shared)
+    keeper = make_item(campaign=campaign, uploader=cast.staff_b, stored_file=shared)
+    review.evidence_delete(user=cast.staff_a, item=doomed)
+    doomed.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        review.evidence_purge(user=cast.coordinator, item=doomed)
+    assert StoredFile.objects.filter(pk=shared.pk).exists()
+    assert _exists(shared.file.name)
+    assert EvidenceItem.objects.filter(pk=keeper.pk).exists()
+
+
+def test_an_item_outside_the_bin_cannot_be_purged(cast, item):
+    with pytest.raises(review.ReviewError):
+        review.evidence_purge(user=cast.coordinator, item=item)
+    assert EvidenceItem.objects.filter(pk=item.pk).exists()
