@@ -287,65 +287,6 @@ def can_change_veto(user: User) -> bool:
     return can_manage_campaign(user)
 
 
-# --- Evidence (台账资料) ------------------------------------------------------------------------------------
-# Evidence is read by: the office it belongs to (the uploader's office at upload time) and that office's
-# head, the uploader, the lead and supporting offices of any task it is linked to, the coordinator,
-# leadership and administrators. Every evidence page, list, count of items, download and search goes through
-# evidence_visible_to() (a queryset filter) or can_read_evidence() (one object); organ-wide counts per
-# standard are plan-level figures and do not reveal the items.
-
-
-def _own_office_ids(user: User) -> set[int]:
-    ids = set(user.headed_office_ids)
-    if user.office_id:
-        ids.add(user.office_id)
-    return ids
-
-
-def evidence_visible_to(user: User, queryset=None):
-    """The evidence rows `user` may read (every version; callers add .current().alive())."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from evidence.models import EvidenceItem
-    from tasks.models import Task
-
-    qs = EvidenceItem.objects.all() if queryset is None else queryset
-    if not is_active_user(user):
-        return qs.none()
-    if sees_everything(user):
-        return qs
-    office_ids = _own_office_ids(user)
-    task_ids = Task.objects.filter(
-        Q(lead_office_id__in=office_ids) | Q(supporting_offices__in=office_ids)
-    ).values("pk")
-    linked = EvidenceItem.tasks.through.objects.filter(evidenceitem_id=OuterRef("pk"), task_id__in=task_ids)
-    return qs.filter(Q(office_id__in=office_ids) | Q(uploader_id=user.pk) | Exists(linked))
-
-
-def can_read_evidence(user: User, item) -> bool:
-    if not is_active_user(user):
-        return False
-    if sees_everything(user) or item.uploader_id == user.pk or item.office_id in _own_office_ids(user):
-        return True
-    return evidence_visible_to(user, type(item).objects.filter(pk=item.pk)).exists()
-
-
-def can_upload_evidence(user: User) -> bool:
-    """Everyone with a working role; leadership alone reads only."""
-    return is_active_user(user) and not is_read_only(user)
-
-
-def can_change_evidence(user: User, item) -> bool:
-    """Caption, links and new versions: the uploader, the head of the item's office, the coordinator."""
-    if not can_upload_evidence(user):
-        return False
-    return item.uploader_id == user.pk or user.heads(item.office_id) or is_coordinator(user)
-
-
-def _evidence_rule(user, obj) -> bool:
-    return can_read_evidence(user, obj)
-
-
 # --- Reading any object: used by notifications, search and exports --------------------------------------
 # Each kind of object names its read rule here; an object of a kind not listed is readable by nobody, so a
 # new model cannot leak through a generic path before its rule is written.
