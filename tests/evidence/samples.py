@@ -27,9 +27,7 @@ def jpeg(
 ) -> bytes:
     im = Image.new("RGB", (width, height), color)
     # A marker in the top-left corner shows which way is up after rotation.
-    for x in range(width // 4):
-        for y in range(height // 4):
-            im.putpixel((x, y), (0, 0, 255))
+    im.paste((0, 0, 255), (0, 0, max(1, width // 4), max(1, height // 4)))
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality, exif=_exif(date=date, orientation=orientation, gps=gps))
     return buf.getvalue()
