@@ -1,0 +1,179 @@
+"""Benchmark: importing a 2,000-row task breakdown, beside openpyxl alone reading the same file (read-only mode).
+
+    .venv/bin/python bench/import_tasks_bench.py [--rows 2000] [--repeat 3]
+
+Runs against a scratch SQLite database in a temporary folder (migrated first), unless DATABASE_URL is set, in
+which case that database is used and must be a scratch one. Prints the median of --repeat runs of each figure:
+openpyxl read-only read, then the import's phases (open + find the table + validate every row; compare with the
+campaign's tasks; write), for a first import (all created) and for a re-import of the same file (all unchanged).
+Target: first import <= 3 x the read-only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+OFFICES = ["办公室", "研究室", "提案委员会办公室", "经济委员会办公室", "文史学习委员会办公室", "社会法制委员会办公室",
+           "机关党委", "信息中心"]  # fmt: skip
+DEADLINES = ["2026-09-30", "每月", "2026年6月底", "每季度", "长期", "2026.12", "6月30日前"]
+PROGRESS = ["推进中", "未启动", "已召开专题会议2次，印发方案1份", "已完成", ""]
+
+
+def build_workbook(rows: int) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某市政协机关创建全国文明单位工作任务分解表"])
+    ws.merge_cells("A1:M1")
+    ws.append(["序号", "标准编码", "工作任务", "具体措施", "牵头科室", "配合科室", "分管领导", "责任人", "完成时限",
+               "佐证材料要求", "进展情况", "备注", "状态"])  # fmt: skip
+    top = 0
+    for n in range(rows):
+        if n % 4 == 3:
+            code = f"{top}.{n % 4}"
+        else:
+            top += 1
+            code = str(top)
+        ws.append(
+            [
+                code,
+                "",
+                f"第{n}项工作任务：组织开展理论学习和志愿服务活动",
+                "制定方案，明确责任分工，按月报送进展情况，年底形成总结材料。" * 2,
+                OFFICES[n % len(OFFICES)],
+                "、".join(OFFICES[(n + 1) % len(OFFICES) : (n + 1) % len(OFFICES) + 2]),
+                "赵国强",
+                "张伟、李明",
+                DEADLINES[n % len(DEADLINES)],
+                "会议记录、照片、工作总结",
+                PROGRESS[n % len(PROGRESS)],
+                "",
+                "",
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_only_read(data: bytes) -> int:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    cells = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            cells += len(row)
+    wb.close()
+    return cells
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
+    os.environ.setdefault("MEDIA_ROOT", str(Path(scratch.name) / "media"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+
+    from campaign.models import Campaign
+    from civunit.accounts.models import Office, User
+    from tasks.excel import apply_plan, plan_import, read_sheet
+    from tasks.models import Task
+
+    for i, name in enumerate(OFFICES):
+        Office.objects.get_or_create(name=name, defaults={"ordering": i})
+    for username, real_name in (("zhangwei", "张伟"), ("liming", "李明"), ("zhao", "赵国强")):
+        User.objects.get_or_create(username=username, defaults={"real_name": real_name})
+    Campaign.objects.all().update(is_current=False)
+    campaign = Campaign.objects.create(
+        title="创建全国文明单位",
+        organ_name="某市政协机关",
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2027, 12, 31),
+        is_current=True,
+    )
+
+    build_s, data = timed(build_workbook, args.rows)
+    digest = hashlib.sha256(data).hexdigest()
+    print(f"workbook: {args.rows} rows, {len(data) / 1024:.0f} KiB, built in {build_s:.2f} s")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+
+    reads, firsts, again = [], [], []
+    for _ in range(args.repeat):
+        seconds, cells = timed(read_only_read, data)
+        reads.append(seconds)
+
+        class Rollback(Exception):
+            pass
+
+        phases = {}
+        try:
+            with transaction.atomic():
+                phases["read+validate"], sheet = timed(read_sheet, data, filename="bench.xlsx", campaign=campaign)
+                assert sheet.ok, [str(e) for e in sheet.errors[:5]]
+                phases["plan"], plan = timed(plan_import, sheet, campaign=campaign)
+                phases["write"], _record = timed(
+                    apply_plan, plan, campaign=campaign, user=None, file_name="bench.xlsx", sha256=digest
+                )
+                assert Task.objects.filter(campaign=campaign).count() == args.rows
+                firsts.append(phases)
+                re = {}
+                re["read+validate"], sheet = timed(read_sheet, data, filename="bench.xlsx", campaign=campaign)
+                re["plan"], plan = timed(plan_import, sheet, campaign=campaign)
+                assert len(plan.unchanged) == args.rows, (len(plan.created), len(plan.updated))
+                re["write"], _record = timed(
+                    apply_plan, plan, campaign=campaign, user=None, file_name="bench.xlsx", sha256=digest
+                )
+                again.append(re)
+                raise Rollback
+        except Rollback:
+            pass
+
+    read_s = statistics.median(reads)
+
+    def show(label, runs):
+        total = statistics.median(sum(p.values()) for p in runs)
+        parts = ", ".join(f"{k} {statistics.median(p[k] for p in runs):.3f} s" for k in runs[0])
+        print(f"{label}: {total:.3f} s = {total / read_s:.2f} x the read-only read ({parts})")
+        return total
+
+    print(f"openpyxl read-only read: {read_s:.3f} s ({cells} cells; median of {args.repeat})")
+    first = show("first import (all created)", firsts)
+    show("re-import (all unchanged)", again)
+    print(f"target first import <= 3 x read: {'met' if first <= 3 * read_s else 'NOT met'}")
+    scratch.cleanup()
+
+
+if __name__ == "__main__":
+    main()
