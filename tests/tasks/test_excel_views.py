@@ -133,3 +133,10 @@ def test_the_export_downloads_a_workbook_of_the_breakdown(cast, campaign, login)
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["工作任务分解表", "办公室", "研究室"]
     assert [book.active.cell(row=r, column=1).value for r in (4, 5)] == ["1", "2"]
+
+
+def test_the_coordinators_imports_and_exports_page_links_to_the_breakdown_round_trip(cast, campaign, login):
+    page = login(cast.coordinator).get(reverse("campaign:manage"))
+    assert page.status_code == 200
+    assert reverse("tasks:excel_import").encode() in page.content
+    assert reverse("tasks:excel_export").encode() in page.content
