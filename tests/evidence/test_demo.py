@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from evidence.models import EvidenceItem, StoredFile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def test_demo_evidence_has_photos_pdfs_and_spreadsheets_with_previews(demo, settings):
+    items = EvidenceItem.objects.filter(description__endswith="（演示数据）")
+    assert items.count() == 20
+    assert set(items.values_list("kind", flat=True)) == {"photo", "pdf", "spreadsheet"}
+    assert all(i.archive_number and i.primary_standard_id for i in items)
+    photos = StoredFile.objects.filter(kind="photo", file__startswith="evidence/files/demo/")
+    assert all(sf.preview_status == StoredFile.PreviewStatus.READY for sf in photos)
+    assert photos.filter(taken_at__isnull=False).count() == photos.count()
+    # the GPS photo's original keeps its position, its preview does not
+    gps = [sf for sf in photos if 0x8825 in Image.open(settings.MEDIA_ROOT / sf.file.name).getexif()]
+    assert len(gps) == 1
+    assert 0x8825 not in Image.open(settings.MEDIA_ROOT / gps[0].screen.name).getexif()
+
+
+def test_demo_evidence_twice_adds_nothing_and_scale_multiplies_rows(demo, settings):
+    demo_items = EvidenceItem.objects.filter(description__endswith="（演示数据）")
+    call_command("seed_demo")
+    assert demo_items.count() == 20
+    call_command("seed_demo", scale=3)
+    assert demo_items.count() == 60
+    assert StoredFile.objects.filter(file__startswith="evidence/files/demo/").count() == 10  # shared by rows
+    call_command("seed_demo", scale=3)
+    assert demo_items.count() == 60
