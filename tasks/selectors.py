@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from civunit import access
@@ -26,8 +26,9 @@ def task_rows(*, user, campaign, today: datetime.date | None = None) -> QuerySet
 
 SORTS = {
     "code": ("code_key", "pk"),
-    "due": ("due", "code_key", "pk"),
-    "-due": ("-due", "code_key", "pk"),
+    # tasks with no due date (ongoing ones) come last either way, on SQLite and PostgreSQL alike
+    "due": (F("due").asc(nulls_last=True), "code_key", "pk"),
+    "-due": (F("due").desc(nulls_last=True), "code_key", "pk"),
     "status": ("status", "code_key", "pk"),
     "office": ("lead_office__ordering", "lead_office__name", "code_key", "pk"),
     "updated": ("-updated_at", "pk"),
