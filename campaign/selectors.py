@@ -232,4 +232,5 @@ def methods_in_use(tree: Tree) -> list[str]:
 
 
 def veto_list(campaign: Campaign) -> list[VetoCondition]:
+    """The veto conditions in the table's order (group rows before their conditions)."""
     return list(VetoCondition.objects.filter(campaign=campaign).select_related("updated_by").order_by("ordering", "pk"))

@@ -182,14 +182,19 @@ def criteria_import(*, campaign: Campaign, user, file_name: str, data: bytes, dr
         )
         return ImportResult(ok=False, issues=refused, dry_run=dry_run)
 
+    code_by_id = {c.pk: c.code for c in existing.values()}
     for r in scored_rows:
         current = existing.get(r.code)
         if current is None:
             result.added.append(r.code)
             continue
-        parent_code = current.parent.code if current.parent_id and current.parent else None
+        parent_code = code_by_id.get(current.parent_id)
         reqs = sorted((q.category, q.min_count) for q in current.requirements.all())
-        if _differs(current, _field_values(r)) or parent_code != r.parent_code or reqs != sorted(r.requirements):
+        # A node whose only change is its place in the tree (because others were added before it) is not
+        # reported as updated; its ordering is written all the same.
+        values = _field_values(r)
+        del values["ordering"]
+        if _differs(current, values) or parent_code != r.parent_code or reqs != sorted(r.requirements):
             result.updated.append(r.code)
         else:
             result.unchanged += 1

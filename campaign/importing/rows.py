@@ -190,11 +190,16 @@ def validate_rows(rows: list[CriterionRow]) -> list[Issue]:
                     )
                 )
             seen.add(category)
-    # The file's order among siblings is the tree's order (a file listed level by level and one listed depth
-    # first give the same tree).
-    for kids in children.values():
-        for i, r in enumerate(kids):
-            r.ordering = (i + 1) * 10
+    # `ordering` is the node's place in the whole tree, depth first, with siblings in the file's order: a
+    # file listed level by level and one listed depth first give the same numbers, and ordering a flat list
+    # of criteria (all standards, say) by it gives the tree's reading order.
+    position = 0
+    walk = list(reversed(children.get(None, [])))
+    while walk:
+        node = walk.pop()
+        position += 1
+        node.ordering = position * 10
+        walk.extend(reversed(children.get(node.code, [])))
     issues.sort(key=lambda i: (i.row is None, i.row or 0))
     return issues
 
