@@ -259,6 +259,17 @@ def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
                     % {"code": task.code, "parent": task.parent_code},
                 )
             )
+    if "standards" in fields and not standards.by_code and "standard_code" not in cols:
+        warnings.insert(
+            0,
+            Problem(
+                None,
+                _(
+                    "The campaign has no criteria yet, so the tasks are not linked to standards; import the criteria "
+                    "first and then this table again to link them."
+                ),
+            ),
+        )
     if not rows and not errors:
         errors.append(Problem(None, _("The table has no task rows below its header.")))
     errors.sort(key=lambda p: p.row or 0)
@@ -389,8 +400,8 @@ def _read_standards(r, task, matcher, errors, warnings) -> None:
                 task.standards.append(criterion)
         return
     text = r["standard"] or r["indicator"] or r["item"]
-    if not text:
-        return
+    if not text or not matcher.by_code:
+        return  # no criteria imported yet: read_sheet says so once for the whole sheet
     criterion = matcher.by_text(text)
     if criterion is None:
         warnings.append(

@@ -365,3 +365,19 @@ def test_a_plan_made_before_someone_else_changed_a_task_has_another_fingerprint(
     before = plan_import(read(edited, campaign), campaign=campaign).fingerprint()
     Task.objects.filter(code="1").update(title="别人改过", version=5)
     assert plan_import(read(edited, campaign), campaign=campaign).fingerprint() != before
+
+
+def test_standards_are_linked_by_code_or_by_the_words_of_the_criteria(cast, campaign):
+    CriterionFactory(campaign=campaign, code="1.1.1", title="党组理论学习中心组学习")
+    data = xlsx_bytes(
+        [
+            ["序号", "测评标准", "工作任务", "牵头科室"],
+            [1, "党组理论学习中心组学习", "甲", "研究室"],
+            [2, "1.1.1 党组学习", "乙", "研究室"],
+            [3, "不存在的标准", "丙", "研究室"],
+        ]
+    )
+    sheet = read(data, campaign)
+    assert sheet.ok
+    assert [[c.code for c in r.standards] for r in sheet.rows] == [["1.1.1"], ["1.1.1"], []]
+    assert [w.row for w in sheet.warnings] == [4]  # not linked: said, but not an error
