@@ -33,22 +33,22 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 # What the export writes, in this order (labels are COLUMNS[key][0] except where named here).
-EXPORT_COLUMNS: list[tuple[str, str, int]] = [  # key, header, width in characters
-    ("code", "序号", 7),
-    ("standard_code", "标准编码", 10),
-    ("standard", "测评标准", 28),
-    ("title", "工作任务", 30),
-    ("measures", "具体措施", 36),
-    ("lead_office", "牵头科室", 14),
-    ("supporting_offices", "配合科室", 16),
-    ("leader", "分管领导", 10),
-    ("people", "责任人", 12),
-    ("deadline", "完成时限", 12),
-    ("evidence", "佐证材料要求", 28),
-    ("status", "状态", 9),
-    ("progress", "进展情况", 30),
-    ("notes", "备注", 16),
-]
+EXPORT_COLUMNS: list[tuple[str, str, int]] = [  # key, header, column width (Excel units; a Chinese character ≈ 2)
+    ("code", "序号", 6),
+    ("standard_code", "标准编码", 9),
+    ("standard", "测评标准", 18),
+    ("title", "工作任务", 22),
+    ("measures", "具体措施", 26),
+    ("lead_office", "牵头科室", 11),
+    ("supporting_offices", "配合科室", 13),
+    ("leader", "分管领导", 8),
+    ("people", "责任人", 10),
+    ("deadline", "完成时限", 11),
+    ("evidence", "佐证材料要求", 16),
+    ("status", "状态", 8),
+    ("progress", "进展情况", 20),
+    ("notes", "备注", 10),
+]  # about 190 units: A4 landscape at a readable size once fitted to the page width
 
 # 状态: the workflow's words.
 STATUS_WORDS: dict[str, str] = {

@@ -95,6 +95,22 @@ def _values(task) -> dict[str, object]:
     }
 
 
+def _text_units(text: str) -> int:
+    """Width of a line in Excel's units: Chinese characters (and other wide ones) take two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _row_height(values: dict, keys: list[str], widths: list[int]) -> float:
+    """Enough height for the wrapped text (LibreOffice and WPS do not grow rows whose text wraps on opening)."""
+    lines = 1
+    for key, width in zip(keys, widths, strict=True):
+        value = values[key]
+        if isinstance(value, str) and value:
+            usable = max(width - 1, 1)
+            lines = max(lines, sum(max(1, -(-_text_units(line) // usable)) for line in value.split("\n")))
+    return min(15 * lines, 409)  # points; Excel's maximum row height is 409
+
+
 def _fill(ws, tasks, *, title: str, today: datetime.date) -> None:
     width = len(EXPORT_COLUMNS)
     last_col = get_column_letter(width)
@@ -108,19 +124,21 @@ def _fill(ws, tasks, *, title: str, today: datetime.date) -> None:
     ws["A2"].alignment = Alignment(horizontal="right")
     ws["A2"].font = Font(size=10, color="595959")
 
-    for c, (_key, header, chars) in enumerate(EXPORT_COLUMNS, start=1):
+    for c, (_key, header, col_width) in enumerate(EXPORT_COLUMNS, start=1):
         cell = ws.cell(row=HEADER_ROW, column=c, value=header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = WRAP_CENTER
         cell.border = BORDER
-        ws.column_dimensions[get_column_letter(c)].width = chars * 1.9 + 2
+        ws.column_dimensions[get_column_letter(c)].width = col_width
     ws.row_dimensions[HEADER_ROW].height = 24
 
-    keys = [key for key, _header, _chars in EXPORT_COLUMNS]
+    keys = [key for key, _header, _width in EXPORT_COLUMNS]
+    widths = [w for _key, _header, w in EXPORT_COLUMNS]
     body = Font(size=10)
     for r, task in enumerate(tasks, start=HEADER_ROW + 1):
         values = _values(task)
+        ws.row_dimensions[r].height = _row_height(values, keys, widths)
         for c, key in enumerate(keys, start=1):
             cell = ws.cell(row=r, column=c)
             value = values[key]
