@@ -220,13 +220,18 @@ def activity_rows(campaign):
     )
 
 
+# An activity page shows at most this many items of each part, with a link to the rest.
+PART_LIMIT = 24
+
+
 def activity_record(*, user, activity: Activity) -> list[dict]:
     """The activity's evidence the user may read, grouped into the expected parts (then 'other'), each flagged
-    when the organ as a whole has too few items of it that are not returned. Two queries."""
-    items = list(
+    when the organ as a whole has too few items of it that are not returned. Seven queries: the organ-wide
+    counts, then at most PART_LIMIT items per part."""
+    visible = (
         access.evidence_visible_to(user, EvidenceItem.objects.filter(activity=activity).current().alive())
         .select_related(*LIST_RELATED)
-        .order_by("category", "taken_on", "pk")
+        .order_by("taken_on", "pk")
     )
     organ_counts = dict(
         EvidenceItem.objects.filter(activity=activity)
@@ -237,17 +242,33 @@ def activity_record(*, user, activity: Activity) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    parts, placed = [], set()
+    parts = []
     for part in ACTIVITY_PARTS:
-        mine = [i for i in items if i.category in part.categories]
-        placed.update(i.pk for i in mine)
+        items = list(visible.filter(category__in=part.categories)[: PART_LIMIT + 1])
         have = sum(organ_counts.get(c, 0) for c in part.categories)
         parts.append(
-            {"part": part, "items": mine, "count": have, "missing": have < part.min_count, "need": part.min_count}
+            {
+                "part": part,
+                "items": items[:PART_LIMIT],
+                "more": len(items) > PART_LIMIT,
+                "count": have,
+                "missing": have < part.min_count,
+                "need": part.min_count,
+            }
         )
-    others = [i for i in items if i.pk not in placed]
+    expected = [c for part in ACTIVITY_PARTS for c in part.categories]
+    others = list(visible.exclude(category__in=expected)[: PART_LIMIT + 1])
     if others:
-        parts.append({"part": None, "items": others, "count": len(others), "missing": False, "need": 0})
+        parts.append(
+            {
+                "part": None,
+                "items": others[:PART_LIMIT],
+                "more": len(others) > PART_LIMIT,
+                "count": len(others),
+                "missing": False,
+                "need": 0,
+            }
+        )
     return parts
 
 

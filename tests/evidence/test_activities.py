@@ -1,0 +1,124 @@
+"""Activities (活动): created and changed by the right people; the page shows the record as inspectors read it
+and flags the missing parts; caption fields are inherited unless set."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from evidence import browsing
+from evidence.models import Activity, EvidenceItem
+from tests.evidence.review_factories import make_item
+from tests.factories import CriterionFactory
+
+Status = EvidenceItem.Status
+
+
+@pytest.fixture
+def activity(cast, campaign):
+    return Activity.objects.create(
+        campaign=campaign,
+        title="学雷锋志愿服务进社区",
+        date=datetime.date(2026, 3, 5),
+        place="幸福社区",
+        organiser_office=cast.office_a,
+        participants="机关青年志愿者20人",
+        theme="弘扬雷锋精神",
+        created_by=cast.staff_a,
+    )
+
+
+def test_staff_creates_an_activity_through_the_page(cast, campaign, login):
+    standard = CriterionFactory(campaign=campaign, code="6.2.1")
+    client = login(cast.staff_a)
+    assert client.get(reverse("evidence:activity_create")).status_code == 200
+    response = client.post(
+        reverse("evidence:activity_create"),
+        {
+            "title": "文明礼仪培训",
+            "date": "2026-04-10",
+            "place": "机关会议室",
+            "organiser_office": cast.office_a.pk,
+            "participants": "全体干部",
+            "theme": "文明礼仪",
+            "standards": [standard.pk],
+        },
+    )
+    activity = Activity.objects.get(title="文明礼仪培训")
+    assert response["Location"] == reverse("evidence:activity", args=[activity.pk])
+    assert activity.created_by == cast.staff_a
+    assert list(activity.standards.all()) == [standard]
+
+
+def test_a_bad_date_re_renders_the_form_and_stores_nothing(cast, campaign, login):
+    response = login(cast.staff_a).post(
+        reverse("evidence:activity_create"), {"title": "x", "date": "2026-02-30", "organiser_office": cast.office_a.pk}
+    )
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+
+
+def test_who_may_change_an_activity(cast, activity, login):
+    url = reverse("evidence:activity_edit", args=[activity.pk])
+    data = {"title": "改名", "date": "2026-03-05", "organiser_office": cast.office_a.pk}
+    assert login(cast.staff_b).post(url, data).status_code == 403
+    assert login(cast.leader).post(url, data).status_code == 403
+    assert login(cast.leader).post(reverse("evidence:activity_create"), data).status_code == 403
+    for user in (cast.staff_a, cast.head_a, cast.coordinator):
+        assert login(user).post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "改名"
+
+
+def test_the_activity_page_groups_evidence_and_flags_what_is_missing(cast, campaign, activity, login):
+    make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category="plan", title="活动方案")
+    make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category="photo", title="照片一")
+    make_item(
+        campaign=campaign,
+        uploader=cast.staff_a,
+        activity=activity,
+        category="photo",
+        title="照片二(退回)",
+        status=Status.RETURNED,
+    )
+    parts = {p["part"].key: p for p in browsing.activity_record(user=cast.staff_a, activity=activity) if p["part"]}
+    assert not parts["plan"]["missing"]
+    assert parts["photos"]["missing"]  # one photo that counts; a returned one does not; two are needed
+    assert parts["sign_in"]["missing"] and parts["minutes"]["missing"] and parts["write_up"]["missing"]
+    assert [i.title for i in parts["photos"]["items"]] == ["照片一", "照片二(退回)"]
+
+    body = login(cast.staff_a).get(reverse("evidence:activity", args=[activity.pk])).content.decode()
+    assert 'data-testid="activity-missing"' in body
+    assert "活动方案" in body
+
+
+def test_the_activity_page_hides_evidence_the_user_may_not_read_but_counts_it(cast, campaign, activity, login):
+    make_item(campaign=campaign, uploader=cast.staff_b, activity=activity, category="minutes", title="提案办纪要")
+    body = login(cast.staff_a).get(reverse("evidence:activity", args=[activity.pk])).content.decode()
+    assert "提案办纪要" not in body
+    parts = {p["part"].key: p for p in browsing.activity_record(user=cast.staff_a, activity=activity) if p["part"]}
+    assert not parts["minutes"]["missing"] and parts["minutes"]["items"] == []
+
+
+def test_a_complete_record_is_shown_as_complete(cast, campaign, activity, login):
+    for category in ("plan", "table", "minutes", "photo", "photo", "summary"):
+        make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category=category)
+    body = login(cast.head_a).get(reverse("evidence:activity", args=[activity.pk])).content.decode()
+    assert 'data-testid="activity-complete"' in body
+
+
+def test_activity_list_counts_current_evidence(cast, campaign, activity, login):
+    make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, status=Status.ACCEPTED)
+    make_item(campaign=campaign, uploader=cast.staff_a, activity=activity)
+    body = login(cast.leader).get(reverse("evidence:activities")).content.decode()
+    assert activity.title in body
+    assert "1 / 2" in body
+
+
+def test_caption_fields_are_inherited_unless_set(activity):
+    merged = browsing.apply_activity_defaults({"place": "会议室", "caption": ""}, activity)
+    assert merged["place"] == "会议室"
+    assert merged["caption"] == "弘扬雷锋精神"
+    assert merged["taken_on"] == datetime.date(2026, 3, 5)
+    assert merged["people"] == "机关青年志愿者20人"
+    assert browsing.apply_activity_defaults({"place": ""}, None) == {"place": ""}
