@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.models import Campaign
 from civunit import access
 
-from . import activities, browsing
-from .forms_review import ActivityForm
+from . import activities, browsing, uploads
+from .forms_review import ActivityForm, ActivityUploadForm
 from .models import Activity
+from .services import DuplicateFound, EvidenceMeta, evidence_register
+from .sniffing import Refused, human_size
 
 PAGE_SIZE = 50
 
@@ -52,13 +63,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk)
     parts = browsing.activity_record(user=request.user, activity=activity)
-    can_upload = access.can_upload_evidence(request.user)
-    upload_url = ""
-    if can_upload:
-        try:
-            upload_url = f"{reverse('evidence:upload')}?activity={activity.pk}"
-        except NoReverseMatch:
-            upload_url = ""
     return render(
         request,
         "evidence/activity_detail.html",
@@ -67,7 +71,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": parts,
             "missing": [p for p in parts if p["missing"]],
             "can_change": access.can_change_activity(request.user, activity),
-            "upload_url": upload_url,
+            "can_upload": access.can_upload_evidence(request.user),
+            "upload_form": ActivityUploadForm(),
+            "max_size": human_size(max(settings.EVIDENCE_MAX_SIZE.values())),
         },
     )
 
@@ -106,3 +112,62 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Activity saved."))
         return redirect("evidence:activity", pk=activity.pk)
     return render(request, "evidence/activity_form.html", {"form": form, "activity": activity})
+
+
+@csrf_exempt  # checked in _activity_upload_checked, after the streaming upload handler is in place
+def activity_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """One file into the activity. Its empty caption fields (date, place, people, caption) come from the
+    activity; it is linked to the activity's standards."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if not access.can_upload_evidence(request.user):
+        raise PermissionDenied
+    activity = _get_activity(request.user, pk)
+    handler = uploads.EvidenceUploadHandler(request, max_size=max(settings.EVIDENCE_MAX_SIZE.values()))
+    request.upload_handlers = [handler]
+    back = reverse("evidence:activity", args=[activity.pk])
+    try:
+        try:
+            request.POST  # noqa: B018 (streams the file to disk through the handler)
+        except (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig, MultiPartParserError, BadRequest, OSError):
+            messages.error(request, _("The upload was interrupted or unreadable. Please try again."))
+            return redirect(back)
+        return _activity_upload_checked(request, handler, activity, back)
+    finally:
+        handler.discard()
+
+
+@csrf_protect
+def _activity_upload_checked(request, handler, activity: Activity, back: str) -> HttpResponse:
+    if handler.too_large:
+        messages.error(
+            request, _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}
+        )
+        return redirect(back)
+    if handler.extra_files or len(request.FILES) > 1:
+        messages.error(request, _("Send one file per request: this request carried several files."))
+        return redirect(back)
+    form = ActivityUploadForm(request.POST)
+    if handler.received is None or "file" not in request.FILES or not form.is_valid():
+        messages.error(request, _("Choose a file and its category."))
+        return redirect(back)
+    fields = browsing.apply_activity_defaults(
+        {"caption": form.cleaned_data["caption"], "taken_on": None, "place": "", "people": ""}, activity
+    )
+    meta = EvidenceMeta(
+        title=form.cleaned_data["title"],
+        category=form.cleaned_data["category"],
+        standards=list(activity.standards.all()),
+        activity=activity,
+        **fields,
+    )
+    try:
+        item = evidence_register(user=request.user, campaign=activity.campaign, received=handler.received, meta=meta)
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    except DuplicateFound:
+        messages.error(request, _("This file is already in the archive."))
+        return redirect(back)
+    messages.success(request, _("“%(title)s” uploaded into the activity, awaiting review.") % {"title": item.title})
+    return redirect(back)

@@ -129,6 +129,14 @@ class ActivityForm(forms.ModelForm):
         self.fields["organiser_office"].queryset = Office.objects.order_by("ordering", "name")
 
 
+class ActivityUploadForm(forms.Form):
+    """One file into an activity: which part of the record it is; empty caption fields come from the activity."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    caption = forms.CharField(label=_("Caption"), max_length=2000, required=False)
+
+
 class BrowseForm(forms.Form):
     """Filters of the browse and search page; every field optional, bad values are simply ignored."""
 

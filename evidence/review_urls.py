@@ -23,4 +23,5 @@ urlpatterns = [
     path("activities/new/", activity_views.activity_create, name="activity_create"),
     path("activities/<int:pk>/", activity_views.activity_detail, name="activity"),
     path("activities/<int:pk>/edit/", activity_views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/upload/", activity_views.activity_upload, name="activity_upload"),
 ]

@@ -122,3 +122,49 @@ def test_caption_fields_are_inherited_unless_set(activity):
     assert merged["taken_on"] == datetime.date(2026, 3, 5)
     assert merged["people"] == "机关青年志愿者20人"
     assert browsing.apply_activity_defaults({"place": ""}, None) == {"place": ""}
+
+
+def test_a_file_uploaded_into_the_activity_inherits_its_caption_fields_and_standards(cast, campaign, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.evidence.review_factories import jpeg_bytes
+
+    standard = CriterionFactory(campaign=campaign, code="6.2.1")
+    activity = Activity.objects.create(
+        campaign=campaign,
+        title="学雷锋志愿服务",
+        date=datetime.date(2026, 3, 5),
+        place="幸福社区",
+        organiser_office=cast.office_a,
+        participants="青年志愿者",
+    )
+    activity.standards.set([standard])
+    upload = SimpleUploadedFile("签到.jpg", jpeg_bytes(color=(1, 2, 3)), content_type="image/jpeg")
+    response = login(cast.staff_a).post(
+        reverse("evidence:activity_upload", args=[activity.pk]),
+        {"file": upload, "category": "table", "caption": "", "title": "签到表"},
+    )
+    assert response.status_code == 302
+    item = EvidenceItem.objects.get(activity=activity)
+    assert (item.title, item.category, item.status) == ("签到表", "table", Status.PENDING)
+    assert (item.taken_on, item.place, item.people, item.caption) == (
+        datetime.date(2026, 3, 5),
+        "幸福社区",
+        "青年志愿者",
+        "学雷锋志愿服务",
+    )
+    assert item.primary_standard == standard
+    assert item.archive_number == "6.2.1-001"
+
+
+def test_leadership_cannot_upload_into_an_activity(cast, activity, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.evidence.review_factories import jpeg_bytes
+
+    upload = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
+    response = login(cast.leader).post(
+        reverse("evidence:activity_upload", args=[activity.pk]), {"file": upload, "category": "photo"}
+    )
+    assert response.status_code == 403
+    assert not EvidenceItem.objects.exists()
