@@ -13,7 +13,8 @@
   var maxSize = parseInt(drop.dataset.maxSize, 10);
   var msg = drop.dataset;
   var STORE = "evidence-upload-fields";
-  var PARALLEL = 2;
+  // One file at a time: each still has its own request and bar, and a slow phone link is not split further.
+  var PARALLEL = 1;
   var waiting = [];
   var running = 0;
 

@@ -1,0 +1,84 @@
+"""Staff upload three photos from the upload page, each with its own progress bar, linked to a standard and a
+task; a staff member of an unrelated office cannot find them."""
+
+import pytest
+
+from campaign.models import CriterionRequirement, EvidenceCategory
+from civunit.accounts.roles import Role
+from evidence.models import EvidenceItem
+from tests.evidence import samples
+from tests.factories import CriterionFactory, OfficeFactory, UserFactory
+from tests.tasks.factories import TaskFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
+    page, live_server, cast, campaign, browser_login, screenshot
+):
+    standard = CriterionFactory(campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务", is_leaf=True)
+    CriterionRequirement.objects.create(criterion=standard, category=EvidenceCategory.PHOTO, min_count=3)
+    task = TaskFactory(campaign=campaign, code="7", title="组织学雷锋志愿服务活动", lead_office=cast.office_a)
+    task.standards.set([standard])
+    staff_c = UserFactory(
+        username="staff_c", real_name="周敏", office=OfficeFactory(name="经济委员会办公室"), roles=[Role.STAFF]
+    )
+
+    browser_login(page, cast.staff_a)
+    page.goto(f"{live_server.url}/evidence/upload/")
+    page.select_option("#id_primary_standard", str(standard.pk))
+    page.select_option("#id_tasks", [str(task.pk)])
+    page.fill("#id_caption", "2026年3月5日，研究室在阳光社区开展学雷锋志愿服务")
+    page.fill("#id_place", "阳光社区")
+    photos = [
+        {
+            "name": f"志愿服务{i}.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": samples.jpeg(1200, 900, date=f"2026:03:05 09:3{i}:00", color=(40 * i, 90, 160)),
+        }
+        for i in range(1, 4)
+    ]
+    page.set_input_files("[data-testid=file-input]", photos)
+    rows = page.locator("[data-testid=upload-row]")
+    assert rows.count() == 3
+    assert page.locator("[data-testid=upload-row] .progress").count() == 3
+    page.wait_for_function("document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 3")
+    for i in range(3):
+        assert "已归档" in rows.nth(i).locator("[data-testid=upload-status]").inner_text()
+    page.wait_for_timeout(800)  # let the bars finish their width transition before the picture
+    screenshot(page, "evidence-upload-three-photos")
+
+    items = list(EvidenceItem.objects.order_by("pk"))
+    assert len(items) == 3
+    assert sorted(i.archive_number for i in items) == ["6.2.1-001", "6.2.1-002", "6.2.1-003"]
+    for item in items:
+        assert item.primary_standard_id == standard.pk
+        assert list(item.tasks.values_list("pk", flat=True)) == [task.pk]
+        assert item.caption.startswith("2026年3月5日")
+
+    # The fields are remembered for the next batch.
+    page.reload()
+    assert page.input_value("#id_caption").startswith("2026年3月5日")
+    assert page.input_value("#id_primary_standard") == str(standard.pk)
+
+    page.goto(f"{live_server.url}/evidence/standard/{standard.pk}/")
+    assert page.locator("[data-evidence]").count() == 3
+    screenshot(page, "evidence-standard-page")
+    page.goto(f"{live_server.url}/evidence/{items[0].pk}/")
+    assert "6.2.1-001" in page.locator("[data-testid=archive-number]").inner_text()
+    screenshot(page, "evidence-detail")
+
+    page.locator("[data-testid=user-menu]").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/accounts/login/")
+    browser_login(page, staff_c)
+    page.goto(f"{live_server.url}/evidence/")
+    assert page.locator("[data-evidence]").count() == 0
+    assert "志愿服务1" not in page.content()
+    page.goto(f"{live_server.url}/evidence/standard/{standard.pk}/")
+    assert page.locator("[data-evidence]").count() == 0
+    assert "3" in page.locator(f"[data-testid=requirements-{standard.pk}]").inner_text()  # organ-wide count only
+    screenshot(page, "evidence-unrelated-office-standard")
+    response = page.goto(f"{live_server.url}/evidence/{items[0].pk}/")
+    assert response.status == 404
+    response = page.goto(f"{live_server.url}/evidence/{items[0].pk}/download/")
+    assert response.status == 404
