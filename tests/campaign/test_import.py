@@ -245,3 +245,48 @@ def test_export_criteria_command_writes_a_file_import_reads_back(imported, tmp_p
     call_command("export_criteria", str(target))
     result = import_bytes(imported, target.read_bytes(), "out.xlsx", dry_run=True)
     assert result.ok and not result.changed
+
+
+def test_a_workbook_without_numbering_is_numbered_by_position(campaign):
+    from .conftest import workbook
+
+    data = workbook(
+        [
+            ["测评项目", "测评指标", "测评标准", "分值"],
+            ["组织领导（10分）", "领导体制", "党组研究", 5],
+            [None, None, "机构人员", 5],
+            ["思想建设", "理论武装", "中心组学习", 3],
+        ]
+    )
+    result = import_bytes(campaign, data, "plain.xlsx")
+    assert result.ok, [str(i) for i in result.issues]
+    codes = dict(Criterion.objects.filter(campaign=campaign).values_list("code", "title"))
+    assert codes == {
+        "1": "组织领导",
+        "1.1": "领导体制",
+        "1.1.1": "党组研究",
+        "1.1.2": "机构人员",
+        "2": "思想建设",
+        "2.1": "理论武装",
+        "2.1.1": "中心组学习",
+    }
+    assert Criterion.objects.get(campaign=campaign, code="1").max_score == 10
+
+
+def test_a_two_level_table_makes_its_items_the_indicators(campaign):
+    from campaign import selectors
+
+    from .conftest import workbook
+
+    data = workbook(
+        [
+            ["测评项目", "测评标准", "分值", "测评方法"],
+            ["一、组织领导", "1.党组研究", 5, "材料审核"],
+            [None, "2.机构人员", 5, "材料审核、实地考察"],
+        ],
+        build=lambda ws: ws.merge_cells("A2:A3"),
+    )
+    assert import_bytes(campaign, data, "two.xlsx").ok
+    tree = selectors.criteria_tree(campaign)
+    assert tree.by_code["1"].is_indicator
+    assert tree.by_code["1.2"].criterion.methods == ["材料审核", "实地考察"]
