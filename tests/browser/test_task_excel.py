@@ -68,6 +68,8 @@ def test_coordinator_sees_row_errors_then_previews_imports_and_exports_the_break
     assert ImportRecord.objects.get(kind=ImportRecord.Kind.TASKS).user == cast.coordinator
 
     page.goto(f"{live_server.url}/tasks/excel/")
+    assert page.locator("[data-testid=excel-records] tbody tr").count() == 1
+    screenshot(page, "task-excel-import-page")
     with page.expect_download() as info:
         page.click("[data-testid=excel-download]")
     download = info.value
