@@ -124,7 +124,10 @@ class VetoForm(forms.ModelForm):
     class Meta:
         model = VetoCondition
         fields = ["status", "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "status": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class CriteriaUploadForm(forms.Form):

@@ -340,29 +340,33 @@ def _write_veto(campaign, rows: list[CriterionRow]) -> None:
 # --- Self-assessment, explanation reports, veto statuses, the plan --------------------------------------
 
 
+def _save_with_history(obj, user) -> None:
+    """Validate and save; the history row names the user also outside a request (commands, imports)."""
+    obj.updated_by = user
+    obj._history_user = user  # read by django-simple-history instead of the request's user
+    obj.full_clean()
+    obj.save()
+
+
 @transaction.atomic
 def assessment_save(
     *, criterion: Criterion, user, status: str, self_score: Decimal | None, note: str = ""
 ) -> Assessment:
-    assessment, _created = Assessment.objects.get_or_create(criterion=criterion)
+    assessment = Assessment.objects.filter(criterion=criterion).first() or Assessment(criterion=criterion)
     assessment.criterion = criterion
     assessment.status = status
     assessment.self_score = self_score
     assessment.note = normalize_newlines(note)
-    assessment.updated_by = user
-    assessment.full_clean()
-    assessment.save()
+    _save_with_history(assessment, user)
     return assessment
 
 
 @transaction.atomic
 def explanation_save(*, criterion: Criterion, user, text: str) -> Explanation:
-    explanation, _created = Explanation.objects.get_or_create(criterion=criterion)
+    explanation = Explanation.objects.filter(criterion=criterion).first() or Explanation(criterion=criterion)
     explanation.criterion = criterion
     explanation.text = normalize_newlines(text)
-    explanation.updated_by = user
-    explanation.full_clean()
-    explanation.save()
+    _save_with_history(explanation, user)
     return explanation
 
 
@@ -370,17 +374,14 @@ def explanation_save(*, criterion: Criterion, user, text: str) -> Explanation:
 def veto_update(*, condition: VetoCondition, user, status: str, note: str) -> VetoCondition:
     condition.status = status
     condition.note = normalize_newlines(note)
-    condition.updated_by = user
-    condition.full_clean()
-    condition.save()
+    _save_with_history(condition, user)
     return condition
 
 
 @transaction.atomic
 def plan_update(*, campaign: Campaign, user, **sections: str) -> Plan:
-    plan, _created = Plan.objects.get_or_create(campaign=campaign)
+    plan = Plan.objects.filter(campaign=campaign).first() or Plan(campaign=campaign)
     for name, value in sections.items():
         setattr(plan, name, normalize_newlines(value))
-    plan.updated_by = user
-    plan.save()
+    _save_with_history(plan, user)
     return plan

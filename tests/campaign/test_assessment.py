@@ -223,3 +223,12 @@ def test_nodes_without_scores_are_unscored_not_zero(campaign):
     tree = selectors.criteria_tree(campaign)
     assert tree.by_code["2"].max_total is None
     assert tree.total.max_total == Decimal("10")
+
+
+def test_each_save_keeps_one_history_row_naming_who_and_when_also_outside_a_request(imported, cast):
+    standard = Criterion.objects.get(campaign=imported, code="1.1.1")
+    services.assessment_save(criterion=standard, user=cast.coordinator, status="in_progress", self_score=None)
+    services.assessment_save(criterion=standard, user=cast.head_a, status="met", self_score=Decimal("2"))
+    history = list(Assessment.objects.get(criterion=standard).history.order_by("history_date"))
+    assert [(h.status, h.history_user) for h in history] == [("in_progress", cast.coordinator), ("met", cast.head_a)]
+    assert all(h.history_date for h in history)
