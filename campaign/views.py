@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civunit import access
 
-from . import exporting, selectors, services
+from . import exporting, links, selectors, services
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
 from .forms import (
     AssessmentForm,
@@ -146,8 +146,8 @@ def _criterion_context(request, criterion, *, assessment_form=None, explanation_
         "explanation_form": explanation_form,
         "limit": campaign.explanation_limit,
         "history": history,
-        # Filled by other apps (tasks and evidence of this standard) once they add their sections.
-        "linked_sections": [],
+        # Sections other apps register (the standard's tasks and evidence): see campaign/links.py.
+        "linked_sections": links.sections_for(request, criterion),
     }
 
 

@@ -238,3 +238,17 @@ def test_pages_without_a_current_campaign_are_404(db, cast, login):
     client = login(cast.coordinator)
     for name in ("campaign:plan", "campaign:criteria", "campaign:veto", "campaign:manage"):
         assert client.get(reverse(name)).status_code == 404
+
+
+def test_sections_registered_by_other_apps_appear_on_the_criterion_page(imported, cast, login, monkeypatch):
+    from campaign import links
+
+    monkeypatch.setattr(links, "_providers", [])
+
+    @links.register
+    def provider(request, criterion):
+        return {"title": "关联任务", "items": [{"label": f"任务 {criterion.code}", "url": "/x/", "meta": ""}]}
+
+    standard = Criterion.objects.get(campaign=imported, code="1.1.1")
+    html = login(cast.staff_a).get(reverse("campaign:criterion", args=[standard.pk])).content.decode()
+    assert 'data-testid="linked-section"' in html and "任务 1.1.1" in html
