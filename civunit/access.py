@@ -117,8 +117,16 @@ def can_split_task(user: User, task) -> bool:
 
 def can_check_off_task(user: User, task) -> bool:
     """Check off (→ 待审核): the head of the task's lead office (for a sub-task given to a supporting office,
-    that office is its lead office)."""
-    return heads_task_office(user, task)
+    that office is its lead office). On a sub-task the head kept in their own office, its responsible people
+    check off too and the head reviews: otherwise the head would review their own check-off.
+    `task.parent` must be loaded for sub-tasks."""
+    if heads_task_office(user, task):
+        return True
+    return (
+        task.parent_id is not None
+        and task.parent.lead_office_id == task.lead_office_id
+        and is_task_responsible(user, task)
+    )
 
 
 def is_task_reviewer(user: User, task) -> bool:
