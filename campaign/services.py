@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .importing.rows import CriterionRow, Issue, TableError, validate_rows
@@ -210,6 +210,11 @@ def criteria_import(*, campaign: Campaign, user, file_name: str, data: bytes, dr
             result.explanations = _write_explanations(campaign, scored_rows, user)
     except ValidationError as e:  # a database rule caught something validation missed: nothing is kept
         return ImportResult(ok=False, issues=[Issue(None, "; ".join(e.messages))])
+    except IntegrityError:  # another import of the same campaign committed in between
+        return ImportResult(
+            ok=False,
+            issues=[Issue(None, _("The criteria were changed by someone else at the same time. Please import again."))],
+        )
     result.record = ImportRecord.objects.create(
         campaign=campaign,
         kind=ImportRecord.Kind.CRITERIA,

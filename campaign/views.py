@@ -110,6 +110,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
             "method": method,
             "status": status,
             "filtered": bool(method or status),
+            "veto": selectors.veto_counts(campaign),
         },
     )
 

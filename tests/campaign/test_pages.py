@@ -95,7 +95,7 @@ def test_the_tree_filters_by_method_and_status(imported, cast, login):
     assert 'data-code="5.2.2"' not in html
 
 
-PINNED_TREE_QUERIES = 8
+PINNED_TREE_QUERIES = 9
 
 
 def _big_tree(campaign, items: int, indicators: int, standards: int) -> int:
@@ -142,9 +142,10 @@ def test_the_tree_page_asks_the_database_the_same_number_of_times_at_50_and_500_
     at_50 = _count_queries(client, url)
     assert _big_tree(campaign, 5, 9, 10) == 500  # 5 items, 45 indicators, 450 standards
     client.get(url)
-    # 8 queries whatever the size: the session, the user, the current campaign, its stages, the whole tree
-    # (criteria joined to their self-assessments and explanation reports: one query), the notifications bell,
-    # the user's office (user menu) and the user's groups (roles, for the navigation).
+    # 9 queries whatever the size: the session, the user, the current campaign, its stages, the whole tree
+    # (criteria joined to their self-assessments and explanation reports: one query), the veto conditions
+    # counted by status, the notifications bell, the user's office (user menu) and the user's groups (roles,
+    # for the navigation).
     with django_assert_num_queries(at_50):
         assert client.get(url).status_code == 200
     assert at_50 == PINNED_TREE_QUERIES
@@ -252,3 +253,11 @@ def test_sections_registered_by_other_apps_appear_on_the_criterion_page(imported
     standard = Criterion.objects.get(campaign=imported, code="1.1.1")
     html = login(cast.staff_a).get(reverse("campaign:criterion", args=[standard.pk])).content.decode()
     assert 'data-testid="linked-section"' in html and "任务 1.1.1" in html
+
+
+def test_the_tree_page_shows_the_veto_gate(imported, cast, login):
+    condition = VetoCondition.objects.get(campaign=imported, code="N.2")
+    services.veto_update(condition=condition, user=cast.coordinator, status=VetoCondition.Status.TRIGGERED, note="")
+    html = login(cast.leader).get(reverse("campaign:criteria")).content.decode()
+    card = html[html.index('data-testid="veto-card"') :][:600]
+    assert "text-danger" in card and "1" in card
