@@ -381,3 +381,50 @@ def test_standards_are_linked_by_code_or_by_the_words_of_the_criteria(cast, camp
     assert sheet.ok
     assert [[c.code for c in r.standards] for r in sheet.rows] == [["1.1.1"], ["1.1.1"], []]
     assert [w.row for w in sheet.warnings] == [4]  # not linked: said, but not an error
+
+
+def _breakdown(n: int) -> bytes:
+    rows = [HEADER]
+    for i in range(1, n + 1):
+        rows.append(
+            [
+                i,
+                "",
+                f"任务{i}",
+                "",
+                "研究室",
+                "办公室、提案委员会办公室",
+                "赵国强",
+                "张伟、钱多多",
+                "每月",
+                "",
+                "推进中",
+                "",
+            ]
+        )
+        rows.append([f"{i}.1", "", f"子任务{i}", "", "研究室", "", "", "李明", "2026-09-30", "", "已开两次会", ""])
+    return xlsx_bytes(rows)
+
+
+def test_an_import_asks_the_database_the_same_number_of_times_however_many_rows(cast, campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (3, 30):
+        data = _breakdown(n)
+        Task.objects.filter(parent__isnull=False).delete()
+        Task.objects.all().delete()
+        with CaptureQueriesContext(connection) as reading:
+            sheet = read(data, campaign)
+            plan = plan_import(sheet, campaign=campaign)
+        with CaptureQueriesContext(connection) as writing:
+            apply_plan(plan, campaign=campaign, user=cast.coordinator, file_name="x.xlsx", sha256="0" * 64)
+        assert Task.objects.count() == 2 * n
+        with CaptureQueriesContext(connection) as again:
+            plan_import(read(data, campaign), campaign=campaign)
+        counts.append((len(reading), len(writing), len(again)))
+    # reading: offices, criteria, existing codes, then the plan's tasks (none yet) and leaders by name;
+    # writing: people by name, one INSERT per level of tasks and per kind of row, occurrences of recurring tasks,
+    # the import record; re-reading: the same plus the tasks' prefetches
+    assert counts[0] == counts[1]
