@@ -15,9 +15,13 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 
 from . import uploads
 from .models import EvidenceKind, StoredFile
+
+# The worker imports this module without the upload views: HEIC support must be registered here too.
+register_heif_opener()
 
 log = logging.getLogger(__name__)
 
