@@ -140,3 +140,28 @@ def test_the_coordinators_imports_and_exports_page_links_to_the_breakdown_round_
     assert page.status_code == 200
     assert reverse("tasks:excel_import").encode() in page.content
     assert reverse("tasks:excel_export").encode() in page.content
+
+
+def test_uploads_left_unapplied_for_a_day_are_removed_at_the_next_upload(cast, campaign, login, settings):
+    import os
+    import time
+
+    folder = Path(settings.MEDIA_ROOT) / "imports" / "tasks" / str(cast.coordinator.pk)
+    folder.mkdir(parents=True)
+    old = folder / f"{'a' * 64}.xlsx"
+    old.write_bytes(b"old")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+
+    upload(login(cast.coordinator), GOOD)
+
+    assert not old.exists()
+    assert len(list(folder.glob("*.xlsx"))) == 1
+
+
+def test_without_a_current_campaign_the_page_says_so_and_imports_nothing(cast, login):
+    client = login(cast.coordinator)
+    page = client.get(reverse("tasks:excel_import"))
+    assert page.status_code == 200 and page.context["campaign"] is None
+    assert upload(client, GOOD).status_code == 200
+    assert client.get(reverse("tasks:excel_export")).status_code == 404
+    assert Task.objects.count() == 0
