@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    from civunit.home import home_summary
+
+    return render(request, "home.html", {"summary": home_summary(request.user)})
 
 
 @login_not_required

@@ -1,0 +1,80 @@
+"""What the home page (工作台) shows a person: the countdown to the inspection and the work waiting for them.
+
+Each figure is one aggregate query over the same querysets the task pages use, so the page costs the same
+however large the breakdown grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from campaign.models import Campaign
+from civunit import access
+
+
+@dataclass
+class TaskFigures:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    stalled: int = 0
+    done: int = 0
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class HomeSummary:
+    campaign: Campaign | None
+    days_to_inspection: int | None
+    inspection_date: object
+    mine: TaskFigures
+    office: TaskFigures | None
+    organ: TaskFigures | None
+    awaiting_review: int
+
+
+def _figures(rows) -> TaskFigures:
+    from tasks.models import OPEN_STATES, Status
+
+    agg = rows.order_by().aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        due_soon=Count("pk", filter=Q(is_due_soon=True)),
+        stalled=Count("pk", filter=Q(is_stalled=True)),
+        done=Count("pk", filter=Q(status=Status.DONE)),
+    )
+    return TaskFigures(**agg)
+
+
+def home_summary(user) -> HomeSummary:
+    from tasks.models import Task
+    from tasks.selectors import awaiting_review_rows
+
+    campaign = Campaign.objects.filter(is_current=True).prefetch_related("stages").first()
+    if campaign is None:
+        return HomeSummary(None, None, None, TaskFigures(), None, None, 0)
+    inspection = campaign.inspection_date
+    days = (inspection - timezone.localdate()).days if inspection else None
+
+    def rows():
+        return (
+            Task.objects.for_campaign(campaign)
+            .visible_to(user)
+            .with_flags(stalled_after_days=campaign.stalled_after_days)
+        )
+
+    mine = _figures(rows().filter(responsible_people=user))
+    office = None
+    if user.office_id:
+        office = _figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
+    organ = _figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
+    awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count()
+    return HomeSummary(campaign, days, inspection, mine, office, organ, awaiting)

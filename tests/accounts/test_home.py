@@ -1,0 +1,70 @@
+"""The home page (工作台): countdown to the inspection and the work waiting for the person."""
+
+import datetime
+
+from django.utils import timezone
+
+from campaign.models import Stage
+from tasks.models import Status
+from tests.tasks.factories import TaskFactory
+
+
+def make_tasks(cast, campaign, n: int):
+    today = timezone.localdate()
+    for i in range(n):
+        TaskFactory(
+            campaign=campaign,
+            code=str(100 + i),
+            lead_office=cast.office_a,
+            people=[cast.staff_a],
+            deadline=today - datetime.timedelta(days=3) if i % 2 else today + datetime.timedelta(days=30),
+        )
+
+
+def test_home_counts_my_open_and_overdue_tasks_and_the_countdown(cast, campaign, login):
+    today = timezone.localdate()
+    Stage.objects.create(
+        campaign=campaign,
+        kind=Stage.Kind.INSPECTION,
+        name="迎检验收",
+        start_date=today + datetime.timedelta(days=40),
+        end_date=today + datetime.timedelta(days=60),
+    )
+    make_tasks(cast, campaign, 4)
+    TaskFactory(campaign=campaign, code="200", lead_office=cast.office_a, people=[cast.staff_a], status=Status.DONE)
+    response = login(cast.staff_a).get("/")
+    summary = response.context["summary"]
+    assert summary.days_to_inspection == 40
+    assert summary.mine.open == 4
+    assert summary.mine.overdue == 2
+    assert summary.mine.done == 1
+    assert summary.organ is None  # staff see their own and their office's figures only
+    body = response.content.decode()
+    assert "还有 40 天" in body
+
+
+def test_coordinator_sees_the_whole_organ(cast, campaign, login):
+    make_tasks(cast, campaign, 3)
+    summary = login(cast.coordinator).get("/").context["summary"]
+    assert summary.organ.total == 3
+    assert summary.organ.overdue == 1
+
+
+def test_home_query_count_does_not_grow_with_tasks(cast, campaign, login, django_assert_max_num_queries):
+    client = login(cast.head_a)
+    make_tasks(cast, campaign, 3)
+    client.get("/")  # warm-up: session, user, roles
+    with django_assert_max_num_queries(20) as small:
+        client.get("/")
+    make_tasks_more = 40
+    today = timezone.localdate()
+    for i in range(make_tasks_more):
+        TaskFactory(campaign=campaign, code=f"9{i}", lead_office=cast.office_a, deadline=today)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/")
+
+
+def test_home_without_a_campaign_says_so(cast, login):
+    response = login(cast.staff_a).get("/")
+    assert response.status_code == 200
+    assert "当前没有进行中的创建周期" in response.content.decode()
