@@ -141,10 +141,18 @@ class BrowseForm(forms.Form):
     """Filters of the browse and search page; every field optional, bad values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    standard = forms.ModelChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
-    task = forms.ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
-    office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none(), required=False)
+    standard = forms.ModelChoiceField(
+        label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
+    )
+    task = forms.ModelChoiceField(
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks")
+    )
+    activity = forms.ModelChoiceField(
+        label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
+    )
+    office = forms.ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False)
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("All categories")), *EvidenceCategory.choices], required=False
@@ -154,7 +162,9 @@ class BrowseForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    view = forms.ChoiceField(label=_("View"), choices=[("list", _("List")), ("grid", _("Photo grid"))], required=False)
+    view = forms.ChoiceField(
+        label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
+    )
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
