@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
@@ -24,7 +25,9 @@ def _small_widgets(form: forms.Form) -> None:
 class TaskFilterForm(forms.Form):
     """The filters of the task list (GET). Bad values are dropped, never an error page."""
 
-    office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none(), required=False)
+    office = forms.ModelChoiceField(
+        label=pgettext_lazy("task filter", "Office"), queryset=Office.objects.none(), required=False
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     work_area = forms.ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
     standard = forms.ModelChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
@@ -91,7 +94,12 @@ class CheckOffForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+    note = forms.CharField(
+        label=pgettext_lazy("task review", "Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
 
 
 class ReturnForm(VersionedForm):
@@ -176,7 +184,9 @@ class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to")), ("deadline", _("Set deadline"))]
 
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    tasks = IdListField(label=_("Tasks"), error_messages={"required": _("Select at least one task.")})
+    tasks = IdListField(
+        label=pgettext_lazy("task", "Tasks"), error_messages={"required": _("Select at least one task.")}
+    )
     deadline = forms.DateField(label=_("Deadline"), required=False)
 
     def __init__(self, *args, office_ids, **kwargs):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civunit.models import TimeStampedModel
 
@@ -23,11 +24,11 @@ from .querysets import TaskQuerySet
 class Status(models.TextChoices):
     """The workflow states, shared by tasks and by the occurrences of recurring tasks."""
 
-    NOT_STARTED = "not_started", _("Not started")  # 未开始
-    IN_PROGRESS = "in_progress", _("In progress")  # 进行中
-    PENDING_REVIEW = "pending_review", _("Pending review")  # 待审核
-    DONE = "done", _("Done")  # 已完成
-    RETURNED = "returned", _("Returned")  # 已退回
+    NOT_STARTED = "not_started", pgettext_lazy("task status", "Not started")  # 未开始
+    IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")  # 进行中
+    PENDING_REVIEW = "pending_review", pgettext_lazy("task status", "Pending review")  # 待审核
+    DONE = "done", pgettext_lazy("task status", "Done")  # 已完成
+    RETURNED = "returned", pgettext_lazy("task status", "Returned")  # 已退回
 
 
 # States in which the office still owes work (a deadline passing in one of them makes the task overdue).
@@ -120,7 +121,7 @@ class Task(TimeStampedModel):
     responsible_names = models.CharField(_("responsible people without an account"), max_length=500, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     recurrence = models.CharField(_("recurrence"), max_length=20, choices=Recurrence.choices, default=Recurrence.NONE)
-    evidence_requirement = models.TextField(_("evidence requirement"), blank=True)
+    evidence_requirement = models.TextField(pgettext_lazy("task", "evidence requirement"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     # Raised by every change; a write succeeds only where the version is still the one the actor saw.
     version = models.PositiveIntegerField(default=1)
@@ -244,7 +245,7 @@ class TaskEvent(models.Model):
         STARTED = "started", _("Started")
         PROGRESS = "progress", _("Reported progress")
         CHECKED_OFF = "checked_off", _("Checked off")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("task event", "Accepted")
         RETURNED = "returned", _("Returned")
         RESUMED = "resumed", _("Resumed")
         ASSIGNED = "assigned", _("Assigned")
@@ -280,7 +281,7 @@ class TaskEvent(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("task event", "note"), blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
 
     class Meta:
