@@ -61,6 +61,7 @@ EXTRA_NAMES = [
 
 @transaction.atomic
 def seed(*, stdout=None) -> dict[str, Office]:
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
     offices = {}
@@ -70,6 +71,8 @@ def seed(*, stdout=None) -> dict[str, Office]:
         )
         offices[name] = office
     groups = {role: Group.objects.get_or_create(name=role.group_name)[0] for role in Role}
+    # One hash for every demo account: hashing is deliberately slow (about a second each).
+    password_hash = make_password(DEMO_PASSWORD)
 
     def person(username, real_name, office_name, position, roles, heads):
         user, created = User.objects.get_or_create(
@@ -77,7 +80,7 @@ def seed(*, stdout=None) -> dict[str, Office]:
             defaults={"real_name": real_name, "office": offices[office_name], "position": position},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
         if Role.ADMIN in roles:
             user.is_staff = True
             user.is_superuser = True
