@@ -71,23 +71,26 @@ def test_the_task_detail_page_offers_the_evidence_panel(cast, campaign, task_b, 
     assert reverse("evidence:task", args=[task_b.pk]) in body
 
 
+@pytest.mark.parametrize("page", ["evidence:browse", "evidence:mine", "evidence:standard"])
 @pytest.mark.parametrize("user_name", ["staff_a", "coordinator"])
-def test_the_browse_page_asks_the_same_number_of_queries_for_3_and_13_items(
-    cast, campaign, standard, login, django_assert_num_queries, user_name
+def test_list_pages_ask_the_same_number_of_queries_for_3_and_13_items(
+    cast, campaign, standard, login, django_assert_num_queries, user_name, page
 ):
     user = getattr(cast, user_name)
     client = login(user)
+    url = reverse(page, args=[standard.pk]) if page == "evidence:standard" else reverse(page)
     for _ in range(3):
-        make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard])
-    client.get(reverse("evidence:browse"))  # warm-up
+        make_evidence(user=user, campaign=campaign, standards=[standard])
+    client.get(url)  # warm-up
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("evidence:browse"))
+        client.get(url)
     for _ in range(10):
-        make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard])
-    # session, user, roles (groups), headed offices, the navigation's and the bell's reads, the paginator's
-    # COUNT and the page of items with their files, offices, uploaders and primary standards in one query.
+        make_evidence(user=user, campaign=campaign, standards=[standard])
+    # session, user, roles (groups), headed offices, the navigation's and the bell's reads, the page's own
+    # reads (filters, counts), the paginator's COUNT and the page of items with their files, offices,
+    # uploaders and primary standards in one query: none of them grows with the number of items.
     with django_assert_num_queries(len(few.captured_queries)):
-        response = client.get(reverse("evidence:browse"))
+        response = client.get(url)
     assert response.content.decode().count("data-evidence=") == 13
 
 

@@ -117,6 +117,20 @@ def test_a_file_over_every_limit_is_stopped_while_streaming(cast, campaign, post
     assert_nothing_stored(settings)
 
 
+def test_a_request_declaring_more_than_any_limit_is_refused_before_it_is_read(cast, campaign, login, settings):
+    settings.EVIDENCE_MAX_SIZE = dict.fromkeys(settings.EVIDENCE_MAX_SIZE, 1000)
+    response = login(cast.staff_a).generic(
+        "POST",
+        reverse("evidence:upload_file"),
+        b"x" * 10,
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(5 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "过大" in response.json()["error"]
+    assert_nothing_stored(settings)
+
+
 def test_several_files_in_one_request_are_refused(cast, campaign, login, settings):
     files = [SimpleUploadedFile(f"{i}.jpg", samples.jpeg(color=(i, 0, 0))) for i in range(3)]
     response = login(cast.staff_a).post(reverse("evidence:upload_file"), {"file": files})
