@@ -272,16 +272,16 @@ def _merged_map(ws) -> dict[tuple[int, int], tuple[int, int]]:
     return mapping
 
 
-def _match(text: str, synonyms: Mapping[str, Iterable[str]], taken: set[str]) -> str | None:
-    """The logical key a header text stands for: an exact synonym first, then the longest contained one."""
+def _match(text: str, synonyms: Mapping[str, list[str]], taken: set[str]) -> str | None:
+    """The logical key a header text stands for: an exact synonym first, then the longest contained one.
+    `synonyms` holds header keys already (see find_table)."""
     if not text:
         return None
     best, best_len = None, 0
     for key, words in synonyms.items():
         if key in taken:
             continue
-        for w in words:
-            wk = header_key(w)
+        for wk in words:
             if text == wk:
                 return key
             if len(wk) >= 2 and wk in text and len(wk) > best_len:
@@ -300,6 +300,7 @@ def find_table(
     of `synonyms`' columns; raises WorkbookError naming what is missing. `any_of` lists groups of keys of
     which at least one must be present (e.g. a code column or the item/indicator/standard columns)."""
     required = set(required)
+    keyed = {key: [header_key(w) for w in words] for key, words in synonyms.items()}
     best = None  # (score, -rows_used, Header)
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
@@ -333,7 +334,7 @@ def find_table(
                     # Below a merged group heading the lower cell names the column; else the upper one does.
                     candidates = [t for t in reversed(texts) if t]
                     for t in candidates:
-                        key = _match(t, synonyms, taken)
+                        key = _match(t, keyed, taken)
                         if key:
                             taken.add(key)
                             columns[key] = c
