@@ -51,6 +51,9 @@ class TaskFilterForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = Office.objects.all()
+        self.fields["office"].empty_label = _("Any office")
+        self.fields["work_area"].empty_label = _("Any work area")
+        self.fields["standard"].empty_label = _("Any standard")
         self.fields["status"].choices = [("", _("Any status")), *Status.choices]
         self.fields["work_area"].queryset = WorkArea.objects.filter(campaign=campaign)
         self.fields["standard"].queryset = Criterion.objects.filter(campaign=campaign, is_leaf=True)
@@ -183,7 +186,7 @@ class IdListField(forms.Field):
 class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to")), ("deadline", _("Set deadline"))]
 
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(label=pgettext_lazy("task bulk", "Action"), choices=ACTIONS)
     tasks = IdListField(
         label=pgettext_lazy("task", "Tasks"), error_messages={"required": _("Select at least one task.")}
     )
