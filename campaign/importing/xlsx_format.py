@@ -112,7 +112,7 @@ def _numeric_code_hint(row: xlsx.Row, key: str = "code") -> bool:
 def _read_flat(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issue]]:
     rows: list[CriterionRow] = []
     issues: list[Issue] = []
-    numeric_codes: dict[str, int] = {}
+    seen: dict[str, tuple[int, bool]] = {}  # code -> (first row, stored as a number)
     for row in table.rows():
         if xlsx.is_note_row(row):
             continue
@@ -123,7 +123,9 @@ def _read_flat(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issue]]:
         if not code:
             issues.append(Issue(row.number, _("The code is missing.")))
             continue
-        if code in numeric_codes and (_numeric_code_hint(row) or numeric_codes[code]):
+        numeric = _numeric_code_hint(row)
+        if code in seen and (numeric or seen[code][1]):
+            # Two codes that read the same where one was stored as a number: say what Excel did.
             issues.append(
                 Issue(
                     row.number,
@@ -132,14 +134,11 @@ def _read_flat(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issue]]:
                         "Excel may have turned e.g. 3.10 into 3.1: format the code column as text and type the "
                         "codes again."
                     )
-                    % {"code": code, "other": numeric_codes[code] or 0},
+                    % {"code": code, "other": seen[code][0]},
                 )
             )
             continue
-        if _numeric_code_hint(row):
-            numeric_codes[code] = row.number
-        else:
-            numeric_codes.setdefault(code, 0)
+        seen.setdefault(code, (row.number, numeric))
         if "parent_code" in table.header.columns:
             parent = clean(row.get("parent_code")) or None
         else:

@@ -238,3 +238,10 @@ def test_a_bad_import_into_a_filled_campaign_leaves_it_as_it_was(imported):
     entries[5]["max_score"] = "many"
     entries[40]["title"] = "changed title"  # a valid change in the same file is not applied either
     refused(imported, _json(entries), "half.json")
+
+
+def test_a_numeric_code_colliding_with_an_earlier_text_code_names_that_row(campaign):
+    data = workbook([FLAT_HEADER, ["3", "项目", 20, ""], ["3.1", "标准一", 1, ""], [3.1, "标准十", 1, ""]])
+    issues = refused(campaign, data, "mixed.xlsx")
+    assert issues[0].row == 4
+    assert "3" in issues[0].message and "3.10" in issues[0].message
