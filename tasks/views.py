@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +31,7 @@ from .forms import (
     TaskFilterForm,
     VersionedForm,
 )
-from .models import Task, TaskEvent
+from .models import OPEN_STATES, Task, TaskEvent
 from .selectors import TaskFilters
 
 PAGE_SIZE = 50
@@ -109,6 +110,7 @@ def office_tasks(request: HttpRequest) -> HttpResponse:
             "office": office,
             "page": _page(request, rows),
             "may_bulk": may_bulk,
+            "bulk_office_ids": bulk_office_ids,
             "bulk_form": BulkForm(office_ids=[office.pk]) if may_bulk else None,
             "headed_offices": Office.objects.filter(pk__in=bulk_office_ids) if len(bulk_office_ids) > 1 else [],
         },
@@ -154,7 +156,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = list(selectors.task_history(task))
     user = request.user
     allow_self = task.campaign.allow_self_review
+    today = timezone.localdate()
     for occurrence in occurrences:
+        occurrence.is_missed = occurrence.status in OPEN_STATES and occurrence.due_date < today
         occurrence.may_review = policy.can_review_task(
             user, task, checked_off_by_id=occurrence.checked_off_by_id, allow_self_review=allow_self
         )

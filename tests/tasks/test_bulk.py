@@ -90,9 +90,14 @@ def test_bad_bulk_input_changes_nothing_and_never_errors(cast, tasks_ab, login, 
     assert not Task.objects.get(pk=a1.pk).responsible_people.exists()
 
 
-def test_the_office_page_offers_bulk_actions_only_to_its_head(cast, tasks_ab, login):
+def test_the_office_page_offers_bulk_actions_only_to_its_head(cast, tasks_ab, login, campaign):
+    a1, _a2, _b1 = tasks_ab
+    supported = TaskFactory(campaign=campaign, code="4", lead_office=cast.office_b, supporting=[cast.office_a])
     head_page = login(cast.head_a).get("/tasks/office/").content.decode()
-    assert 'data-testid="bulk-form"' in head_page and 'name="tasks"' in head_page
+    assert 'data-testid="bulk-form"' in head_page
+    # only the tasks the office leads can be selected; the ones it supports are listed without a checkbox
+    assert f'name="tasks" value="{a1.pk}"' in head_page
+    assert 'data-task="4"' in head_page and f'name="tasks" value="{supported.pk}"' not in head_page
     staff_page = login(cast.staff_a).get("/tasks/office/").content.decode()
     assert 'data-testid="bulk-form"' not in staff_page and 'data-task="1"' in staff_page
     other = login(cast.head_b).get(f"/tasks/office/?office={cast.office_a.pk}").content.decode()

@@ -107,6 +107,8 @@ def test_each_period_is_checked_off_and_reviewed_on_its_own_and_counted(cast, qu
     row = Task.objects.with_flags(stalled_after_days=14).get(pk=quarterly.pk)
     assert (row.periods_done, row.periods_late, row.periods_missed, row.is_overdue) == (1, 0, 1, True)
     assert row.due == D(2026, 6, 30)
+    page = login(cast.staff_a).get(f"/tasks/{quarterly.pk}/").content.decode()
+    assert page.count('data-flag="missed"') == 1
 
     # checked off late and accepted: done late, nothing missed, next due is Q3's end
     q2.refresh_from_db()
