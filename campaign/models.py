@@ -138,7 +138,9 @@ class Criterion(TimeStampedModel):
         verbose_name=_("parent"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # The tree belongs to its campaign: deleting a campaign (or a node in the admin) takes the subtree.
+        # Imports never delete a node anything outside the table links to (services.criterion_links).
+        on_delete=models.CASCADE,
         related_name="children",
     )
     code = models.CharField(_("code"), max_length=30)

@@ -240,15 +240,17 @@ def _write_criteria(campaign, rows: list[CriterionRow], existing: dict[str, Crit
                 obj = Criterion(campaign=campaign, code=r.code, parent=parent, **_field_values(r))
                 new_objs.append(obj)
             else:
-                for name, value in _field_values(r).items():
-                    setattr(obj, name, value)
-                obj.parent = parent
-                to_update.append(obj)
+                values = _field_values(r)
+                if _differs(obj, values) or obj.parent_id != (parent.pk if parent else None):
+                    for name, value in values.items():
+                        setattr(obj, name, value)
+                    obj.parent = parent
+                    to_update.append(obj)
             by_code[r.code] = obj
         Criterion.objects.bulk_create(new_objs)
     if to_update:
         Criterion.objects.bulk_update(to_update, [*fields, "parent"], batch_size=500)
-    # Removed nodes go leaves first (parent is PROTECT); nothing links to them (checked above).
+    # Removed nodes go leaves first; nothing outside the table links to them (checked above).
     for obj in sorted(removed, key=lambda c: -c.level):
         obj.delete()
 

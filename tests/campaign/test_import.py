@@ -289,3 +289,9 @@ def test_a_two_level_table_makes_its_items_the_indicators(campaign):
     tree = selectors.criteria_tree(campaign)
     assert tree.by_code["1"].is_indicator
     assert tree.by_code["1.2"].criterion.methods == ["材料审核", "实地考察"]
+
+
+def test_deleting_a_campaign_takes_its_criteria_and_veto_list(imported):
+    imported.delete()
+    assert not Criterion.objects.exists()
+    assert not VetoCondition.objects.exists()
