@@ -743,3 +743,26 @@ def occurrences_roll(*, today: datetime.date | None = None, tasks=None) -> int:
                 new.append(TaskOccurrence(task=task, period_start=start, period_end=end, due_date=end))
     TaskOccurrence.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+@transaction.atomic
+def people_link_pending() -> int:
+    """Link every responsible person still written as a name to the one active account of that real name.
+
+    A safety net for accounts created outside the services (the admin, a directory sync): run daily and after
+    an import. Returns how many tasks gained a linked person.
+    """
+    names = set()
+    for text in Task.objects.exclude(responsible_names="").values_list("responsible_names", flat=True):
+        names.update(split_names(text))
+    names.update(
+        Task.objects.filter(leader_in_charge__isnull=True)
+        .exclude(leader_in_charge_name="")
+        .values_list("leader_in_charge_name", flat=True)
+    )
+    if not names:
+        return 0
+    linked = 0
+    for user in User.objects.filter(real_name__in=names, is_active=True):
+        linked += link_pending_people(user=user)
+    return linked

@@ -207,3 +207,26 @@ def test_no_current_campaign_shows_a_message_not_an_error(cast, login, db):
         response = login(cast.staff_a).get(url)
         assert response.status_code == 200
         assert "领导小组办公室" in response.content.decode()
+
+
+def test_the_standard_page_partial_lists_the_standard_tasks_with_their_flags(cast, campaign, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    from tasks.selectors import tasks_by_standard, tasks_for_standard
+
+    standard = CriterionFactory(campaign=campaign, code="6.2.1")
+    other = CriterionFactory(campaign=campaign, code="6.2.2")
+    linked = TaskFactory(campaign=campaign, code="24", lead_office=cast.office_a, deadline=datetime.date(2020, 1, 1))
+    linked.standards.add(standard)
+    TaskFactory(campaign=campaign, code="25", lead_office=cast.office_a)
+    # the tasks with their flags (1) and three prefetches (supporting offices, people, standards)
+    with django_assert_num_queries(4):
+        html = render_to_string(
+            "tasks/_criterion_tasks.html", {"tasks": tasks_for_standard(user=cast.staff_a, criterion=standard)}
+        )
+    assert 'data-task="24"' in html and 'data-task="25"' not in html and 'data-flag="overdue"' in html
+    empty = render_to_string(
+        "tasks/_criterion_tasks.html", {"tasks": tasks_for_standard(user=cast.staff_a, criterion=other)}
+    )
+    assert "尚无工作任务关联本标准" in empty
+    assert [t.code for t in tasks_by_standard(user=cast.staff_a, campaign=campaign)[standard.pk]] == ["24"]

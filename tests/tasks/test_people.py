@@ -61,3 +61,15 @@ def test_task_update_changes_fields_with_one_audit_record_and_refuses_a_stale_ve
     else:
         raise AssertionError("a stale version was accepted")
     assert Task.objects.get(pk=task.pk).title == "新标题"
+
+
+def test_the_daily_command_links_accounts_created_elsewhere_and_rolls_periods(cast, campaign, capsys):
+    from django.core.management import call_command
+
+    task = services.task_create(
+        campaign=campaign, code="1", title="任务", lead_office=cast.office_a, responsible_names="钱多多"
+    )
+    User.objects.create(username="qdd", real_name="钱多多", office=cast.office_a)  # e.g. through the admin
+    call_command("roll_occurrences")
+    assert "1 tasks linked" in capsys.readouterr().out
+    assert Task.objects.get(pk=task.pk).responsible_people.get().username == "qdd"
