@@ -14,7 +14,7 @@ def demo(settings):
 
 
 def test_demo_evidence_has_photos_pdfs_and_spreadsheets_with_previews(demo, settings):
-    items = EvidenceItem.objects.filter(description__endswith="（演示数据）")
+    items = EvidenceItem.objects.current().filter(description__endswith="（演示数据）")
     assert items.count() == 20
     assert set(items.values_list("kind", flat=True)) == {"photo", "pdf", "spreadsheet"}
     assert all(i.archive_number and i.primary_standard_id for i in items)
@@ -28,7 +28,7 @@ def test_demo_evidence_has_photos_pdfs_and_spreadsheets_with_previews(demo, sett
 
 
 def test_demo_evidence_twice_adds_nothing_and_scale_multiplies_rows(demo, settings):
-    demo_items = EvidenceItem.objects.filter(description__endswith="（演示数据）")
+    demo_items = EvidenceItem.objects.current().filter(description__endswith="（演示数据）")
     call_command("seed_demo")
     assert demo_items.count() == 20
     call_command("seed_demo", scale=3)
