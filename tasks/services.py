@@ -278,6 +278,8 @@ def task_update(
         task.responsible_people.set(people)
     changed = sorted(set(plain) - {"code_key"} | (set(changes) & _M2M_FIELDS))
     _event(task=task, user=user, action=TaskEvent.Action.UPDATED, note=", ".join(changed), source=source)
+    if "recurrence" in plain and task.is_recurring:
+        occurrences_roll(tasks=Task.objects.filter(pk=task.pk))
     return task
 
 
@@ -657,6 +659,15 @@ def task_split(
         evidence_requirement=evidence_requirement or parent.evidence_requirement,
     )
     _event(task=parent, user=user, action=TaskEvent.Action.SPLIT, note=f"{child.code} {child.title}")
+    if lead_office.pk != parent.lead_office_id and lead_office.head_id is not None:
+        # a supporting office's head learns that a piece of the work is now theirs to assign and check off
+        _notify(
+            recipients=[lead_office.head],
+            kind=Notification.Kind.ASSIGNED,
+            task=child,
+            text=_("%(code)s %(title)s was given to your office.") % {"code": child.code, "title": child.title},
+            actor=user,
+        )
     people = list(responsible_people)
     if people:
         _check_assignees(child, people)

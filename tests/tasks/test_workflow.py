@@ -343,3 +343,34 @@ def test_bad_split_input_creates_nothing(cast, task_a, login, data, reason):
     response = login(cast.head_a).post(f"/tasks/{task_a.pk}/split/", data)
     assert response.status_code == 200, reason
     assert not Task.objects.filter(parent=task_a).exists(), reason
+
+
+def test_a_sub_task_given_to_a_supporting_office_notifies_its_head_who_assigns_and_checks_it_off(cast, task_a, login):
+    response = login(cast.head_a).post(
+        f"/tasks/{task_a.pk}/split/", {"title": "提案办理情况汇总", "lead_office": cast.office_b.pk}
+    )
+    assert response.status_code == 302
+    child = Task.objects.get(parent=task_a)
+    assert Notification.objects.filter(recipient=cast.head_b, kind=Notification.Kind.ASSIGNED).exists()
+    assert login(cast.head_a).get(f"/tasks/{child.pk}/assign/").status_code == 403
+    response = login(cast.head_b).post(
+        f"/tasks/{child.pk}/assign/", {"version": child.version, "people": [cast.staff_b.pk]}
+    )
+    assert response.status_code == 302
+    assert list(Task.objects.get(pk=child.pk).responsible_people.all()) == [cast.staff_b]
+
+
+def test_on_a_sub_task_kept_in_the_office_staff_check_off_and_the_head_reviews(cast, task_a, login):
+    child = TaskFactory(
+        campaign=task_a.campaign,
+        code="1.1",
+        parent=task_a,
+        lead_office=cast.office_a,
+        people=[cast.staff_a],
+        status=Status.IN_PROGRESS,
+    )
+    assert post(login, cast.staff_b, child, "check-off", note="x").status_code == 403
+    assert post(login, cast.staff_a, child, "check-off", note="已完成初稿").status_code == 302
+    assert status_of(child) == Status.PENDING_REVIEW
+    assert post(login, cast.head_a, child, "accept").status_code == 302
+    assert status_of(child) == Status.DONE
