@@ -66,7 +66,12 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
     page.goto(f"{live_server.url}/evidence/{items[0].pk}/")
     assert "6.2.1-001" in page.locator("[data-testid=archive-number]").inner_text()
     screenshot(page, "evidence-detail")
+    assert page.evaluate("document.querySelector('[data-testid=evidence-preview] img').naturalWidth") > 0
+    # The original opens inline under its restrictive policy and still shows.
+    page.goto(f"{live_server.url}/evidence/{items[0].pk}/download/")
+    assert page.evaluate("document.images.length && document.images[0].naturalWidth") == 1200
 
+    page.goto(f"{live_server.url}/")
     page.locator("[data-testid=user-menu]").click()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
