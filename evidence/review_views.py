@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
     BadRequest,
+    FieldDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -138,6 +139,8 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(
         EvidenceEvent.objects.filter(lineage=item.lineage).select_related("actor", "item").order_by("at", "pk")
     )
+    for event in events:
+        event.changed_labels = [_field_label(name) for name in event.details.get("changed", [])]
     user = request.user
     allow_self = item.campaign.allow_self_review
     context = {
@@ -155,6 +158,17 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
         "return_form": ReturnForm(),
     }
     return render(request, "evidence/versions.html", context)
+
+
+# History entries name changed fields by their model names; pages show the fields' labels.
+FIELD_ALIASES = {"file": "stored_file", "link": "url"}
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(EvidenceItem._meta.get_field(FIELD_ALIASES.get(name, name)).verbose_name)
+    except FieldDoesNotExist:  # an entry written by an older version may name a field no longer there
+        return name
 
 
 def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
