@@ -95,7 +95,9 @@ def main() -> None:
 
     scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-    os.environ.setdefault("DEBUG", "true")
+    # As in production: DEBUG off (no query log)
+    os.environ.setdefault("DEBUG", "off")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
     os.environ.setdefault("MEDIA_ROOT", str(Path(scratch.name) / "media"))
     import django

@@ -98,25 +98,125 @@ def open_workbook(data: bytes, *, filename: str = "", data_only: bool = True):
         for entry in zf.infolist():
             if entry.filename.endswith((".xml", ".rels")):
                 _check_xml_header(zf, entry)
-        missing = _formulas_without_value(zf) if data_only else []
+        layouts = {
+            name: _sheet_layout(zf.read(name), data_only=data_only)
+            for name in names
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        }
 
     import openpyxl
 
+    # Read-only mode streams the cells (much faster and leaner than a full load); the merged ranges, hidden
+    # rows and formulas without a cached value come from the sheet XML read above.
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, read_only=False)
+        source = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, read_only=True)
+        book = Book([_load_sheet(ws, layouts) for ws in source.worksheets])
+        source.close()
+    except WorkbookError:
+        raise
     except Exception as exc:
         # openpyxl raises many kinds of errors for damaged files; none of them should reach the user raw.
         raise WorkbookError(
             _("The workbook could not be read; it may be damaged. (%(error)s)") % {"error": exc}
         ) from exc
-    if missing:
-        by_title = {}
-        for sheet_path, ref in missing:
-            by_title.setdefault(sheet_path, []).append(ref)
-        book._civunit_formulas_without_value = by_title  # consulted per sheet by find_table
-    else:
-        book._civunit_formulas_without_value = {}
     return book
+
+
+@dataclass
+class _Layout:
+    merged: dict[tuple[int, int], tuple[int, int]]
+    hidden_rows: set[int]
+    formulas_without_value: list[str]
+
+
+_MERGE_RE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_ROW_RE = re.compile(rb"<row\b([^>]*)>")
+_ROW_NUM_RE = re.compile(rb'\br="([0-9]+)"')
+_HIDDEN_RE = re.compile(rb'\bhidden="(1|true)"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _sheet_layout(xml: bytes, *, data_only: bool) -> _Layout:
+    merged = {}
+    for m in _MERGE_RE.finditer(xml):
+        c1, r1, c2, r2 = _col_index(m[1]), int(m[2]), _col_index(m[3]), int(m[4])
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_ROWS * 4:
+            raise WorkbookError(_("The workbook has a merged range too large to be a normal table."))
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    merged[(r, c)] = (r1, c1)
+    hidden = set()
+    if b"hidden=" in xml:
+        for m in _ROW_RE.finditer(xml):
+            if _HIDDEN_RE.search(m[1]):
+                num = _ROW_NUM_RE.search(m[1])
+                if num:
+                    hidden.add(int(num[1]))
+    return _Layout(merged, hidden, _formulas_without_value(xml) if data_only else [])
+
+
+class _Empty:
+    value = None
+    number_format = "General"
+
+
+_EMPTY = _Empty()
+
+
+class Sheet:
+    """One worksheet's cells held in memory as rows, with what a table reader needs."""
+
+    def __init__(self, title: str, state: str, grid: list[tuple], layout: _Layout):
+        self.title = title
+        self.sheet_state = state
+        self.grid = grid
+        self.merged = layout.merged
+        self.hidden_rows = layout.hidden_rows
+        self.formulas_without_value = layout.formulas_without_value
+        self.max_row = len(grid)
+        self.max_column = max((len(r) for r in grid), default=0)
+
+    def cell(self, row: int, column: int):
+        """The cell at (row, column), 1-based; a merged cell reads as its range's top-left cell."""
+        row, column = self.merged.get((row, column), (row, column))
+        if row > len(self.grid):
+            return _EMPTY
+        cells = self.grid[row - 1]
+        return cells[column - 1] if column <= len(cells) else _EMPTY
+
+
+@dataclass
+class Book:
+    worksheets: list[Sheet]
+
+
+def _load_sheet(ws, layouts: dict[str, _Layout]) -> Sheet:
+    path = getattr(ws, "_worksheet_path", "").lstrip("/")
+    layout = layouts.get(path) or _Layout({}, set(), [])
+    grid = []
+    for cells in ws.iter_rows():
+        if len(grid) >= MAX_ROWS + HEADER_SCAN_ROWS:
+            raise WorkbookError(
+                _("The sheet “%(sheet)s” has more than %(limit)d rows.") % {"sheet": ws.title, "limit": MAX_ROWS}
+            )
+        if len(cells) > MAX_COLUMNS and any(c.value is not None for c in cells[MAX_COLUMNS:]):
+            raise WorkbookError(
+                _("The sheet “%(sheet)s” has %(cols)d columns, more than the %(limit)d allowed.")
+                % {"sheet": ws.title, "cols": len(cells), "limit": MAX_COLUMNS}
+            )
+        # Read-only rows start at the sheet's first used row; empty rows above it still count.
+        first = getattr(cells[0], "row", None) if cells else None
+        while first and len(grid) < first - 1:
+            grid.append(())
+        grid.append(tuple(cells[:MAX_COLUMNS]))
+    return Sheet(ws.title, ws.sheet_state, grid, layout)
 
 
 def _is_encrypted_ooxml(data: bytes) -> bool:
@@ -151,21 +251,17 @@ def _check_xml_header(zf: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
         raise WorkbookError(_("The workbook contains XML declarations that are not allowed (DOCTYPE/ENTITY)."))
 
 
-def _formulas_without_value(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """Cells with a formula (<f>) but no cached value (<v>), as (sheet part name, cell reference)."""
+def _formulas_without_value(xml: bytes) -> list[str]:
+    """References of the cells with a formula (<f>) but no cached value (<v>)."""
     found = []
-    for name in zf.namelist():
-        if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
-            continue
-        xml = zf.read(name)
-        if b"<f" not in xml:
-            continue
-        for match in _CELL_RE.finditer(xml):
-            body = match.group(2) or b""
-            has_formula = b"<f>" in body or b"<f " in body or b"<f/>" in body
-            if has_formula and not _VALUE_RE.search(body):
-                ref = _REF_RE.search(match.group(1))
-                found.append((name, ref.group(1).decode() if ref else "?"))
+    if b"<f" not in xml:
+        return found
+    for match in _CELL_RE.finditer(xml):
+        body = match.group(2) or b""
+        has_formula = b"<f>" in body or b"<f " in body or b"<f/>" in body
+        if has_formula and not _VALUE_RE.search(body):
+            ref = _REF_RE.search(match.group(1))
+            found.append(ref.group(1).decode() if ref else "?")
     return found
 
 
@@ -239,37 +335,22 @@ class Row:
 @dataclass
 class Table:
     header: Header
-    merged: dict[tuple[int, int], tuple[int, int]]  # (row, col) -> top-left of its merged range
 
     def rows(self) -> Iterator[Row]:
         ws = self.header.sheet
-        hidden = {idx for idx, dim in ws.row_dimensions.items() if dim.hidden}
-        cols = self.header.columns
-        max_row = ws.max_row
-        for r in range(self.header.row + 1, max_row + 1):
-            if r in hidden:
+        cols = list(self.header.columns.items())
+        for r in range(self.header.row + 1, ws.max_row + 1):
+            if r in ws.hidden_rows:
                 continue
             values, raw = {}, {}
-            for key, c in cols.items():
-                src = self.merged.get((r, c), (r, c))
-                cell = ws.cell(row=src[0], column=src[1])
+            for key, c in cols:
+                cell = ws.cell(r, c)
                 values[key] = display_text(cell)
                 raw[key] = cell.value
             row = Row(number=r, values=values, raw=raw)
             if row.is_blank:
                 continue
             yield row
-
-
-def _merged_map(ws) -> dict[tuple[int, int], tuple[int, int]]:
-    mapping = {}
-    for rng in ws.merged_cells.ranges:
-        top = (rng.min_row, rng.min_col)
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != top:
-                    mapping[(r, c)] = top
-    return mapping
 
 
 def _match(text: str, synonyms: Mapping[str, list[str]], taken: set[str]) -> str | None:
@@ -305,21 +386,9 @@ def find_table(
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             continue
-        if ws.max_row > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise WorkbookError(
-                _("The sheet “%(sheet)s” has %(rows)d rows, more than the %(limit)d allowed.")
-                % {"sheet": ws.title, "rows": ws.max_row, "limit": MAX_ROWS}
-            )
-        if ws.max_column > MAX_COLUMNS:
-            raise WorkbookError(
-                _("The sheet “%(sheet)s” has %(cols)d columns, more than the %(limit)d allowed.")
-                % {"sheet": ws.title, "cols": ws.max_column, "limit": MAX_COLUMNS}
-            )
-        merged = _merged_map(ws)
 
-        def text_at(r, c, ws=ws, merged=merged):
-            src = merged.get((r, c), (r, c))
-            return header_key(ws.cell(row=src[0], column=src[1]).value)
+        def text_at(r, c, ws=ws):
+            return header_key(ws.cell(r, c).value)
 
         last = min(ws.max_row, HEADER_SCAN_ROWS)
         width = ws.max_column
@@ -345,10 +414,10 @@ def find_table(
                     continue
                 cand = (score, -span, -r)
                 if best is None or cand > best[0]:
-                    best = (cand, Header(sheet=ws, row=r + span - 1, columns=columns, labels=labels), merged)
+                    best = (cand, Header(sheet=ws, row=r + span - 1, columns=columns, labels=labels))
     if best is None:
         raise WorkbookError(_("No header row was found: the first rows name none of the expected columns."))
-    _cand, header, merged = best
+    _cand, header = best
     missing = [k for k in required if k not in header.columns]
     for group in any_of:
         group = list(group)
@@ -357,9 +426,8 @@ def find_table(
     if missing:
         names = "、".join(_first_synonym(synonyms, k) for k in missing)
         raise WorkbookError(_("The header row lacks required columns: %(names)s.") % {"names": names})
-    formulas = getattr(header.sheet.parent, "_civunit_formulas_without_value", {})
-    if formulas:
-        refs = [ref for refs in formulas.values() for ref in refs]
+    refs = header.sheet.formulas_without_value
+    if refs:
         raise WorkbookError(
             *[
                 _(
@@ -370,7 +438,7 @@ def find_table(
                 for ref in refs[:20]
             ]
         )
-    return Table(header=header, merged=merged)
+    return Table(header=header)
 
 
 def _first_synonym(synonyms: Mapping[str, Iterable[str]], key: str) -> str:
