@@ -289,10 +289,12 @@ def _read_hierarchical(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issu
         data.requirements = _requirements(row) or data.requirements
     # Items and indicators carry the methods of their standards, in order of first use.
     by_code = {r.code: r for r in out}
-    for r in reversed(out):
-        if r.parent_code and r.parent_code in by_code:
-            parent = by_code[r.parent_code]
-            for m in r.methods:
-                if m not in parent.methods:
-                    parent.methods.append(m)
+    depth = {}
+    for r in out:
+        depth[r.code] = depth.get(r.parent_code, 0) + 1 if r.parent_code else 1
+    for level in sorted(set(depth.values()), reverse=True):
+        for r in out:
+            if depth[r.code] == level and r.parent_code in by_code:
+                parent = by_code[r.parent_code]
+                parent.methods.extend(m for m in r.methods if m not in parent.methods)
     return out, issues

@@ -295,3 +295,18 @@ def test_deleting_a_campaign_takes_its_criteria_and_veto_list(imported):
     imported.delete()
     assert not Criterion.objects.exists()
     assert not VetoCondition.objects.exists()
+
+
+def test_items_of_a_province_workbook_carry_their_standards_methods_in_order(campaign):
+    from .conftest import workbook
+
+    data = workbook(
+        [
+            ["测评项目", "测评指标", "测评标准", "测评方法"],
+            ["一、项目", "（一）指标", "1.甲", "材料审核"],
+            [None, None, "2.乙", "实地考察、材料审核"],
+            [None, None, "3.丙", "问卷调查"],
+        ]
+    )
+    assert import_bytes(campaign, data, "m.xlsx").ok
+    assert Criterion.objects.get(campaign=campaign, code="1").methods == ["材料审核", "实地考察", "问卷调查"]
