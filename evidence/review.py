@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -288,9 +288,18 @@ def evidence_new_version(
     elif url:
         new.url, new.stored_file, new.original_name = url, None, ""
         fields.append("link")
-    if not waits and current is not None:
-        EvidenceItem.objects.filter(pk=current.pk).update(is_current=False)
-    new.save()
+    try:
+        # A savepoint: of two people making a version from the same one at once, the second meets the unique
+        # (lineage, version) constraint and is told so, instead of an error page.
+        with transaction.atomic():
+            if not waits and current is not None:
+                EvidenceItem.objects.filter(pk=current.pk).update(is_current=False)
+            new.save()
+    except IntegrityError as exc:
+        raise ReviewError(
+            _("Someone else changed “%(title)s” in the meantime. Reload the page and try again.")
+            % {"title": item.title}
+        ) from exc
     _set_links(new, standards if standards is not None else [link.criterion for link in old_standards], None)
     new.tasks.set(list(tasks) if tasks is not None else old_tasks)
     new.archive_number = _archive_number_for(new)

@@ -103,3 +103,29 @@ def test_an_item_outside_the_bin_cannot_be_purged(cast, item):
     with pytest.raises(review.ReviewError):
         review.evidence_purge(user=cast.coordinator, item=item)
     assert EvidenceItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_purge_that_rolls_back_keeps_rows_and_files(cast, item, monkeypatch):
+    from django.db import transaction
+
+    review.evidence_delete(user=cast.staff_a, item=item)
+    item.refresh_from_db()
+    name = item.stored_file.file.name
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        review.evidence_purge(user=cast.coordinator, item=item)
+        raise Boom
+    assert EvidenceItem.objects.filter(pk=item.pk).exists()
+    assert _exists(name)
+
+
+def test_history_records_who_deleted_and_restored(cast, item):
+    review.evidence_delete(user=cast.head_a, item=item)
+    review.evidence_restore(user=cast.coordinator, item=item)
+    rows = list(
+        EvidenceEvent.objects.filter(lineage=item.lineage).order_by("at", "pk").values_list("action", "actor__username")
+    )
+    assert rows[1:] == [(Action.DELETED, "head_a"), (Action.RESTORED, "coordinator")]

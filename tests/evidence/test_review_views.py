@@ -167,3 +167,34 @@ def test_versions_page_shows_history_with_who_and_what(cast, item, login):
     assert 'data-action="returned"' in body
     assert "缺少时间地点" in body
     assert cast.head_a.real_name in body
+
+
+@pytest.mark.parametrize(
+    ("who", "code"), [("staff_b", 404), ("head_b", 404), ("leader", 403), ("staff_a", 302), ("head_a", 302)]
+)
+def test_who_may_move_an_item_to_the_bin(cast, item, login, who, code):
+    response = login(getattr(cast, who)).post(reverse("evidence:delete", args=[item.pk]))
+    assert response.status_code == code
+    item.refresh_from_db()
+    assert item.is_deleted == (code == 302)
+
+
+@pytest.mark.parametrize(("who", "code"), [("staff_b", 404), ("leader", 403)])
+def test_who_may_not_change_caption_and_links(cast, item, login, who, code):
+    client = login(getattr(cast, who))
+    assert client.get(reverse("evidence:edit", args=[item.pk])).status_code == code
+    assert (
+        client.post(reverse("evidence:edit", args=[item.pk]), {"title": "x", "category": "photo"}).status_code == code
+    )
+    item.refresh_from_db()
+    assert item.title != "x"
+
+
+def test_the_uploader_opens_the_return_notification_and_lands_on_the_versions_page(cast, item, login):
+    from civunit.notifications.models import Notification
+
+    login(cast.head_a).post(reverse("evidence:return", args=[item.pk]), {"reason": "请补充说明"})
+    note = Notification.objects.get(recipient=cast.staff_a)
+    response = login(cast.staff_a).post(reverse("notifications:open", args=[note.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evidence:versions", args=[item.pk])

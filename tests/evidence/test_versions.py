@@ -116,3 +116,21 @@ def test_the_office_head_and_coordinator_may_change_an_item_of_their_staff(cast,
     v2 = review.evidence_edit(user=cast.head_a, item=accepted, changes={"title": "二"})
     same = review.evidence_edit(user=cast.coordinator, item=v2, changes={"title": "三"})  # pending: in place
     assert (v2.version, same.pk, same.title) == (2, v2.pk, "三")
+
+
+def test_two_people_making_a_version_from_the_same_one_get_a_clear_error_not_a_crash(cast, accepted):
+    stale = EvidenceItem.objects.get(pk=accepted.pk)
+    review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
+    # the second person's copy was loaded before the first version existed; is_latest() now says no
+    with pytest.raises(review.ReviewError):
+        review.evidence_edit(user=cast.head_a, item=stale, changes={"title": "乙改"})
+    assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 2
+
+
+def test_the_version_number_constraint_is_reported_as_a_review_error(cast, accepted, monkeypatch):
+    # the race itself: both passed the latest-version check before either saved
+    monkeypatch.setattr(review, "is_latest", lambda item: True)
+    review.evidence_new_version(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
+    with pytest.raises(review.ReviewError):
+        review.evidence_new_version(user=cast.head_a, item=accepted, changes={"title": "乙改"})
+    assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 2
