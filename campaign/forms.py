@@ -5,10 +5,35 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assessment, Criterion, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
+from .models import Assessment, Campaign, Criterion, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
 from .text import count_chars, normalize_newlines
 
 MAX_TABLE_BYTES = 10 * 1024 * 1024
+
+
+class CampaignSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "title",
+            "organ_name",
+            "target",
+            "status",
+            "start_date",
+            "end_date",
+            "explanation_limit",
+            "criteria_note",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean_explanation_limit(self) -> int:
+        limit = self.cleaned_data["explanation_limit"]
+        if limit < 1:
+            raise forms.ValidationError(_("The limit must be at least 1 character."))
+        return limit
 
 
 class PlanForm(forms.ModelForm):

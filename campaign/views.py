@@ -17,6 +17,7 @@ from . import exporting, links, selectors, services
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
 from .forms import (
     AssessmentForm,
+    CampaignSettingsForm,
     CriteriaUploadForm,
     ExplanationForm,
     LeadershipFormSet,
@@ -61,13 +62,15 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
     plan_obj = Plan.objects.filter(campaign=campaign).first() or Plan(campaign=campaign)
     data = request.POST if request.method == "POST" else None
     form = PlanForm(data, instance=plan_obj)
+    settings_form = CampaignSettingsForm(data, instance=campaign, prefix="campaign")
     stages = StageFormSet(data, queryset=Stage.objects.filter(campaign=campaign), prefix="stages")
     areas = WorkAreaFormSet(data, queryset=WorkArea.objects.filter(campaign=campaign), prefix="areas")
     members = LeadershipFormSet(
         data, queryset=LeadershipMember.objects.filter(campaign=campaign).select_related("user"), prefix="members"
     )
-    if request.method == "POST" and all(f.is_valid() for f in (form, stages, areas, members)):
+    if request.method == "POST" and all(f.is_valid() for f in (settings_form, form, stages, areas, members)):
         with transaction.atomic():
+            settings_form.save()
             services.plan_update(campaign=campaign, user=request.user, **form.cleaned_data)
             for formset in (stages, areas, members):
                 for i, obj in enumerate(formset.save(commit=False)):
@@ -82,7 +85,14 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/plan_edit.html",
-        {"campaign": campaign, "form": form, "stages": stages, "areas": areas, "members": members},
+        {
+            "campaign": campaign,
+            "settings_form": settings_form,
+            "form": form,
+            "stages": stages,
+            "areas": areas,
+            "members": members,
+        },
     )
 
 

@@ -29,6 +29,14 @@ def test_everyone_signed_in_reads_the_plan_with_its_inspection_date(imported, ca
 
 def test_coordinator_edits_the_plan_and_leadership_may_not(imported, cast, login):
     data = {
+        "campaign-title": "创建全国文明单位",
+        "campaign-organ_name": "某市政协机关",
+        "campaign-target": "national",
+        "campaign-status": "active",
+        "campaign-start_date": "2026-01-01",
+        "campaign-end_date": "2028-12-31",
+        "campaign-explanation_limit": "600",
+        "campaign-criteria_note": "",
         "guiding_ideology": "以习近平新时代中国特色社会主义思想为指导",
         "goals": "创建成功",
         "measures": "五项措施",
@@ -59,6 +67,8 @@ def test_coordinator_edits_the_plan_and_leadership_may_not(imported, cast, login
     plan = Plan.objects.get(campaign=imported)
     assert plan.goals == "创建成功" and plan.updated_by == cast.coordinator
     assert imported.inspection_date.isoformat() == "2027-05-20"
+    imported.refresh_from_db()
+    assert imported.explanation_limit == 600
     assert imported.work_areas.get().name == "学习教育"
     assert imported.leadership.get().name == "黄建华"
 
@@ -261,3 +271,26 @@ def test_the_tree_page_shows_the_veto_gate(imported, cast, login):
     html = login(cast.leader).get(reverse("campaign:criteria")).content.decode()
     card = html[html.index('data-testid="veto-card"') :][:600]
     assert "text-danger" in card and "1" in card
+
+
+def test_campaign_dates_in_the_wrong_order_rerender_the_plan_form_and_change_nothing(imported, cast, login):
+    data = {
+        "campaign-title": "改名",
+        "campaign-organ_name": "某市政协机关",
+        "campaign-target": "national",
+        "campaign-status": "active",
+        "campaign-start_date": "2027-01-01",
+        "campaign-end_date": "2026-01-01",
+        "campaign-explanation_limit": "0",
+        "campaign-criteria_note": "",
+        "guiding_ideology": "",
+        "goals": "",
+        "measures": "",
+        "organisation": "",
+        **{f"{p}-{k}": "0" for p in ("stages", "areas", "members") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
+    }
+    response = login(cast.coordinator).post(reverse("campaign:plan_edit"), data)
+    assert response.status_code == 200
+    imported.refresh_from_db()
+    assert imported.title != "改名"
+    assert imported.explanation_limit == 500
