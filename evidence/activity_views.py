@@ -55,7 +55,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/activity_list.html",
-        {"campaign": campaign, "page": page, "can_create": campaign and access.can_create_activity(request.user)},
+        {
+            "campaign": campaign,
+            "page": page,
+            "can_create": campaign and access.can_create_activity(request.user),
+            **browsing.nav_flags(request.user),
+        },
     )
 
 

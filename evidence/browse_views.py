@@ -23,7 +23,7 @@ GRID_PAGE_SIZE = 48
 def browse(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None:
-        return render(request, "evidence/browse_search.html", {"campaign": None})
+        return render(request, "evidence/browse_search.html", {"campaign": None, **browsing.nav_flags(request.user)})
     form = BrowseForm(request.GET, campaign=campaign)
     filters = form.filters()
     grid = form.cleaned_data.get("view") == "grid" or (
@@ -41,8 +41,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             "page": page,
             "grid": grid,
             "can_upload": access.can_upload_evidence(request.user),
-            "can_review": access.evidence_review_office_ids(request.user) != frozenset(),
-            "can_read_bin": access.can_read_recycle_bin(request.user),
+            **browsing.nav_flags(request.user),
         },
     )
 
@@ -58,5 +57,6 @@ def standards_tree(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "nodes": nodes,
             "warnings": sum(1 for n in nodes if n.criterion.is_leaf and n.requirements and n.warnings),
+            **browsing.nav_flags(request.user),
         },
     )

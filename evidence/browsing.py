@@ -293,6 +293,14 @@ def apply_activity_defaults(fields: dict, activity: Activity | None) -> dict:
     return merged
 
 
+def nav_flags(user) -> dict:
+    """Which of the evidence pages' tabs the user gets (the others would answer 403)."""
+    return {
+        "nav_review": access.evidence_review_office_ids(user) != frozenset(),
+        "nav_bin": access.can_read_recycle_bin(user),
+    }
+
+
 # --- Review queue and recycle bin ---------------------------------------------------------------------------
 
 

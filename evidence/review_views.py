@@ -59,7 +59,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         raise Http404
     rows = browsing.review_queue(user=request.user, campaign=campaign)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evidence/review_queue.html", {"page": page, "return_form": ReturnForm()})
+    return render(
+        request,
+        "evidence/review_queue.html",
+        {"page": page, "return_form": ReturnForm(), **browsing.nav_flags(request.user)},
+    )
 
 
 @require_POST
@@ -294,7 +298,12 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/recycle_bin.html",
-        {"page": page, "purged": purged, "can_manage": access.can_manage_recycle_bin(request.user)},
+        {
+            "page": page,
+            "purged": purged,
+            "can_manage": access.can_manage_recycle_bin(request.user),
+            **browsing.nav_flags(request.user),
+        },
     )
 
 

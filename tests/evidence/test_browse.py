@@ -115,3 +115,14 @@ def test_photo_grid_has_a_lightbox_and_pages(cast, campaign, login, settings):
     assert second.count("evidence-lightbox-link") == 2
     listing = client.get(reverse("evidence:browse"), {"kind": "photo", "view": "list"}).content.decode()
     assert 'data-testid="evidence-table"' in listing and "evidence-lightbox-link" not in listing
+
+
+def test_the_tabs_offer_only_pages_the_user_may_open(cast, campaign, login):
+    def tabs(user):
+        body = login(user).get(reverse("evidence:browse")).content.decode()
+        return ('data-testid="nav-review"' in body, 'data-testid="nav-bin"' in body)
+
+    assert tabs(cast.staff_a) == (False, False)  # staff review nothing
+    assert tabs(cast.head_a) == (True, False)
+    assert tabs(cast.coordinator) == (True, True)
+    assert tabs(cast.leader) == (False, True)
