@@ -40,11 +40,26 @@ class EvidenceMetaForm(forms.Form):
         choices=[("", _("Automatic (from the file)")), *EvidenceCategory.choices],
         required=False,
     )
-    primary_standard = CriterionChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
-    other_standards = CriterionMultipleChoiceField(
-        label=_("Further standards"), queryset=Criterion.objects.none(), required=False
+    primary_standard = CriterionChoiceField(
+        label=_("Standard"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        empty_label=_("(no standard yet)"),
+        help_text=_("The archive number follows this standard."),
     )
-    tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
+    other_standards = CriterionMultipleChoiceField(
+        label=_("Further standards"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    tasks = TaskMultipleChoiceField(
+        label=_("Tasks"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
     caption = forms.CharField(
         label=_("Caption"),
         max_length=2000,
