@@ -215,3 +215,25 @@ def pixel_flood_png(width: int = 50_000, height: int = 50_000) -> bytes:
 def truncated_jpeg() -> bytes:
     data = jpeg(400, 300, color=(10, 120, 200), quality=95)
     return data[: len(data) // 2]
+
+
+PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+
+
+def pptx() -> bytes:
+    return _zip({"[Content_Types].xml": _content_types(PPTX_MAIN), "ppt/presentation.xml": b"<p:presentation/>"})
+
+
+def ppt() -> bytes:
+    return build_ole([("PowerPoint Document",), ("Current User",)])
+
+
+def docx_expanding(size: int = 2_000_000) -> bytes:
+    """A small .docx whose parts expand to `size` bytes (zeros compress well)."""
+    return _zip(
+        {
+            "[Content_Types].xml": _content_types(DOCX_MAIN),
+            "word/document.xml": b"<w:document/>",
+            "word/media/blob.bin": b"\x00" * size,
+        }
+    )

@@ -125,3 +125,29 @@ def test_long_filenames_are_shortened_keeping_the_extension():
     cleaned = clean_filename("长" * 300 + ".jpg")
     assert len(cleaned) <= 200
     assert cleaned.endswith(".jpg")
+
+
+@pytest.mark.parametrize(
+    ("maker", "name", "fmt"),
+    [(samples.pptx, "汇报.pptx", "pptx"), (samples.ppt, "汇报.ppt", "ppt"), (samples.ppt, "演示.dps", "ppt")],
+)
+def test_presentations_are_accepted_as_documents(as_file, maker, name, fmt):
+    result = sniff(as_file(maker()), original_name=name)
+    assert (result.format, result.kind) == (fmt, "document")
+
+
+def test_a_document_that_expands_beyond_reason_is_refused(as_file, monkeypatch):
+    from evidence import sniffing
+
+    monkeypatch.setattr(sniffing, "_ZIP_MAX_EXPANDED", 1_000_000)
+    data = samples.docx_expanding(2_000_000)
+    assert len(data) < 100_000
+    with pytest.raises(Refused, match="解压后体积异常"):
+        sniff(as_file(data), original_name="方案.docx")
+
+
+def test_an_ole_file_that_is_no_office_document_is_refused(as_file):
+    from tests.evidence.olegen import build_ole
+
+    with pytest.raises(Refused, match="不接受"):
+        sniff(as_file(build_ole([("SummaryInformation",)])), original_name="setup.msi")
