@@ -118,6 +118,8 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
     storage_name = f"evidence/files/{now:%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
     final: Path | None = None
     try:
+        # Durable: the outermost transaction, so that "the block ended without error" means "committed" and
+        # the file moved into place is removed whenever the rows are not there.
         with transaction.atomic(durable=True):
             stored = StoredFile.objects.create(
                 sha256=received.sha256,
