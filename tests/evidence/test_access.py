@@ -148,3 +148,23 @@ def test_a_pdf_with_a_chinese_name_downloads_as_an_attachment_in_a_sandbox(cast,
 def test_no_public_media_url_exists(settings, client):
     assert not getattr(settings, "MEDIA_URL", "").strip("/")
     assert client.get("/media/evidence/").status_code in (302, 404)
+
+
+def test_a_supporting_office_of_a_linked_task_reads_the_item(cast, campaign, staff_c, office_c, login):
+    from tests.tasks.factories import TaskFactory
+
+    task = TaskFactory(campaign=campaign, code="9", lead_office=cast.office_a)
+    task.supporting_offices.set([office_c])
+    item = make_evidence(user=cast.staff_a, campaign=campaign, tasks=[task])
+    assert login(staff_c).get(reverse("evidence:detail", args=[item.pk])).status_code == 200
+    assert login(cast.staff_b).get(reverse("evidence:detail", args=[item.pk])).status_code == 404
+    task.supporting_offices.clear()
+    assert login(staff_c).get(reverse("evidence:detail", args=[item.pk])).status_code == 404
+
+
+def test_the_uploader_keeps_reading_after_moving_office(cast, campaign, login, office_c):
+    item = make_evidence(user=cast.staff_a, campaign=campaign)
+    cast.staff_a.office = office_c
+    cast.staff_a.save()
+    assert item.office == cast.office_a
+    assert login(cast.staff_a).get(reverse("evidence:detail", args=[item.pk])).status_code == 200
