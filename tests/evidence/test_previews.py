@@ -95,3 +95,20 @@ def test_previews_wait_for_the_commit(cast, campaign, django_capture_on_commit_c
     assert len(callbacks) == 1
     item.stored_file.refresh_from_db()
     assert item.stored_file.preview_status == StoredFile.PreviewStatus.PENDING
+
+
+def test_a_transparent_png_gets_previews_on_white(cast, campaign, settings, django_capture_on_commit_callbacks):
+    item = upload(cast, campaign, samples.png(200, 100), "logo.png", django_capture_on_commit_callbacks)
+    with open_variant(settings, item.stored_file, "screen") as im:
+        assert im.mode == "RGB"
+        assert im.getpixel((0, 0))[0] > 100  # half-transparent green over white, not over black
+
+
+def test_a_missing_original_gives_cannot_preview_not_an_error(cast, campaign, settings):
+    from django.core.management import call_command
+
+    item = make_evidence(user=cast.staff_a, campaign=campaign)
+    (Path(settings.MEDIA_ROOT) / item.stored_file.file.name).unlink()
+    call_command("make_evidence_previews")
+    item.stored_file.refresh_from_db()
+    assert item.stored_file.preview_status == StoredFile.PreviewStatus.FAILED
