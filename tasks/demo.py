@@ -18,7 +18,7 @@ from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
 
 from . import services
-from .models import ProgressReport, Recurrence, Status, Task, TaskOccurrence
+from .models import ProgressReport, Recurrence, Status, Task, TaskEvent, TaskOccurrence
 
 M, Q, H, Y, ONG = (
     Recurrence.MONTHLY,
@@ -354,6 +354,39 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
         services.task_accept(task=task, user=reviewer, note="材料齐全，同意销号。")
 
 
+def _campaign_start(campaign) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
+
+
+def _spread_history(task: Task, *, start: datetime.datetime, end: datetime.datetime) -> None:
+    """Give the seeded history believable dates: events and progress reports spaced from `start` to `end`, in
+    their order; those of a recurring task's periods a few days before each period's due date."""
+    events = list(TaskEvent.objects.filter(task=task).select_related("occurrence").order_by("pk"))
+    if not events:
+        return
+    step = (end - start) / max(len(events) - 1, 1)  # the last event lands on `end`
+    for i, event in enumerate(events):
+        if event.occurrence is not None:
+            when = timezone.make_aware(
+                datetime.datetime.combine(event.occurrence.due_date - datetime.timedelta(days=3), datetime.time(15))
+            ) + datetime.timedelta(minutes=i)
+        else:
+            when = start + step * i
+        TaskEvent.objects.filter(pk=event.pk).update(created_at=when)
+        event.created_at = when
+    # a progress report carries the time of the event that recorded it (same text, same order)
+    progress = [e for e in events if e.action == TaskEvent.Action.PROGRESS]
+    reports = list(ProgressReport.objects.filter(task=task).order_by("pk"))
+    for event, report in zip(progress, reports, strict=False):
+        ProgressReport.objects.filter(pk=report.pk).update(created_at=event.created_at)
+    started = next((e.created_at for e in events if e.action == TaskEvent.Action.STARTED), None)
+    Task.objects.filter(pk=task.pk).update(
+        created_at=min(start, events[0].created_at),
+        started_at=started,
+        last_progress_at=max((e.created_at for e in progress), default=None),
+    )
+
+
 def _create(
     *, campaign, spec, code, offices, people, standards, areas, coordinator, admin, leader, today, full_workflow: bool
 ):
@@ -382,10 +415,7 @@ def _create(
         start = timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
         Task.objects.filter(pk=task.pk).update(created_at=start)
         services.occurrences_roll(tasks=Task.objects.filter(pk=task.pk))
-    if full_workflow:
-        _advance(task, how, head, staff, coordinator, admin)
-    elif how != "new" and head is not None:
-        services.task_start(task=_reload(task), user=head)
+    children = []
     for n, (sub_title, sub_lead, sub_days, sub_how) in enumerate(subs, start=1):
         parent = _reload(task)
         sub_head, sub_staff = people[sub_lead]
@@ -402,6 +432,28 @@ def _create(
             services.task_assign(task=_reload(child), user=sub_head, people=[sub_staff])
         if full_workflow:
             _advance(child, sub_how, sub_head, sub_staff, coordinator, admin)
+        children.append(child)
+    if not full_workflow:
+        if how != "new" and head is not None:
+            services.task_start(task=_reload(task), user=head)
+        return task
+    _advance(task, how, head, staff, coordinator, admin)
+    now = timezone.now()
+    if recurrence in Recurrence.periodic():
+        start = _campaign_start(campaign)  # its periods run from the campaign's start
+    elif how == "new":
+        start = now - datetime.timedelta(days=10)  # recently handed out, not started yet
+    else:
+        start = max(now - datetime.timedelta(days=120), _campaign_start(campaign))
+    _spread_history(task, start=start, end=now - datetime.timedelta(days=40 if how == "stalled" else 1))
+    for child in children:
+        split = (
+            TaskEvent.objects.filter(task=task, action=TaskEvent.Action.SPLIT, note__startswith=f"{child.code} ")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        child_start = split or now - datetime.timedelta(days=10)
+        _spread_history(child, start=child_start, end=max(child_start, now - datetime.timedelta(days=1)))
     return task
 
 

@@ -99,8 +99,16 @@ class TaskQuerySet(models.QuerySet):
         )
 
     def stalled(self, days: int, now: datetime.datetime | None = None):
-        """Open tasks with no progress report for `days` days (counted from their start, or creation)."""
-        return self.with_activity().filter(last_activity__lt=self._stall_cutoff(days, now), status__in=_open_values())
+        """Open tasks with no progress report for `days` days (counted from their start, or creation).
+
+        Recurring tasks are never stalled: their periods have their own due dates, and a period left undone
+        shows as missed and makes the task overdue.
+        """
+        return self.with_activity().filter(self._stalled_q(self._stall_cutoff(days, now)))
+
+    @staticmethod
+    def _stalled_q(cutoff: datetime.datetime) -> Q:
+        return Q(last_activity__lt=cutoff) & Q(status__in=_open_values()) & ~Q(recurrence__in=_periodic_values())
 
     @staticmethod
     def _stall_cutoff(days: int, now: datetime.datetime | None) -> datetime.datetime:
@@ -126,7 +134,7 @@ class TaskQuerySet(models.QuerySet):
                 Q(due__gte=today) & Q(due__lte=today + datetime.timedelta(days=7)) & open_q,
                 output_field=BooleanField(),
             ),
-            is_stalled=ExpressionWrapper(Q(last_activity__lt=cutoff) & open_q, output_field=BooleanField()),
+            is_stalled=ExpressionWrapper(self._stalled_q(cutoff), output_field=BooleanField()),
             children_total=_count(task_model.objects.filter(parent=OuterRef("pk")), "parent"),
             children_done=_count(task_model.objects.filter(parent=OuterRef("pk"), status="done"), "parent"),
             periods_done=_count(occ.filter(status="done"), "task"),

@@ -119,3 +119,13 @@ def test_flags_on_the_list_page(cast, campaign, login, monkeypatch):
     TaskFactory(campaign=campaign, code="2", lead_office=cast.office_a, deadline=datetime.date(2026, 7, 1))
     page = login(cast.staff_a).get("/tasks/?due_within=7").content.decode()
     assert 'data-task="2"' in page and 'data-task="1"' not in page and 'data-flag="due-soon"' in page
+
+
+def test_recurring_tasks_are_never_stalled_their_missed_periods_show_instead(cast, campaign, monkeypatch):
+    now = at(monkeypatch, 2026, 6, 30, 2, 0)
+    task = TaskFactory(
+        campaign=campaign, code="1", lead_office=cast.office_a, status=Status.IN_PROGRESS, recurrence="quarterly"
+    )
+    Task.objects.filter(pk=task.pk).update(started_at=now - datetime.timedelta(days=60))
+    assert not Task.objects.stalled(14).exists()
+    assert not Task.objects.with_flags(stalled_after_days=14).get(pk=task.pk).is_stalled
