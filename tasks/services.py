@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -643,21 +643,26 @@ def task_split(
     code = (code or "").strip() or next_child_code(parent)
     if Task.objects.filter(campaign_id=parent.campaign_id, code=code).exists():
         raise TaskActionError(_("The number %(code)s is already used.") % {"code": code})
-    child = task_create(
-        campaign=parent.campaign,
-        code=code,
-        title=title,
-        lead_office=lead_office,
-        user=user,
-        parent=parent,
-        measures=measures,
-        work_area=parent.work_area,
-        standards=list(parent.standards.all()),
-        leader_in_charge=parent.leader_in_charge,
-        leader_in_charge_name=parent.leader_in_charge_name,
-        deadline=deadline or parent.deadline,
-        evidence_requirement=evidence_requirement or parent.evidence_requirement,
-    )
+    try:
+        # a savepoint: another head taking the same number at the same moment loses cleanly, not with a 500
+        with transaction.atomic():
+            child = task_create(
+                campaign=parent.campaign,
+                code=code,
+                title=title,
+                lead_office=lead_office,
+                user=user,
+                parent=parent,
+                measures=measures,
+                work_area=parent.work_area,
+                standards=list(parent.standards.all()),
+                leader_in_charge=parent.leader_in_charge,
+                leader_in_charge_name=parent.leader_in_charge_name,
+                deadline=deadline or parent.deadline,
+                evidence_requirement=evidence_requirement or parent.evidence_requirement,
+            )
+    except IntegrityError:
+        raise TaskActionError(_("The number %(code)s is already used.") % {"code": code}) from None
     _event(task=parent, user=user, action=TaskEvent.Action.SPLIT, note=f"{child.code} {child.title}")
     if lead_office.pk != parent.lead_office_id and lead_office.head_id is not None:
         # a supporting office's head learns that a piece of the work is now theirs to assign and check off

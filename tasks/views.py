@@ -171,6 +171,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": _permissions(user, task),
             "children": list(selectors.task_children(user=user, task=task)),
             "occurrences": occurrences,
+            # periods a progress report can be about: the open ones, the current first
+            "open_occurrences": sorted(
+                (o for o in occurrences if o.status in OPEN_STATES and o.period_start <= today),
+                key=lambda o: o.period_start,
+                reverse=True,
+            ),
             "reports": list(task.progress_reports.select_related("author", "occurrence")),
             "history": history,
             "last_return": next((e for e in history if e.action == TaskEvent.Action.RETURNED), None),

@@ -146,3 +146,15 @@ def test_factory_made_recurring_task_rolls_from_its_creation(cast, campaign, mon
     task = TaskFactory(campaign=campaign, code="3", lead_office=cast.office_a, recurrence="half_yearly")
     assert services.occurrences_roll() == 2
     assert periods(task) == [D(2026, 1, 1), D(2026, 7, 1)]
+
+
+def test_progress_can_be_reported_for_a_period(cast, quarterly, login, monkeypatch):
+    at(monkeypatch, 2026, 2, 20, 2, 0)
+    q1 = TaskOccurrence.objects.filter(task=quarterly).order_by("period_start").first()
+    page = login(cast.staff_a).get(f"/tasks/{quarterly.pk}/").content.decode()
+    # staff_a is not responsible for this task; the lead office's head is
+    assert 'id="progress-period"' not in page
+    client = login(cast.head_a)
+    assert 'id="progress-period"' in client.get(f"/tasks/{quarterly.pk}/").content.decode()
+    client.post(f"/tasks/{quarterly.pk}/progress/", {"text": "已拟定议题", "occurrence": q1.pk})
+    assert q1.progress_reports.get().text == "已拟定议题"
