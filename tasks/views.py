@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -84,7 +84,10 @@ def _office_for(request: HttpRequest) -> Office | None:
     """The office whose tasks to show: ?office=<id>, else the first office the user heads, else their own."""
     wanted = request.GET.get("office", "")
     if wanted.isdigit():
-        return Office.objects.filter(pk=int(wanted)).first()
+        office = Office.objects.filter(pk=int(wanted)).first()
+        if office is None:
+            raise Http404
+        return office
     headed = sorted(request.user.headed_office_ids)
     if headed:
         return Office.objects.filter(pk=headed[0]).first()

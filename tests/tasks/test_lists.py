@@ -230,3 +230,11 @@ def test_the_standard_page_partial_lists_the_standard_tasks_with_their_flags(cas
     )
     assert "尚无工作任务关联本标准" in empty
     assert [t.code for t in tasks_by_standard(user=cast.staff_a, campaign=campaign)[standard.pk]] == ["24"]
+
+
+def test_an_unknown_office_is_404_and_a_person_without_office_sees_a_message(cast, campaign, login):
+    assert login(cast.head_a).get("/tasks/office/?office=987654").status_code == 404
+    cast.admin.office = None
+    cast.admin.save()
+    response = login(cast.admin).get("/tasks/office/")
+    assert response.status_code == 200 and "您不属于任何科室" in response.content.decode()
