@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from civunit import access
@@ -29,7 +29,20 @@ SORTS = {
     # tasks with no due date (ongoing ones) come last either way, on SQLite and PostgreSQL alike
     "due": (F("due").asc(nulls_last=True), "code_key", "pk"),
     "-due": (F("due").desc(nulls_last=True), "code_key", "pk"),
-    "status": ("status", "code_key", "pk"),
+    # in workflow order: returned work first (it needs action), then not started, in progress, pending, done
+    "status": (
+        Case(
+            *(
+                When(status=s, then=Value(i))
+                for i, s in enumerate(
+                    [Status.RETURNED, Status.NOT_STARTED, Status.IN_PROGRESS, Status.PENDING_REVIEW, Status.DONE]
+                )
+            ),
+            output_field=IntegerField(),
+        ),
+        "code_key",
+        "pk",
+    ),
     "office": ("lead_office__ordering", "lead_office__name", "code_key", "pk"),
     "updated": ("-updated_at", "pk"),
 }

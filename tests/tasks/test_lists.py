@@ -172,6 +172,7 @@ def test_filters_combine_and_sorting_orders_rows(cast, campaign, login):
     assert codes("?sort=due") == ["10", "2", "3", "4"]  # tasks with no due date last, either way
     assert codes("?sort=-due") == ["3", "2", "10", "4"]
     assert codes(f"?q={t10.title}") == ["10"]
+    assert codes("?sort=status") == ["2", "4", "10", "3"]  # not started (by number) before done
 
 
 @pytest.mark.parametrize(
