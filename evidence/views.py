@@ -278,25 +278,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def browse(request: HttpRequest) -> HttpResponse:
-    qs = selectors.visible_items(request.user)
-    kind = request.GET.get("kind", "")
-    if kind in dict(EvidenceItem._meta.get_field("kind").choices):
-        qs = qs.filter(kind=kind)
-    page = _paginated(request, qs)
-    return render(
-        request,
-        "evidence/browse.html",
-        {
-            "page": page,
-            "kind": kind,
-            "kinds": EvidenceItem._meta.get_field("kind").choices,
-            "can_upload": access.can_upload_evidence(request.user),
-        },
-    )
-
-
-@require_GET
 def standard(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_read_plan(request.user):
         raise Http404
