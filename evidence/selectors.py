@@ -50,7 +50,7 @@ def standard_counts(criterion_ids: Iterable[int]) -> dict[int, dict]:
 
 def annotate_standards(criteria: list[Criterion]) -> list[Criterion]:
     """Give each standard `evidence_total`, `evidence_accepted` and `evidence_requirements` (a list of dicts:
-    requirement, count, accepted, met) for templates such as evidence/_criterion_evidence.html.
+    requirement, count, accepted, met, enough_uploaded) for templates such as evidence/_criterion_evidence.html.
     Two queries whatever the number of standards."""
     ids = [c.pk for c in criteria]
     counts = standard_counts(ids)
@@ -64,6 +64,15 @@ def annotate_standards(criteria: list[Criterion]) -> list[Criterion]:
         rows = []
         for req in requirements[criterion.pk]:
             total, accepted = entry["by_category"].get(req.category, (0, 0))
-            rows.append({"requirement": req, "count": total, "accepted": accepted, "met": total >= req.min_count})
+            rows.append(
+                {
+                    "requirement": req,
+                    "count": total,
+                    "accepted": accepted,
+                    # Met only by accepted items; enough uploaded but not yet accepted is shown apart.
+                    "met": accepted >= req.min_count,
+                    "enough_uploaded": total >= req.min_count,
+                }
+            )
         criterion.evidence_requirements = rows
     return criteria
