@@ -381,3 +381,22 @@ def test_registering_twice_at_once_gives_one_item_and_a_duplicate(cast, campaign
         make_evidence(user=cast.staff_b, campaign=campaign, data=data, name="b.jpg")
     assert EvidenceItem.objects.count() == 1
     assert exc.type.__name__ in {"IntegrityError", "DuplicateFound"}
+
+
+def test_the_upload_endpoint_still_checks_the_csrf_token(cast, campaign, settings):
+    """The view is csrf_exempt only to install its upload handler first; it checks the token itself."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.staff_a)
+    response = client.post(reverse("evidence:upload_file"), {"file": SimpleUploadedFile("a.jpg", samples.jpeg())})
+    assert response.status_code == 403
+    assert_nothing_stored(settings)
+    client.get(reverse("evidence:upload"))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        reverse("evidence:upload_file"),
+        {"file": SimpleUploadedFile("a.jpg", samples.jpeg())},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200
