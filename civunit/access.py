@@ -146,6 +146,11 @@ def can_review_task(user: User, task, *, checked_off_by_id: int | None, allow_se
     return allow_self_review or checked_off_by_id != user.pk
 
 
+def can_edit_task(user: User) -> bool:
+    """Create top-level tasks and edit any task's description (the breakdown itself): the coordinator."""
+    return _works_on_tasks(user) and can_manage_campaign(user)
+
+
 def task_bulk_office_ids(user: User) -> frozenset[int]:
     """The offices whose tasks the user may bulk-act on (assign, set deadline): the offices they head."""
     return user.headed_office_ids if _works_on_tasks(user) else frozenset()

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
 
-from .models import Status
+from .models import Recurrence, Status, Task
 from .selectors import SORTS, TaskFilters
 
 
@@ -106,7 +106,11 @@ class ReviewForm(VersionedForm):
 
 
 class ReturnForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=pgettext_lazy("task review", "Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
 
 class ProgressForm(forms.Form):
@@ -201,3 +205,89 @@ class BulkForm(forms.Form):
         if data.get("action") == "assign" and not data.get("people"):
             self.add_error("people", _("Choose the people to assign."))
         return data
+
+
+CODE_PATTERN = r"^\d+(\.\d+)*$"
+
+
+class TaskForm(forms.Form):
+    """A line of the breakdown, as the coordinator writes it (the Excel import writes the same fields)."""
+
+    code = forms.RegexField(
+        label=_("Number"),
+        regex=CODE_PATTERN,
+        max_length=30,
+        error_messages={"invalid": _("Write the number like 12 or 12.3.")},
+    )
+    title = forms.CharField(label=_("Task"), max_length=500)
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    work_area = forms.ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
+    standards = forms.ModelMultipleChoiceField(
+        label=_("Standards"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    lead_office = forms.ModelChoiceField(label=_("Lead office"), queryset=Office.objects.all())
+    supporting_offices = forms.ModelMultipleChoiceField(
+        label=_("Supporting offices"),
+        queryset=Office.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leader_in_charge_name = forms.CharField(label=_("Leader in charge"), max_length=50, required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Recurrence.choices)
+    evidence_requirement = forms.CharField(
+        label=_("Evidence requirement"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, campaign, task=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.task = task
+        self.fields["work_area"].queryset = WorkArea.objects.filter(campaign=campaign)
+        self.fields["standards"].queryset = Criterion.objects.filter(campaign=campaign, is_leaf=True)
+        self.fields["standards"].label_from_instance = lambda c: f"{c.code} {c.title[:40]}"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        taken = Task.objects.filter(campaign=self.campaign, code=code)
+        if self.task is not None:
+            taken = taken.exclude(pk=self.task.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("The number %(code)s is already used.") % {"code": code})
+        return code
+
+    def clean(self):
+        data = super().clean()
+        lead, supporting = data.get("lead_office"), data.get("supporting_offices") or []
+        if lead and any(o.pk == lead.pk for o in supporting):
+            self.add_error("supporting_offices", _("The lead office cannot also be a supporting office."))
+        if data.get("recurrence") == Recurrence.NONE and not data.get("deadline"):
+            self.add_error("deadline", _("A one-off task needs a deadline (or choose a recurrence)."))
+        return data
+
+    @classmethod
+    def initial_for(cls, task: Task) -> dict:
+        return {
+            "code": task.code,
+            "title": task.title,
+            "measures": task.measures,
+            "work_area": task.work_area_id,
+            "standards": [c.pk for c in task.standards.all()],
+            "lead_office": task.lead_office_id,
+            "supporting_offices": [o.pk for o in task.supporting_offices.all()],
+            "leader_in_charge_name": task.leader_in_charge.display_name
+            if task.leader_in_charge
+            else task.leader_in_charge_name,
+            "deadline": task.deadline,
+            "recurrence": task.recurrence,
+            "evidence_requirement": task.evidence_requirement,
+            "notes": task.notes,
+            "version": task.version,
+        }

@@ -158,6 +158,15 @@ def _link_names(*, campaign, names: list[str], people: list) -> list[str]:
     return pending
 
 
+def person_by_name(name: str) -> User | None:
+    """The one active account with this real name, or None (no account, or two people share the name)."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    found = list(User.objects.filter(real_name=name, is_active=True)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 @transaction.atomic
 def link_pending_people(*, user: User) -> int:
     """Link `user` to every task that names them (by real name) among responsible people or as leader in charge.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.my_tasks, name="mine"),
     path("office/", views.office_tasks, name="office"),
     path("bulk/", views.bulk_action, name="bulk"),
+    path("new/", views.task_create, name="create"),
     path("<int:pk>/", views.task_detail, name="detail"),
     path("<int:pk>/start/", views.task_start, name="start"),
     path("<int:pk>/check-off/", views.task_check_off, name="check_off"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/progress/", views.task_progress, name="progress"),
     path("<int:pk>/split/", views.task_split, name="split"),
     path("<int:pk>/assign/", views.task_assign, name="assign"),
+    path("<int:pk>/edit/", views.task_edit, name="edit"),
     # The Excel round trip (tasks/excel_views.py)
     path("excel/", excel_views.excel_import, name="excel_import"),
     path("excel/<str:digest>/preview/", excel_views.excel_preview, name="excel_preview"),

@@ -29,6 +29,7 @@ from .forms import (
     ReviewForm,
     SplitForm,
     TaskFilterForm,
+    TaskForm,
     VersionedForm,
 )
 from .models import OPEN_STATES, Task, TaskEvent
@@ -60,7 +61,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tasks/list.html",
-        {"campaign": campaign, "form": form, "page": _page(request, rows), "filters": filters},
+        {
+            "campaign": campaign,
+            "form": form,
+            "page": _page(request, rows),
+            "filters": filters,
+            "may_create": policy.can_edit_task(request.user),
+        },
     )
 
 
@@ -132,6 +139,7 @@ def _permissions(user, task: Task) -> dict[str, bool]:
             user, task, checked_off_by_id=task.checked_off_by_id, allow_self_review=allow_self
         ),
         "reviewer": policy.is_task_reviewer(user, task),
+        "edit": policy.can_edit_task(user),
     }
 
 
@@ -383,3 +391,67 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("%(count)d tasks updated.") % {"count": count})
     return redirect(back)
+
+
+def _task_fields(data: dict) -> dict:
+    leader = services.person_by_name(data["leader_in_charge_name"])
+    return {
+        "code": data["code"],
+        "title": data["title"],
+        "measures": data["measures"],
+        "work_area": data["work_area"],
+        "standards": list(data["standards"]),
+        "lead_office": data["lead_office"],
+        "supporting_offices": list(data["supporting_offices"]),
+        "leader_in_charge": leader,
+        "leader_in_charge_name": "" if leader else data["leader_in_charge_name"],
+        "deadline": data["deadline"],
+        "recurrence": data["recurrence"],
+        "evidence_requirement": data["evidence_requirement"],
+        "notes": data["notes"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def task_create(request: HttpRequest) -> HttpResponse:
+    """A new top-level line of the breakdown (the coordinator; offices split their own sub-tasks)."""
+    campaign = _campaign_or_none()
+    if campaign is None:
+        return _no_campaign(request)
+    if not policy.can_edit_task(request.user):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, campaign=campaign, initial={"recurrence": "none"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(campaign=campaign, user=request.user, **_task_fields(form.cleaned_data))
+        except services.TaskActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Task %(code)s created.") % {"code": task.code})
+            return _detail(task)
+    return render(request, "tasks/edit.html", {"form": form, "task": None})
+
+
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    if not policy.can_edit_task(request.user):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, campaign=task.campaign, task=task, initial=TaskForm.initial_for(task))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(
+                task=task,
+                user=request.user,
+                version=form.cleaned_data["version"] or task.version,
+                **_task_fields(form.cleaned_data),
+            )
+        except services.StaleTask as error:
+            messages.warning(request, str(error))
+            return redirect("tasks:edit", pk=task.pk)
+        except services.TaskActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Task saved."))
+            return _detail(task)
+    return render(request, "tasks/edit.html", {"form": form, "task": task})
