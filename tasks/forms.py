@@ -253,6 +253,8 @@ class TaskForm(forms.Form):
         self.fields["work_area"].queryset = WorkArea.objects.filter(campaign=campaign)
         self.fields["standards"].queryset = Criterion.objects.filter(campaign=campaign, is_leaf=True)
         self.fields["standards"].label_from_instance = lambda c: f"{c.code} {c.title[:40]}"
+        self.fields["work_area"].empty_label = "—"
+        self.fields["lead_office"].empty_label = _("Choose an office")
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
