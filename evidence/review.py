@@ -178,6 +178,19 @@ def _changed_fields(item: EvidenceItem, changes: dict) -> list[str]:
     return [name for name, value in changes.items() if getattr(item, name) != value]
 
 
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)[:200]
+
+
+def _old_and_new(item: EvidenceItem, changes: dict, fields: list[str]) -> dict[str, list[str]]:
+    """What changed, for the history: {field: [before, after]} (text shortened, dates as ISO, objects by name)."""
+    return {name: [_shown(getattr(item, name)), _shown(changes[name])] for name in fields}
+
+
 def _links_differ(item: EvidenceItem, standards, tasks) -> tuple[bool, bool]:
     std_changed = standards is not None and [c.pk for c in standards] != list(
         item.standard_links.order_by("position").values_list("criterion_id", flat=True)
@@ -220,13 +233,21 @@ def evidence_edit(
         return item
     if item.status != EvidenceItem.Status.PENDING:
         return evidence_new_version(user=user, item=item, changes=changes, standards=standards, tasks=tasks)
+    values = _old_and_new(item, changes, fields)
     for name in fields:
         setattr(item, name, changes[name])
     _set_links(item, standards if std_changed else None, tasks if task_changed else None)
     item.archive_number = _archive_number_for(item)
     item.save()
     changed = fields + (["standards"] if std_changed else []) + (["tasks"] if task_changed else [])
-    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.UPDATED, changed=changed)
+    _event(
+        item=item,
+        lineage=item.lineage,
+        user=user,
+        action=EvidenceEvent.Action.UPDATED,
+        changed=changed,
+        values=values,
+    )
     return item
 
 
@@ -250,6 +271,7 @@ def evidence_new_version(
     _check_change(user=user, item=item)
     changes = changes or {}
     fields = _changed_fields(item, changes)
+    values = _old_and_new(item, changes, fields)
     old_standards = list(item.standard_links.order_by("position").select_related("criterion"))
     old_tasks = list(item.tasks.all())
     current = EvidenceItem.objects.filter(lineage=item.lineage, is_current=True).only("pk", "status").first()
@@ -306,6 +328,8 @@ def evidence_new_version(
     new.save(update_fields=["primary_standard", "archive_number", "updated_at"])
     if standards is not None and [c.pk for c in standards] != [link.criterion_id for link in old_standards]:
         fields.append("standards")
+    if tasks is not None and {t.pk for t in new.tasks.all()} != {t.pk for t in old_tasks}:
+        fields.append("tasks")
     _event(
         item=new,
         lineage=new.lineage,
@@ -313,14 +337,31 @@ def evidence_new_version(
         action=EvidenceEvent.Action.NEW_VERSION,
         version=new.version,
         changed=fields,
+        values=values,
         file=new.original_name if stored_file is not None else "",
     )
+    _tell_reviewer(user=user, version=new)
     if stored_file is not None and stored_file.preview_status == StoredFile.PreviewStatus.PENDING:
         from .jobs import make_previews
 
         pk = stored_file.pk
         transaction.on_commit(lambda: make_previews.enqueue(pk))
     return new
+
+
+def _tell_reviewer(*, user, version: EvidenceItem) -> None:
+    """The head of the item's office hears that a new version awaits review (not when they made it)."""
+    head = version.office.head if version.office_id else None
+    if head is None:
+        return
+    notify(
+        recipient=head,
+        kind=Notification.Kind.AWAITING_REVIEW,
+        obj=version,
+        text=_("Version %(n)d of “%(title)s” awaits your review.") % {"n": version.version, "title": version.title},
+        actor=user,
+        url=versions_url(version),
+    )
 
 
 def evidence_replace_file(

@@ -144,7 +144,9 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
         EvidenceEvent.objects.filter(lineage=item.lineage).select_related("actor", "item").order_by("at", "pk")
     )
     for event in events:
-        event.changed_labels = [_field_label(name) for name in event.details.get("changed", [])]
+        values = event.details.get("values") or {}
+        event.changed_labels = [_field_label(n) for n in event.details.get("changed", []) if n not in values]
+        event.changed_values = [(_field_label(n), before, after) for n, (before, after) in values.items()]
     user = request.user
     allow_self = item.campaign.allow_self_review
     context = {

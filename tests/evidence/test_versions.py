@@ -134,3 +134,27 @@ def test_the_version_number_constraint_is_reported_as_a_review_error(cast, accep
     with pytest.raises(review.ReviewError):
         review.evidence_new_version(user=cast.head_a, item=accepted, changes={"title": "乙改"})
     assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 2
+
+
+def test_history_says_what_changed_from_what_to_what(cast, accepted, login):
+    from django.urls import reverse
+
+    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"place": "幸福社区"})
+    event = EvidenceEvent.objects.get(lineage=accepted.lineage, action=EvidenceEvent.Action.NEW_VERSION)
+    assert event.details["values"] == {"place": ["", "幸福社区"]}
+    review.evidence_edit(user=cast.staff_a, item=new, changes={"place": "阳光社区"})  # pending: in place
+    event = EvidenceEvent.objects.get(lineage=accepted.lineage, action=EvidenceEvent.Action.UPDATED)
+    assert event.details["values"] == {"place": ["幸福社区", "阳光社区"]}
+    body = login(cast.head_a).get(reverse("evidence:versions", args=[accepted.pk])).content.decode()
+    assert "<del>幸福社区</del> → 阳光社区" in body
+
+
+def test_the_office_head_hears_of_a_new_version_awaiting_review(cast, accepted):
+    from civunit.notifications.models import Notification
+
+    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "新"})
+    note = Notification.objects.get(recipient=cast.head_a, kind=Notification.Kind.AWAITING_REVIEW)
+    assert note.object_id == new.pk
+    # nobody is told of their own change
+    review.evidence_edit(user=cast.head_a, item=new, changes={"title": "再改"})
+    assert Notification.objects.filter(kind=Notification.Kind.AWAITING_REVIEW).count() == 1
