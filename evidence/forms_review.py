@@ -10,7 +10,7 @@ from civunit.accounts.models import Office
 from tasks.models import Task
 
 from .browsing import EvidenceFilters
-from .forms import CriterionMultipleChoiceField, TaskMultipleChoiceField
+from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField
 from .models import Activity, EvidenceItem, EvidenceKind
 
 
@@ -63,11 +63,14 @@ class EvidenceEditForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     people = forms.CharField(label=_("People"), max_length=500, required=False)
     activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
-    standards = CriterionMultipleChoiceField(
-        label=_("Standards"),
+    primary_standard = CriterionChoiceField(
+        label=_("Standard"),
         queryset=Criterion.objects.none(),
         required=False,
-        help_text=_("The first one chosen is the primary standard."),
+        help_text=_("The primary standard gives the archive number."),
+    )
+    other_standards = CriterionMultipleChoiceField(
+        label=_("Further standards"), queryset=Criterion.objects.none(), required=False
     )
     tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
 
@@ -76,15 +79,17 @@ class EvidenceEditForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
-        self.fields["standards"].queryset = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by(
-            "ordering", "pk"
-        )
+        standards = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk")
+        self.fields["primary_standard"].queryset = standards
+        self.fields["other_standards"].queryset = standards
         self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("code_key", "pk")
 
     @classmethod
     def initial_for(cls, item: EvidenceItem) -> dict:
         initial = {name: getattr(item, name) for name in cls.FIELDS}
-        initial["standards"] = [link.criterion_id for link in item.standard_links.order_by("position")]
+        linked = [link.criterion_id for link in item.standard_links.order_by("position")]
+        initial["primary_standard"] = linked[0] if linked else None
+        initial["other_standards"] = linked[1:]
         initial["tasks"] = list(item.tasks.values_list("pk", flat=True))
         return initial
 
@@ -92,15 +97,12 @@ class EvidenceEditForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
     def ordered_standards(self) -> list[Criterion]:
-        """Standards in the order they were listed in the request (the first is primary)."""
-        chosen = {c.pk: c for c in self.cleaned_data["standards"]}
-        order = [int(v) for v in self.data.getlist("standards") if str(v).isdigit()]
-        seen, result = set(), []
-        for pk in order:
-            if pk in chosen and pk not in seen:
-                result.append(chosen[pk])
-                seen.add(pk)
-        return result
+        """The primary standard first, then the others (a further standard alone becomes the primary)."""
+        primary = self.cleaned_data.get("primary_standard")
+        others = list(self.cleaned_data.get("other_standards") or [])
+        if primary is None and others:
+            primary, others = others[0], others[1:]
+        return ([primary] if primary else []) + [c for c in others if c != primary]
 
 
 class PurgeForm(forms.Form):

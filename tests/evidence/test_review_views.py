@@ -198,3 +198,24 @@ def test_the_uploader_opens_the_return_notification_and_lands_on_the_versions_pa
     response = login(cast.staff_a).post(reverse("notifications:open", args=[note.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("evidence:versions", args=[item.pk])
+
+
+def test_the_edit_form_sets_the_primary_standard_first(cast, campaign, login):
+    from tests.factories import CriterionFactory
+
+    first = CriterionFactory(campaign=campaign, code="6.2.1")
+    second = CriterionFactory(campaign=campaign, code="7.1.1")
+    item = make_item(campaign=campaign, uploader=cast.staff_a, standards=[first])
+    client = login(cast.staff_a)
+    page = client.get(reverse("evidence:edit", args=[item.pk])).content.decode()
+    assert f'<option value="{first.pk}" selected>' in page
+    client.post(
+        reverse("evidence:edit", args=[item.pk]),
+        {"title": item.title, "category": "photo", "primary_standard": second.pk, "other_standards": [first.pk]},
+    )
+    item.refresh_from_db()
+    assert item.primary_standard == second
+    assert list(item.standard_links.order_by("position").values_list("criterion__code", flat=True)) == [
+        "7.1.1",
+        "6.2.1",
+    ]
