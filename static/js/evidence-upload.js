@@ -173,12 +173,39 @@
         offerDuplicate(row, data);
       } else {
         finish(row, false, data.error || msg.msgFailed);
+        if (xhr.status >= 500 || xhr.status === 0) offerRetry(job);
       }
       done();
     };
-    xhr.onerror = function () { finish(row, false, msg.msgFailed); done(); };
+    xhr.onerror = function () {
+      finish(row, false, msg.msgFailed);
+      offerRetry(job);
+      done();
+    };
     xhr.send(fd);
   }
+  // A dropped connection (common on phones) can be retried; a refusal by the server cannot.
+  function offerRetry(job) {
+    var retry = el("button", "btn btn-sm btn-outline-secondary mt-1", msg.msgRetry);
+    retry.type = "button";
+    retry.setAttribute("data-testid", "upload-retry");
+    retry.addEventListener("click", function () {
+      retry.remove();
+      job.row.bar.classList.remove("bg-danger");
+      setProgress(job.row, 0);
+      job.row.status.className = "small text-muted";
+      job.row.status.textContent = msg.msgWaiting;
+      waiting.push(job);
+      pump();
+    });
+    job.row.status.after(retry);
+  }
+  window.addEventListener("beforeunload", function (e) {
+    if (running > 0 || waiting.length > 0) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
   function done() {
     running -= 1;
     pump();

@@ -87,3 +87,28 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
     assert response.status == 404
     response = page.goto(f"{live_server.url}/evidence/{items[0].pk}/download/")
     assert response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_whose_connection_drops_can_be_retried(page, live_server, cast, campaign, browser_login):
+    browser_login(page, cast.staff_a)
+    page.goto(f"{live_server.url}/evidence/upload/")
+    failures = []
+
+    def drop_once(route):
+        if not failures:
+            failures.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/evidence/upload/file/", drop_once)
+    page.set_input_files(
+        "[data-testid=file-input]", [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg()}]
+    )
+    page.wait_for_selector("[data-testid=upload-retry]")
+    assert EvidenceItem.objects.count() == 0
+    page.click("[data-testid=upload-retry]")
+    page.wait_for_selector("[data-testid=upload-row][data-state=done]")
+    assert EvidenceItem.objects.count() == 1
+    assert len(failures) == 1
