@@ -131,10 +131,11 @@ def can_check_off_task(user: User, task) -> bool:
 
 def is_task_reviewer(user: User, task) -> bool:
     """The coordinator reviews top-level tasks; the head of the parent's lead office reviews sub-tasks.
-    `task.parent` must be loaded (select_related) for sub-tasks."""
+    `task.parent.lead_office` must be loaded (select_related) for sub-tasks."""
     if not _works_on_tasks(user):
         return False
-    if task.parent_id is None:
+    if task.parent_id is None or task.parent.lead_office.head_id is None:
+        # top-level tasks, and sub-tasks whose parent's office has no head (yet): the coordinator
         return is_coordinator(user)
     return user.heads(task.parent.lead_office_id)
 

@@ -374,3 +374,11 @@ def test_on_a_sub_task_kept_in_the_office_staff_check_off_and_the_head_reviews(c
     assert status_of(child) == Status.PENDING_REVIEW
     assert post(login, cast.head_a, child, "accept").status_code == 302
     assert status_of(child) == Status.DONE
+
+
+def test_a_sub_task_whose_parent_office_has_no_head_is_reviewed_by_the_coordinator(cast, sub_b, login):
+    type(cast.office_a).objects.filter(pk=cast.office_a.pk).update(head=None)
+    set_status(sub_b, Status.PENDING_REVIEW, checked_off_by=cast.head_b)
+    assert post(login, cast.head_a, sub_b, "accept").status_code == 403
+    assert post(login, cast.coordinator, sub_b, "accept").status_code == 302
+    assert status_of(sub_b) == Status.DONE
