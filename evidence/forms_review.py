@@ -59,7 +59,9 @@ class EvidenceEditForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    taken_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    taken_on = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     people = forms.CharField(label=_("People"), max_length=500, required=False)
     activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
@@ -117,7 +119,7 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -162,8 +164,12 @@ class BrowseForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *EvidenceItem.Status.choices], required=False
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     view = forms.ChoiceField(
         label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
     )

@@ -219,3 +219,11 @@ def test_the_edit_form_sets_the_primary_standard_first(cast, campaign, login):
         "7.1.1",
         "6.2.1",
     ]
+
+
+def test_the_edit_form_shows_the_date_as_a_date_input_can_read_it(cast, campaign, login):
+    import datetime
+
+    item = make_item(campaign=campaign, uploader=cast.staff_a, taken_on=datetime.date(2026, 3, 5))
+    page = login(cast.staff_a).get(reverse("evidence:edit", args=[item.pk])).content.decode()
+    assert 'value="2026-03-05"' in page
