@@ -169,6 +169,9 @@
       var data = xhr.response || {};
       if (xhr.status === 200 && data.ok) {
         finish(row, true, msg.msgDone + (data.archive_number ? " · " + data.archive_number : ""), data.url);
+      } else if (xhr.responseURL && xhr.responseURL.indexOf("/accounts/login/") >= 0) {
+        finish(row, false, msg.msgLogin); // the session ended: sign in again, then retry
+        offerRetry(job);
       } else if (xhr.status === 409 && data.duplicate) {
         offerDuplicate(row, data);
       } else {
