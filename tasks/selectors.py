@@ -101,7 +101,8 @@ def awaiting_review_rows(*, user, campaign) -> QuerySet[Task]:
     """Tasks (or periods of recurring tasks) checked off and waiting for this user's review."""
     reviewable = Q(pk__in=[])
     if access.is_coordinator(user):
-        reviewable |= Q(parent__isnull=True)
+        # top-level tasks, and sub-tasks whose parent's office has no head (see access.is_task_reviewer)
+        reviewable |= Q(parent__isnull=True) | Q(parent__lead_office__head__isnull=True)
     if user.headed_office_ids:
         reviewable |= Q(parent__lead_office_id__in=user.headed_office_ids)
     if not access.may_work_on_tasks(user):

@@ -380,5 +380,7 @@ def test_a_sub_task_whose_parent_office_has_no_head_is_reviewed_by_the_coordinat
     type(cast.office_a).objects.filter(pk=cast.office_a.pk).update(head=None)
     set_status(sub_b, Status.PENDING_REVIEW, checked_off_by=cast.head_b)
     assert post(login, cast.head_a, sub_b, "accept").status_code == 403
+    mine = login(cast.coordinator).get("/tasks/mine/").content.decode()
+    assert 'data-testid="to-review"' in mine and 'data-task="1.1"' in mine
     assert post(login, cast.coordinator, sub_b, "accept").status_code == 302
     assert status_of(sub_b) == Status.DONE
