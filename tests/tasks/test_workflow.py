@@ -384,3 +384,25 @@ def test_a_sub_task_whose_parent_office_has_no_head_is_reviewed_by_the_coordinat
     assert 'data-testid="to-review"' in mine and 'data-task="1.1"' in mine
     assert post(login, cast.coordinator, sub_b, "accept").status_code == 302
     assert status_of(sub_b) == Status.DONE
+
+
+@pytest.mark.parametrize("action", ["start", "check-off", "accept", "return", "resume", "progress"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"version": "abc"},
+        {"version": "-1", "note": "x", "reason": "x", "text": ""},
+        {"version": "1", "occurrence": "x", "note": "x", "reason": "x", "text": "x"},
+        {"version": "1", "occurrence": "987654", "note": "x", "reason": "x", "text": "x"},
+        {"version": "99999999999999999999", "note": "x", "reason": "x"},
+        {"version": "0", "note": "x" * 5000, "reason": "x" * 5000, "text": "x" * 5000},
+    ],
+)
+def test_garbage_posted_to_an_action_never_errors_and_changes_nothing(cast, task_a, login, action, data):
+    set_status(task_a, FROM.get(action, Status.IN_PROGRESS), checked_off_by=cast.head_a)
+    user = cast.coordinator if action in ("accept", "return") else cast.head_a
+    response = login(user).post(f"/tasks/{task_a.pk}/{action}/", data)
+    assert response.status_code in (302, 404)
+    assert not task_a.events.exists()
+    assert not task_a.progress_reports.exists()
