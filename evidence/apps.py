@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Evidence archive")
+
+    def ready(self) -> None:
+        from campaign import links
+        from evidence.criterion_links import evidence_of_standard
+
+        links.register(evidence_of_standard)
