@@ -38,6 +38,7 @@ class HomeSummary:
     office: TaskFigures | None
     organ: TaskFigures | None
     awaiting_review: int
+    works_on_tasks: bool = True
 
 
 def _figures(rows) -> TaskFigures:
@@ -71,10 +72,11 @@ def home_summary(user) -> HomeSummary:
             .with_flags(stalled_after_days=campaign.stalled_after_days)
         )
 
-    mine = _figures(rows().filter(responsible_people=user))
+    works = not access.is_read_only(user)
+    mine = _figures(rows().filter(responsible_people=user)) if works else TaskFigures()
     office = None
-    if user.office_id:
+    if works and user.office_id:
         office = _figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
     organ = _figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
-    awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count()
-    return HomeSummary(campaign, days, inspection, mine, office, organ, awaiting)
+    awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count() if works else 0
+    return HomeSummary(campaign, days, inspection, mine, office, organ, awaiting, works)

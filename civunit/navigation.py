@@ -23,7 +23,7 @@ NAV_ITEMS = [
     NavItem("home", _("Home"), "home"),
     NavItem("plan", _("Plan"), "campaign:plan"),
     NavItem("criteria", _("Criteria"), "campaign:criteria"),
-    NavItem("my_tasks", _("My tasks"), "tasks:mine"),
+    NavItem("my_tasks", _("My tasks"), "tasks:mine", lambda u: access.is_active_user(u) and not access.is_read_only(u)),
     NavItem("tasks", _("Task breakdown"), "tasks:list"),
     NavItem("evidence", _("Evidence"), "evidence:browse"),
     NavItem(

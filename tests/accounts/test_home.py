@@ -68,3 +68,13 @@ def test_home_without_a_campaign_says_so(cast, login):
     response = login(cast.staff_a).get("/")
     assert response.status_code == 200
     assert "当前没有进行中的创建周期" in response.content.decode()
+
+
+def test_leadership_sees_the_organ_not_personal_work(cast, campaign, login):
+    make_tasks(cast, campaign, 2)
+    response = login(cast.leader).get("/")
+    summary = response.context["summary"]
+    assert not summary.works_on_tasks
+    assert summary.office is None
+    assert summary.organ.total == 2
+    assert 'data-testid="my-open"' not in response.content.decode()
