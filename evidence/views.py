@@ -162,10 +162,11 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
         readable = access.can_read_evidence(request.user, item)
         items.append(
             {
-                "id": item.pk,
+                "id": item.pk if readable else None,
                 "title": item.title if readable else "",
-                "archive_number": item.archive_number,
-                "office": item.office.name,
+                # An item the uploader may not read stays anonymous: only the fact that the bytes exist shows.
+                "archive_number": item.archive_number if readable else "",
+                "office": item.office.name if readable else "",
                 "url": reverse("evidence:detail", args=[item.pk]) if readable else "",
                 "link_url": reverse("evidence:link_existing", args=[item.pk]) if readable else "",
                 "in_recycle_bin": item.is_deleted,

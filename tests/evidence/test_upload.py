@@ -295,6 +295,9 @@ def test_a_duplicate_of_an_item_the_user_may_not_read_reveals_nothing_and_cannot
     assert body["duplicate"] is True
     assert body["items"][0]["title"] == ""
     assert body["items"][0]["link_url"] == ""
+    assert body["items"][0]["archive_number"] == ""
+    assert body["items"][0]["office"] == ""
+    assert body["items"][0]["id"] is None
     response = login(cast.staff_b).post(reverse("evidence:link_existing", args=[first["id"]]), {})
     assert response.status_code == 404
 
