@@ -1,0 +1,45 @@
+"""Occurrences of recurring tasks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from ..models import (
+    Recurrence,
+    Status,
+    Task,
+    TaskOccurrence,
+)
+from ..periods import period_of, periods_between
+
+# --- Recurring tasks: occurrences are created for every period from the task's first one to the period after
+# today's (the current and the next period, rolling). A daily job (jobs.roll_occurrences) and the creation of a
+# recurring task call this; it is idempotent and safe to run twice at once (unique period per task).
+
+
+def occurrences_roll(*, today: datetime.date | None = None, tasks=None) -> int:
+    """Create the missing occurrences up to the next period; returns how many were created."""
+    today = today or timezone.localdate()
+    if tasks is None:
+        tasks = Task.objects.filter(campaign__is_current=True)
+    tasks = list(
+        tasks.filter(recurrence__in=Recurrence.periodic())
+        .exclude(status=Status.DONE)
+        .select_related("campaign")
+        .only("pk", "recurrence", "created_at", "campaign__start_date", "campaign__end_date")
+    )
+    if not tasks:
+        return 0
+    existing = set(TaskOccurrence.objects.filter(task__in=tasks).values_list("task_id", "period_start"))
+    new = []
+    for task in tasks:
+        first_day = max(timezone.localdate(task.created_at), task.campaign.start_date)
+        _start, current_end = period_of(task.recurrence, today)
+        last_day = min(current_end + datetime.timedelta(days=1), task.campaign.end_date)
+        for start, end in periods_between(task.recurrence, first_day, last_day):
+            if (task.pk, start) not in existing:
+                new.append(TaskOccurrence(task=task, period_start=start, period_end=end, due_date=end))
+    TaskOccurrence.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
