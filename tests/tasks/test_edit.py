@@ -92,3 +92,13 @@ def test_a_number_used_by_another_task_is_refused(cast, task_a, login, campaign)
         f"/tasks/{task_a.pk}/edit/", form_data(cast, code="2", version=task_a.version)
     )
     assert response.status_code == 200 and "code" in response.context["form"].errors
+
+
+def test_the_admin_shows_tasks_and_their_history_read_only(cast, task_a, login):
+    client = login(cast.admin)
+    assert client.get("/admin/tasks/task/").status_code == 200
+    page = client.get(f"/admin/tasks/task/{task_a.pk}/change/")
+    assert page.status_code == 200
+    assert client.post(f"/admin/tasks/task/{task_a.pk}/change/", {"title": "x"}).status_code == 403
+    assert client.get("/admin/tasks/task/add/").status_code == 403
+    assert Task.objects.get(pk=task_a.pk).title == task_a.title
