@@ -67,13 +67,9 @@ def cast(db) -> Cast:
         office_b=office_b,
         office_main=office_main,
         staff_a=UserFactory(username="staff_a", real_name="张伟", office=office_a, roles=[Role.STAFF]),
-        head_a=UserFactory(
-            username="head_a", real_name="李明", office=office_a, roles=[Role.OFFICE_HEAD, Role.STAFF]
-        ),
+        head_a=UserFactory(username="head_a", real_name="李明", office=office_a, roles=[Role.OFFICE_HEAD, Role.STAFF]),
         staff_b=UserFactory(username="staff_b", real_name="刘洋", office=office_b, roles=[Role.STAFF]),
-        head_b=UserFactory(
-            username="head_b", real_name="王芳", office=office_b, roles=[Role.OFFICE_HEAD, Role.STAFF]
-        ),
+        head_b=UserFactory(username="head_b", real_name="王芳", office=office_b, roles=[Role.OFFICE_HEAD, Role.STAFF]),
         coordinator=UserFactory(
             username="coordinator",
             real_name="陈静",

@@ -33,3 +33,11 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organ"), {"fields": ("real_name", "office", "position", "phone")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "real_name" in form.changed_data or "is_active" in form.changed_data:
+            # Tasks imported with this person's name before the account existed now name the account.
+            from tasks.services import link_pending_people
+
+            link_pending_people(user=obj)

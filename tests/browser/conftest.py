@@ -5,10 +5,27 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in this thread; Django's live_server teardown would otherwise
 # refuse its synchronous database calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answers one request at a time. On SQLite the test database lives in memory and the
+    server's threads share the test's one connection object: Chromium's parallel requests (page, styles,
+    scripts, uploads) then meet "table is locked" or read nothing (a session that seems gone). Serial requests
+    avoid that, and Django closes each connection after its response so the browser never waits on a
+    keep-alive socket."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"

@@ -25,8 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale: int, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "seed_demo creates accounts with a known password: "
-                "it runs only with DEBUG on (or with --force)."
+                "seed_demo creates accounts with a known password: it runs only with DEBUG on (or with --force)."
             )
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
