@@ -1,5 +1,6 @@
 """The task loop in a real browser: the office head splits a task and assigns the sub-task; staff report
-progress; the head checks the task off; the coordinator returns it once, then accepts it."""
+progress; the head checks the task off; the coordinator returns it once (the staff member's bell count rises and
+the notification leads to the task), then accepts it."""
 
 import datetime
 
@@ -9,6 +10,11 @@ from django.utils import timezone
 from tasks.models import Status, Task
 from tests.factories import CriterionFactory
 from tests.tasks.factories import TaskFactory
+
+
+def bell_count(page) -> int:
+    badge = page.get_by_test_id("bell-count")
+    return int(badge.inner_text()) if badge.count() else 0
 
 
 def switch_user(page, browser_login, user):
@@ -27,6 +33,7 @@ def test_split_assign_report_check_off_return_and_accept(page, live_server, cast
         title="常态化开展学雷锋志愿服务",
         measures="每月到联系社区开展志愿服务，做好服务记录。",
         lead_office=cast.office_a,
+        people=[cast.staff_a],
         supporting=[cast.office_b],
         deadline=timezone.localdate() + datetime.timedelta(days=30),
         evidence_requirement="活动照片（标明时间地点人员）、服务记录",
@@ -58,6 +65,7 @@ def test_split_assign_report_check_off_return_and_accept(page, live_server, cast
     assert "8人参加" in page.get_by_test_id("progress-reports").inner_text()
     screenshot(page, "task-loop-2-progress")
     assert Task.objects.get(pk=sub.pk).status == Status.IN_PROGRESS
+    unread_before = bell_count(page)
 
     # The head checks the task off.
     switch_user(page, browser_login, cast.head_a)
@@ -73,6 +81,17 @@ def test_split_assign_report_check_off_return_and_accept(page, live_server, cast
     page.get_by_test_id("return-form").locator("textarea").fill("照片缺少时间地点说明，请补充。")
     page.get_by_test_id("return-form").get_by_role("button", name="退回").click()
     assert "已退回" in page.get_by_test_id("task-status").inner_text()
+
+    # The staff member responsible for the task sees the bell count rise; the notification leads to the task.
+    switch_user(page, browser_login, cast.staff_a)
+    assert bell_count(page) == unread_before + 1
+    screenshot(page, "task-loop-3-bell")
+    page.get_by_test_id("bell").click()
+    returned = page.locator("[data-kind=returned]").first
+    assert "照片缺少时间地点说明" in returned.inner_text()
+    returned.get_by_test_id("open").click()
+    page.wait_for_url(url)
+    assert "照片缺少时间地点说明" in page.get_by_test_id("return-reason").inner_text()
 
     # ...the head sees why, checks it off again...
     switch_user(page, browser_login, cast.head_a)
