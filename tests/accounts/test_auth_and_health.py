@@ -131,3 +131,12 @@ def test_roles_and_headships_are_read_once_per_user_object(cast, django_assert_n
 
 def test_objects_of_unknown_kind_are_readable_by_nobody(cast):
     assert not access.can_read(cast.admin, cast.office_a)
+
+
+def test_an_expired_session_leads_to_login_with_a_chinese_explanation(cast, login):
+    client = login(cast.staff_a)
+    client.session.flush()  # what an expired or cleared session looks like to the server
+    client.cookies["sessionid"] = "expired-session-key"
+    response = client.get("/tasks/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=/tasks/")
+    assert "登录已过期" in response.content.decode()
