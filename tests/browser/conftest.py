@@ -50,6 +50,7 @@ def browser_type_launch_args():
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
+            "--lang=zh-CN",
         ],
     }
 
