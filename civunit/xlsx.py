@@ -51,11 +51,16 @@ class WorkbookError(Exception):
 
 
 def normalize(text: object) -> str:
-    """NFKC (full-width digits, letters and spaces become ASCII), non-breaking spaces, trimmed."""
+    """NFKC (full-width digits, letters and spaces, U+3000 and no-break spaces become ASCII), line breaks as
+    LF, trimmed."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").replace("\xa0", " ")
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = str(text)
+    # Most cells are already normalised; the check is much cheaper than the normalisation.
+    if not unicodedata.is_normalized("NFKC", s):
+        s = unicodedata.normalize("NFKC", s)
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
     return s.strip()
 
 

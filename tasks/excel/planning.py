@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from campaign.models import ImportRecord
 from civunit.accounts.models import User
+from civunit.db import insert_many
 from tasks import services
 from tasks.models import ProgressReport, Recurrence, Status, Task, TaskEvent, code_sort_key
 
@@ -290,9 +291,13 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
             )
             obj._linked = linked
             objs.append(obj)
-        Task.objects.bulk_create(objs)
+        insert_many(Task, objs)
+        # Codes are unique within the campaign: one query gives the new rows' keys.
+        code_to_pk.update(
+            Task.objects.filter(campaign=campaign, code__in=[r.code for r in level]).values_list("code", "pk")
+        )
         for r, obj in zip(level, objs, strict=True):
-            code_to_pk[r.code] = obj.pk
+            obj.pk = code_to_pk[r.code]
             through_offices += [(obj.pk, o.pk) for o in r.supporting_offices]
             through_standards += [(obj.pk, c.pk) for c in r.standards]
             through_people += [(obj.pk, p.pk) for p in obj._linked]
@@ -320,8 +325,8 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
     _insert_links(Task.supporting_offices, through_offices)
     _insert_links(Task.standards, through_standards)
     _insert_links(Task.responsible_people, through_people)
-    TaskEvent.objects.bulk_create(events, batch_size=1000)
-    ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    insert_many(TaskEvent, events)
+    insert_many(ProgressReport, reports)
     recurring = [code_to_pk[r.code] for r in rows if r.recurrence in Recurrence.periodic()]
     if recurring:
         services.occurrences_roll(tasks=Task.objects.filter(pk__in=recurring))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaign.models import Criterion
 from civunit import xlsx
@@ -300,6 +301,11 @@ def _is_heading(raw_row: xlsx.Row) -> bool:
     )
 
 
+# Translated only when a row has a problem to report (not 2,000 times for a clean sheet).
+LEAD_OFFICE = gettext_lazy("lead office")
+SUPPORTING_OFFICE = gettext_lazy("supporting office")
+
+
 def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -> TaskRow:
     r = raw_row
     code = clean_code(r["code"])
@@ -326,7 +332,7 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
     lead_names = [n.strip() for n in OFFICE_SEPARATORS.split(r["lead_office"]) if n.strip()]
     if not lead_names:
         errors.append(_("the lead office (牵头科室) is empty."))
-    lead_found = _offices(lead_names, offices, errors, _("lead office"))
+    lead_found = _offices(lead_names, offices, errors, LEAD_OFFICE)
     if lead_found:
         task.lead_office = lead_found[0]
         if len(lead_names) > 1:
@@ -341,7 +347,7 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
         [n.strip() for n in OFFICE_SEPARATORS.split(r["supporting_offices"]) if n.strip()],
         offices,
         errors,
-        _("supporting office"),
+        SUPPORTING_OFFICE,
     )
     seen = {task.lead_office.pk} if task.lead_office else set()
     for office in lead_found[1:] + supporting:

@@ -6,6 +6,8 @@ import datetime
 
 from django.utils import timezone
 
+from civunit.db import insert_many
+
 from ..models import (
     Recurrence,
     Status,
@@ -41,5 +43,7 @@ def occurrences_roll(*, today: datetime.date | None = None, tasks=None) -> int:
         for start, end in periods_between(task.recurrence, first_day, last_day):
             if (task.pk, start) not in existing:
                 new.append(TaskOccurrence(task=task, period_start=start, period_end=end, due_date=end))
-    TaskOccurrence.objects.bulk_create(new, ignore_conflicts=True)
+    # Two rolls at once (the daily job and a task's creation) may try the same period: the unique period per
+    # task keeps one, the other is skipped.
+    insert_many(TaskOccurrence, new, ignore_conflicts=True)
     return len(new)

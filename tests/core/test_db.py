@@ -1,0 +1,26 @@
+import datetime
+
+from civunit.db import insert_many
+from tasks.models import TaskEvent, TaskOccurrence
+from tests.tasks.factories import TaskFactory
+
+
+def test_insert_many_fills_defaults_and_auto_timestamps(cast, campaign):
+    task = TaskFactory(campaign=campaign, lead_office=cast.office_a)
+    events = [TaskEvent(task=task, actor=cast.coordinator, action=TaskEvent.Action.CREATED) for _ in range(3)]
+    assert insert_many(TaskEvent, events) == 3
+    rows = list(TaskEvent.objects.filter(task=task))
+    assert len(rows) == 3
+    assert all(e.created_at is not None and e.actor_id == cast.coordinator.pk for e in rows)
+
+
+def test_insert_many_can_skip_rows_that_break_a_unique_constraint(cast, campaign):
+    task = TaskFactory(campaign=campaign, lead_office=cast.office_a)
+    start = datetime.date(2026, 3, 1)
+
+    def period():
+        return TaskOccurrence(task=task, period_start=start, period_end=start, due_date=start)
+
+    insert_many(TaskOccurrence, [period()], ignore_conflicts=True)
+    insert_many(TaskOccurrence, [period(), period()], ignore_conflicts=True)
+    assert TaskOccurrence.objects.filter(task=task).count() == 1
