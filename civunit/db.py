@@ -1,31 +1,49 @@
 """Database helpers shared by the apps."""
 
+from collections.abc import Sequence
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.constants import OnConflict
 
+PAGE_SIZE = 1000
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    """Insert prepared rows into `table` in as few statements as the database allows: one executemany on
+    SQLite (cheap there: no round trips), multi-row VALUES pages on PostgreSQL (where executemany would make one
+    round trip per row). With `ignore_conflicts`, rows that break a unique constraint are skipped."""
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    qn = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    insert = connection.ops.insert_statement(on_conflict=on_conflict)
+    suffix = connection.ops.on_conflict_suffix_sql([], on_conflict, None, None) if ignore_conflicts else ""
+    head = f"{insert} {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, f"{head} %s {suffix}", rows, page_size=PAGE_SIZE)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"{head} ({placeholders}) {suffix}", rows)
+
 
 def insert_many(model, objs, *, ignore_conflicts: bool = False) -> int:
-    """Insert unsaved `objs` of `model` with one executemany and no RETURNING (their pks stay unset).
+    """Insert unsaved `objs` of `model` without RETURNING (their pks stay unset).
 
-    For append-only rows nobody reads back in the same request (audit events, progress reports written by an
-    import): Django's bulk_create spends most of its time building one SQL statement with a placeholder per
-    value. Values go through each field's pre_save and get_db_prep_save, as bulk_create does (auto_now_add
-    included). With `ignore_conflicts`, rows that break a unique constraint are skipped, as bulk_create's
-    ignore_conflicts does."""
+    For rows nobody reads back in the same request (audit events, progress reports, an import's tasks whose
+    keys the caller looks up by code): Django's bulk_create spends most of its time building one SQL statement
+    with a placeholder per value. Values go through each field's pre_save and get_db_prep_save, as bulk_create
+    does (defaults and auto_now_add included)."""
     objs = list(objs)
     if not objs:
         return 0
     # The wrapper itself, not the `connection` proxy: the values below ask it tens of thousands of times.
     connection = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname != "id"]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    insert = connection.ops.insert_statement(on_conflict=on_conflict)
-    suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if ignore_conflicts else ""
-    sql = f"{insert} {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders}) {suffix}"
+    # Every column but an auto-incremented key, which the database assigns.
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
     rows = [tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields) for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    insert_rows(model._meta.db_table, [f.column for f in fields], rows, ignore_conflicts=ignore_conflicts)
     return len(rows)
