@@ -12,7 +12,6 @@ file ever accepted or returned stays viewable).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from civunit.notifications.services import notify
 
 from . import uploads
 from .models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
+from .services import stored_file_create
 from .sniffing import Refused, check_size, clean_filename, sniff
 
 # Fields a person may change on an item; anything else is the system's.
@@ -384,19 +384,7 @@ def evidence_replace_file(
     try:
         with transaction.atomic():
             if existing is None:
-                storage_name = f"evidence/files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
-                existing = StoredFile.objects.create(
-                    sha256=received.sha256,
-                    size=received.size,
-                    kind=sniffed.kind,
-                    format=sniffed.format,
-                    content_type=sniffed.content_type,
-                    file=storage_name,
-                    width=sniffed.width,
-                    height=sniffed.height,
-                    taken_at=sniffed.taken_at,
-                )
-                final = uploads.move_into_place(received.path, storage_name)
+                existing, final = stored_file_create(received=received, sniffed=sniffed)
             return evidence_new_version(
                 user=user, item=item, changes=changes, stored_file=existing, original_name=original_name
             )

@@ -98,6 +98,28 @@ def _queue_previews(stored_file_id: int) -> None:
     transaction.on_commit(lambda: make_previews.enqueue(stored_file_id))
 
 
+def stored_file_create(*, received: uploads.ReceivedFile, sniffed) -> tuple[StoredFile, Path]:
+    """Inside the caller's transaction: the StoredFile row of a checked upload, the file moved into place under
+    a generated name, and its previews queued for after the commit. Returns the row and the final path, which
+    the caller removes if its transaction fails."""
+    storage_name = f"evidence/files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
+    stored = StoredFile.objects.create(
+        sha256=received.sha256,
+        size=received.size,
+        kind=sniffed.kind,
+        format=sniffed.format,
+        content_type=sniffed.content_type,
+        file=storage_name,
+        width=sniffed.width,
+        height=sniffed.height,
+        taken_at=sniffed.taken_at,
+        preview_status=StoredFile.PreviewStatus.PENDING,
+    )
+    final = uploads.move_into_place(received.path, storage_name)
+    _queue_previews(stored.pk)
+    return stored, final
+
+
 def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFile, meta: EvidenceMeta) -> EvidenceItem:
     """Register an uploaded file as a new evidence item.
 
@@ -114,25 +136,12 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
     if not original_name.lower().endswith("." + sniffed.extension):
         original_name = f"{original_name}.{sniffed.extension}"
 
-    now = timezone.now()
-    storage_name = f"evidence/files/{now:%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
     final: Path | None = None
     try:
         # Durable: the outermost transaction, so that "the block ended without error" means "committed" and
         # the file moved into place is removed whenever the rows are not there.
         with transaction.atomic(durable=True):
-            stored = StoredFile.objects.create(
-                sha256=received.sha256,
-                size=received.size,
-                kind=sniffed.kind,
-                format=sniffed.format,
-                content_type=sniffed.content_type,
-                file=storage_name,
-                width=sniffed.width,
-                height=sniffed.height,
-                taken_at=sniffed.taken_at,
-                preview_status=StoredFile.PreviewStatus.PENDING,
-            )
+            stored, final = stored_file_create(received=received, sniffed=sniffed)
             taken_on = meta.taken_on
             if taken_on is None and sniffed.taken_at is not None:
                 taken_on = timezone.localtime(sniffed.taken_at).date()
@@ -156,8 +165,6 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
                 archive_number=allocate_archive_number(primary) if primary else "",
             )
             _link(item, meta)
-            # The file is whole and fsynced; it takes its place last, just before the commit.
-            final = uploads.move_into_place(received.path, storage_name)
             EvidenceEvent.objects.create(
                 lineage=item.lineage,
                 item=item,
@@ -165,7 +172,6 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
                 action=EvidenceEvent.Action.UPLOADED,
                 details={"file": original_name, "sha256": received.sha256, "size": received.size},
             )
-            _queue_previews(stored.pk)
     except IntegrityError as exc:
         uploads.remove_quietly(final)
         if duplicate := _duplicate(received.sha256):

@@ -112,3 +112,19 @@ def test_a_missing_original_gives_cannot_preview_not_an_error(cast, campaign, se
     call_command("make_evidence_previews")
     item.stored_file.refresh_from_db()
     assert item.stored_file.preview_status == StoredFile.PreviewStatus.FAILED
+
+
+def test_a_replacement_file_gets_its_previews_too(cast, campaign, django_capture_on_commit_callbacks):
+    from evidence import review
+    from tests.evidence.factories import received_from_bytes
+
+    item = upload(
+        cast, campaign, samples.jpeg(800, 600, color=(10, 20, 30)), "旧.jpg", django_capture_on_commit_callbacks
+    )
+    received = received_from_bytes("新.jpg", samples.jpeg(800, 600, color=(200, 20, 30)))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = review.evidence_replace_file(user=cast.staff_a, item=item, received=received)
+    stored = StoredFile.objects.get(pk=new.stored_file_id)
+    assert stored.pk != item.stored_file_id
+    assert stored.preview_status == StoredFile.PreviewStatus.READY
+    assert stored.thumbnail and stored.screen and stored.print_copy
