@@ -5,15 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
-    BadRequest,
     PermissionDenied,
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
 )
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -132,10 +127,8 @@ def activity_upload(request: HttpRequest, pk: int) -> HttpResponse:
     request.upload_handlers = [handler]
     back = reverse("evidence:activity", args=[activity.pk])
     try:
-        try:
-            request.POST  # noqa: B018 (streams the file to disk through the handler)
-        except (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig, MultiPartParserError, BadRequest, OSError):
-            messages.error(request, _("The upload was interrupted or unreadable. Please try again."))
+        if problem := uploads.parse_body(request):
+            messages.error(request, problem)
             return redirect(back)
         return _activity_upload_checked(request, handler, activity, back)
     finally:
@@ -144,16 +137,12 @@ def activity_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_protect
 def _activity_upload_checked(request, handler, activity: Activity, back: str) -> HttpResponse:
-    if handler.too_large:
-        messages.error(
-            request, _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}
-        )
-        return redirect(back)
-    if handler.extra_files or len(request.FILES) > 1:
-        messages.error(request, _("Send one file per request: this request carried several files."))
+    problem, _status = uploads.file_problem(request, handler)
+    if problem:
+        messages.error(request, problem)
         return redirect(back)
     form = ActivityUploadForm(request.POST)
-    if handler.received is None or "file" not in request.FILES or not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("Choose a file and its category."))
         return redirect(back)
     fields = browsing.apply_activity_defaults(

@@ -5,16 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
-    BadRequest,
     FieldDoesNotExist,
     PermissionDenied,
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
 )
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -234,10 +229,8 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
     request.upload_handlers = [handler]
     back = reverse("evidence:replace_form", args=[item.pk])
     try:
-        try:
-            request.POST  # noqa: B018 (streams the file to disk through the handler)
-        except (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig, MultiPartParserError, BadRequest, OSError):
-            messages.error(request, _("The upload was interrupted or unreadable. Please try again."))
+        if problem := uploads.parse_body(request):
+            messages.error(request, problem)
             return redirect(back)
         return _replace_checked(request, handler, item, back)
     finally:
@@ -246,16 +239,9 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_protect
 def _replace_checked(request, handler: uploads.EvidenceUploadHandler, item: EvidenceItem, back: str) -> HttpResponse:
-    if handler.too_large:
-        messages.error(
-            request, _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}
-        )
-        return redirect(back)
-    if handler.extra_files or len(request.FILES) > 1:
-        messages.error(request, _("Send one file per request: this request carried several files."))
-        return redirect(back)
-    if handler.received is None or "file" not in request.FILES:
-        messages.error(request, _("Choose a file to upload."))
+    problem, _status = uploads.file_problem(request, handler)
+    if problem:
+        messages.error(request, problem)
         return redirect(back)
     try:
         new = review.evidence_replace_file(user=request.user, item=item, received=handler.received)

@@ -176,3 +176,42 @@ class EvidenceUploadHandler(FileUploadHandler):
     def discard(self):
         """Remove the temporary file unless it was moved into place (then the path no longer exists)."""
         self._abort()
+
+
+# --- The single-file endpoints (new upload, upload into an activity, replacement file) ------------------------
+
+
+def parse_body(request) -> str:
+    """Parse the request's body through its upload handler (streaming the file to disk). Returns '' or what
+    was wrong with the request, for the user."""
+    from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.http.multipartparser import MultiPartParserError
+    from django.utils.translation import gettext as _
+
+    try:
+        request.POST  # noqa: B018 (parsing happens on first access)
+    except TooManyFilesSent:
+        return _("Send one file per request.")
+    except TooManyFieldsSent:
+        return _("The request carries too many fields.")
+    except RequestDataTooBig:
+        return _("The form fields are too large.")
+    except (MultiPartParserError, BadRequest, OSError):
+        return _("The upload was interrupted or unreadable. Please try again.")
+    return ""
+
+
+def file_problem(request, handler: EvidenceUploadHandler) -> tuple[str, int]:
+    """After parsing (and the CSRF check): what is wrong with the request's one file, with the HTTP status to
+    answer; ('', 200) when there is exactly one file within the size limit."""
+    from django.utils.translation import gettext as _
+
+    from .sniffing import human_size
+
+    if handler.too_large:
+        return _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}, 413
+    if handler.extra_files or len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
+        return _("Send one file per request: this request carried several files."), 400
+    if handler.received is None or "file" not in request.FILES:
+        return _("Choose a file to upload."), 400
+    return "", 200

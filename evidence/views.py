@@ -6,15 +6,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
-    BadRequest,
     PermissionDenied,
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
 )
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -107,16 +102,8 @@ def upload_file(request: HttpRequest) -> HttpResponse:
     handler = uploads.EvidenceUploadHandler(request, max_size=max_size)
     request.upload_handlers = [handler]
     try:
-        try:
-            request.POST  # noqa: B018 (parses the body through the handler, streaming the file to disk)
-        except TooManyFilesSent:
-            return _json_error(_("Send one file per request."))
-        except TooManyFieldsSent:
-            return _json_error(_("The request carries too many fields."))
-        except RequestDataTooBig:
-            return _json_error(_("The form fields are too large."))
-        except (MultiPartParserError, BadRequest, OSError):
-            return _json_error(_("The upload was interrupted or unreadable. Please try again."))
+        if problem := uploads.parse_body(request):
+            return _json_error(problem)
         return _upload_checked(request, handler, campaign)
     finally:
         handler.discard()
@@ -124,16 +111,12 @@ def upload_file(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: Campaign) -> HttpResponse:
-    if handler.too_large:
-        limit = human_size(handler.max_size)
-        return _json_error(_("The file is too large: at most %(limit)s.") % {"limit": limit}, 413)
-    if handler.extra_files or len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
-        return _json_error(_("Send one file per request: this request carried several files."))
+    problem, status = uploads.file_problem(request, handler)
+    if problem:
+        return _json_error(problem, status)
     if sum(len(v) for v in request.POST.lists()) > MAX_UPLOAD_FIELDS:
         return _json_error(_("The request carries too many fields."))
     received = handler.received
-    if received is None or "file" not in request.FILES:
-        return _json_error(_("Choose a file to upload."))
     form = EvidenceMetaForm(request.POST, campaign=campaign)
     if not form.is_valid():
         return _json_error(_form_errors(form))
