@@ -47,3 +47,35 @@ def insert_many(model, objs, *, ignore_conflicts: bool = False) -> int:
     rows = [tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields) for obj in objs]
     insert_rows(model._meta.db_table, [f.column for f in fields], rows, ignore_conflicts=ignore_conflicts)
     return len(rows)
+
+
+def insert_values(model, rows: list[dict], *, ignore_conflicts: bool = False) -> int:
+    """Like insert_many, from dicts of attribute name → value, without making model instances (which costs
+    as much as preparing the values): a missing value takes the field's default, and auto_now(_add) fields
+    take the present time."""
+    if not rows:
+        return 0
+    from django.utils import timezone
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    now = timezone.now()
+    columns = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed = now if f.get_internal_type() == "DateTimeField" else timezone.localdate(now)
+            columns.append((f.attname, f.get_db_prep_save, lambda fixed=fixed: fixed, True))
+        elif f.has_default() and callable(f.default):
+            columns.append((f.attname, f.get_db_prep_save, f.get_default, False))
+        else:
+            default = f.get_default()
+            columns.append((f.attname, f.get_db_prep_save, lambda default=default: default, False))
+    data = [
+        tuple(
+            prep(default() if forced or name not in row else row[name], connection)
+            for name, prep, default, forced in columns
+        )
+        for row in rows
+    ]
+    insert_rows(model._meta.db_table, [f.column for f in fields], data, ignore_conflicts=ignore_conflicts)
+    return len(data)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from campaign.models import ImportRecord
 from civunit.accounts.models import User
-from civunit.db import insert_many, insert_rows
+from civunit.db import insert_many, insert_rows, insert_values
+from civunit.utils import gc_paused
 from tasks import services
 from tasks.models import ProgressReport, Recurrence, Status, Task, TaskEvent, code_sort_key
 
@@ -137,6 +138,7 @@ def tasks_for_plan(campaign):
 # --- Planning ----------------------------------------------------------------------------------------------
 
 
+@gc_paused()
 def plan_import(sheet: Sheet, *, campaign) -> Plan:
     existing = {t.code: t for t in tasks_for_plan(campaign)} if sheet.ok else {}
     created, updated, unchanged = [], [], []
@@ -228,6 +230,7 @@ def _compare(row: TaskRow, task: Task, fields: frozenset[str], leaders) -> Updat
 # --- Applying ---------------------------------------------------------------------------------------------
 
 
+@gc_paused()
 @transaction.atomic
 def apply_plan(plan: Plan, *, campaign, user, file_name: str, sha256: str) -> ImportRecord:
     """Write the plan: new tasks in bulk (parents before sub-tasks), changed ones through the task services, the
@@ -260,6 +263,7 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
         people.setdefault(person.real_name, []).append(person)
     through_offices, through_people, through_standards = [], [], []
     events, reports = [], []
+    actor_id = actor.pk if actor is not None else None
     for depth in sorted({r.depth for r in rows}):
         level = [r for r in rows if r.depth == depth]
         objs = []
@@ -302,31 +306,31 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
             through_standards += [(obj.pk, c.pk) for c in r.standards]
             through_people += [(obj.pk, p.pk) for p in obj._linked]
             events.append(
-                TaskEvent(
-                    task_id=obj.pk,
-                    actor=actor,
-                    action=TaskEvent.Action.CREATED,
-                    to_status=obj.status,
-                    note=r.status_reason,
-                    source=TaskEvent.Source.IMPORT,
-                )
+                {
+                    "task_id": obj.pk,
+                    "actor_id": actor_id,
+                    "action": TaskEvent.Action.CREATED,
+                    "to_status": obj.status,
+                    "note": r.status_reason,
+                    "source": TaskEvent.Source.IMPORT,
+                }
             )
             if r.progress_text:
-                reports.append(ProgressReport(task_id=obj.pk, author=actor, text=r.progress_text))
+                reports.append({"task_id": obj.pk, "author_id": actor_id, "text": r.progress_text})
                 events.append(
-                    TaskEvent(
-                        task_id=obj.pk,
-                        actor=actor,
-                        action=TaskEvent.Action.PROGRESS,
-                        note=r.progress_text,
-                        source=TaskEvent.Source.IMPORT,
-                    )
+                    {
+                        "task_id": obj.pk,
+                        "actor_id": actor_id,
+                        "action": TaskEvent.Action.PROGRESS,
+                        "note": r.progress_text,
+                        "source": TaskEvent.Source.IMPORT,
+                    }
                 )
     _insert_links(Task.supporting_offices, through_offices)
     _insert_links(Task.standards, through_standards)
     _insert_links(Task.responsible_people, through_people)
-    insert_many(TaskEvent, events)
-    insert_many(ProgressReport, reports)
+    insert_values(TaskEvent, events)
+    insert_values(ProgressReport, reports)
     recurring = [code_to_pk[r.code] for r in rows if r.recurrence in Recurrence.periodic()]
     if recurring:
         services.occurrences_roll(tasks=Task.objects.filter(pk__in=recurring))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from campaign.models import Criterion
 from civunit import xlsx
 from civunit.accounts.models import Office
+from civunit.utils import gc_paused
 from tasks.models import Recurrence, Task, split_names
 
 from .columns import (
@@ -204,6 +205,7 @@ def _state_word(text: str, words: dict[str, str]) -> str | None:
 # --- The sheet --------------------------------------------------------------------------------------------
 
 
+@gc_paused()
 def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
     """Open, find the table and validate every row. Raises xlsx.WorkbookError for a file that cannot be read at
     all (refused formats, bombs, missing columns, formulas without values); row problems are in Sheet.errors."""

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from civunit.db import insert_many
+from civunit.db import insert_values
 
 from ..models import (
     Recurrence,
@@ -42,8 +42,8 @@ def occurrences_roll(*, today: datetime.date | None = None, tasks=None) -> int:
         last_day = min(current_end + datetime.timedelta(days=1), task.campaign.end_date)
         for start, end in periods_between(task.recurrence, first_day, last_day):
             if (task.pk, start) not in existing:
-                new.append(TaskOccurrence(task=task, period_start=start, period_end=end, due_date=end))
+                new.append({"task_id": task.pk, "period_start": start, "period_end": end, "due_date": end})
     # Two rolls at once (the daily job and a task's creation) may try the same period: the unique period per
     # task keeps one, the other is skipped.
-    insert_many(TaskOccurrence, new, ignore_conflicts=True)
+    insert_values(TaskOccurrence, new, ignore_conflicts=True)
     return len(new)

@@ -24,3 +24,20 @@ def test_insert_many_can_skip_rows_that_break_a_unique_constraint(cast, campaign
     insert_many(TaskOccurrence, [period()], ignore_conflicts=True)
     insert_many(TaskOccurrence, [period(), period()], ignore_conflicts=True)
     assert TaskOccurrence.objects.filter(task=task).count() == 1
+
+
+def test_insert_values_takes_defaults_and_the_present_time_for_missing_fields(cast, campaign):
+    from civunit.db import insert_values
+
+    task = TaskFactory(campaign=campaign, lead_office=cast.office_a)
+    start = datetime.date(2026, 4, 1)
+    rows = [{"task_id": task.pk, "period_start": start, "period_end": start, "due_date": start}]
+    assert insert_values(TaskOccurrence, rows + rows, ignore_conflicts=True) == 2
+    (occurrence,) = TaskOccurrence.objects.filter(task=task)
+    assert occurrence.status == "not_started"  # the field's default
+    assert occurrence.version == 1
+    assert occurrence.created_at is not None
+    insert_values(TaskEvent, [{"task_id": task.pk, "action": TaskEvent.Action.CREATED, "note": "导入"}])
+    event = TaskEvent.objects.get(task=task)
+    assert (event.note, event.actor_id, event.to_status) == ("导入", None, "")
+    assert event.created_at is not None
