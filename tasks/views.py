@@ -129,7 +129,7 @@ def office_tasks(request: HttpRequest) -> HttpResponse:
 
 def _permissions(user, task: Task) -> dict[str, bool]:
     allow_self = task.campaign.allow_self_review
-    return {
+    can = {
         "start": policy.can_start_task(user, task),
         "progress": policy.can_report_task_progress(user, task),
         "assign": policy.can_assign_task(user, task),
@@ -141,6 +141,9 @@ def _permissions(user, task: Task) -> dict[str, bool]:
         "reviewer": policy.is_task_reviewer(user, task),
         "edit": policy.can_edit_task(user),
     }
+    # Whether the actions card has anything for this person (else it says so).
+    can["anything"] = any(can[k] for k in ("start", "assign", "check_off", "reviewer", "edit"))
+    return can
 
 
 @require_GET

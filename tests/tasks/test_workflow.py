@@ -406,3 +406,11 @@ def test_garbage_posted_to_an_action_never_errors_and_changes_nothing(cast, task
     assert response.status_code in (302, 404)
     assert not task_a.events.exists()
     assert not task_a.progress_reports.exists()
+
+
+def test_the_task_page_says_when_a_reader_has_nothing_to_do(cast, task_a, login):
+    from django.urls import reverse
+
+    url = reverse("tasks:detail", args=[task_a.pk])
+    assert 'data-testid="no-actions"' in login(cast.leader).get(url).content.decode()
+    assert 'data-testid="no-actions"' not in login(cast.head_a).get(url).content.decode()
