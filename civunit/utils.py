@@ -17,3 +17,23 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def write_atomically(path, data: bytes, *, prefix: str = ".tmp-") -> None:
+    """Write `data` to `path` so that no reader ever sees half a file: into a temporary file beside it,
+    flushed and fsynced, then renamed over it. The temporary file is removed if anything fails."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from civunit.utils import write_atomically
 
 KEEP_SECONDS = 24 * 3600
 DIGEST_RE = re.compile(r"[0-9a-f]{64}")
@@ -28,16 +28,7 @@ def _dir(user) -> Path:
 
 
 def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, prefix=".upload-")
 
 
 def store_upload(data: bytes, *, user, file_name: str) -> str:

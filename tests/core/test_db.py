@@ -41,3 +41,26 @@ def test_insert_values_takes_defaults_and_the_present_time_for_missing_fields(ca
     event = TaskEvent.objects.get(task=task)
     assert (event.note, event.actor_id, event.to_status) == ("导入", None, "")
     assert event.created_at is not None
+
+
+def test_write_atomically_replaces_the_file_whole_or_not_at_all(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    from civunit.utils import write_atomically
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "表.xlsx"
+    write_atomically(target, b"first")
+    assert target.read_bytes() == b"first"
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomically(target, b"second")
+    assert target.read_bytes() == b"first"
+    assert [p.name for p in folder.iterdir()] == ["表.xlsx"]  # no temporary file left behind

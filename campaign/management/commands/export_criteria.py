@@ -1,11 +1,10 @@
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign import exporting
 from campaign.models import Campaign
+from civunit.utils import write_atomically
 
 
 class Command(BaseCommand):
@@ -27,15 +26,6 @@ class Command(BaseCommand):
             data = exporting.criteria_xlsx(target)
         else:
             raise CommandError("The file name must end in .xlsx or .json.")
-        # Written to a temporary file beside the target, synced, then renamed: never a half-written table.
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=".export-", suffix=suffix)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # Written beside the target, synced, then renamed: never a half-written table.
+        write_atomically(path, data, prefix=".export-")
         self.stdout.write(f"Wrote {path} ({len(data)} bytes).")

@@ -1,12 +1,11 @@
 """python manage.py export_tasks OUT.xlsx [--by-office]: the formatted task breakdown of the current campaign."""
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign.models import Campaign
+from civunit.utils import write_atomically
 from tasks.excel import export_workbook
 
 
@@ -27,14 +26,5 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"No such folder: {folder}")
         # Written beside the target and renamed, so a reader never sees half a workbook.
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".xlsx")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(out, data, prefix=".export-")
         self.stdout.write(self.style.SUCCESS(f"Wrote {out} ({len(data)} bytes)."))
