@@ -95,3 +95,22 @@ def test_leadership_cannot_change_anything(cast, campaign, login, name, url):
         assert "/admin/login/" in response["Location"]
         return
     assert response.status_code in (403, 404, 405), (name, url, response.status_code)
+
+
+GARBAGE = {
+    "version": "not-a-number",
+    "note": "x" * 5000,
+    "reason": "",
+    "tasks": ["abc", "-1"],
+    "file": "not a file",
+    "status": "🙂",
+    "deadline": "2026-13-45",
+    "q": "%' OR 1=1 --",
+}
+
+
+@pytest.mark.parametrize(("name", "url"), ROUTES)
+def test_garbage_posted_by_every_role_never_errors(cast, campaign, login, name, url):
+    for who, user in cast.everyone.items():
+        response = login(user).post(url, GARBAGE)
+        assert response.status_code < 500, (name, url, who, response.status_code)
