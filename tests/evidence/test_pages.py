@@ -31,10 +31,7 @@ def test_requirement_counts_are_organ_wide_and_separate_accepted(cast, campaign,
     EvidenceItem.objects.filter(pk=deleted.pk).update(deleted_at="2026-04-01T00:00:00Z")
 
     [criterion] = selectors.annotate_standards([standard])
-    rows = {
-        r.category: (r.present, r.accepted, r.met, r.enough_uploaded)
-        for r in criterion.evidence_requirements
-    }
+    rows = {r.category: (r.present, r.accepted, r.met, r.enough_uploaded) for r in criterion.evidence_requirements}
     # photo ≥ 2: two uploaded, one accepted; minutes ≥ 1: one uploaded, none accepted
     assert rows == {"photo": (2, 1, False, True), "minutes": (1, 0, False, True)}
     assert (criterion.evidence_total, criterion.evidence_accepted) == (3, 1)
