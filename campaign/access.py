@@ -16,7 +16,7 @@ def current_campaign_for_user(user) -> Campaign:
     """The current campaign (with its stages), readable by everyone signed in; 404 when there is none."""
     if not access.can_read_plan(user):
         raise Http404
-    campaign = Campaign.objects.filter(is_current=True).prefetch_related("stages").first()
+    campaign = Campaign.objects.prefetch_related("stages").current()
     if campaign is None:
         raise Http404(_("There is no current campaign."))
     return campaign

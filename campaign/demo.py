@@ -102,7 +102,7 @@ def seed(*, scale: int = 1, stdout=None) -> Campaign:
             start_date=datetime.date(2026, 3, 1),
             end_date=datetime.date(2028, 12, 31),
             status=Campaign.Status.ACTIVE,
-            is_current=not Campaign.objects.filter(is_current=True).exists(),
+            is_current=not Campaign.objects.filter_current().exists(),
             criteria_note=EXAMPLE_NOTE,
         )
     for i, (kind, name, start, end, description) in enumerate(STAGES):

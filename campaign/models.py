@@ -30,8 +30,16 @@ class EvidenceCategory(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
+    """The one way to find the current campaign (at most one, a database constraint)."""
+
+    def filter_current(self) -> "CampaignQuerySet":
+        """The current campaign as a queryset of at most one row, for filters and subqueries
+        (`Task.objects.filter(campaign__in=Campaign.objects.filter_current())`)."""
+        return self.filter(is_current=True)
+
     def current(self) -> "Campaign | None":
-        return self.filter(is_current=True).first()
+        """The current campaign, or None. Chains: `Campaign.objects.prefetch_related("stages").current()`."""
+        return self.filter_current().first()
 
 
 class Campaign(TimeStampedModel):
@@ -279,6 +287,10 @@ class Stage(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_inspection(self) -> bool:
+        return self.kind == self.Kind.INSPECTION
 
 
 class LeadershipMember(TimeStampedModel):

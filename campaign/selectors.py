@@ -1,8 +1,10 @@
 """Reads shared by the pages, exports and (later) the dashboard and report: the criteria tree with its
 roll-ups, the plan, the veto list.
 
-The tree is loaded in one query (nodes joined to their self-assessment and explanation report) and assembled
-in memory; roll-ups are summed over it bottom-up, so the query count does not grow with the tree.
+`criteria_tree()` is the one builder of the criteria tree: the campaign's pages, the criteria export and the
+evidence pages (which add their counts on top, evidence.browsing.standards_tree) all start from it. It is loaded
+in one query (nodes joined to their self-assessment and explanation report) and assembled in memory; roll-ups
+are summed over it bottom-up, so the query count does not grow with the tree.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 
 from .models import Assessment, Campaign, Criterion, VetoCondition
 from .text import count_chars
@@ -50,6 +52,27 @@ class Node:
     @property
     def depth(self) -> int:
         return self.criterion.level
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind == Criterion.Kind.SCORED
+
+    @property
+    def is_bonus(self) -> bool:
+        return self.kind == Criterion.Kind.BONUS
+
+    @property
+    def is_deduction(self) -> bool:
+        return self.kind == Criterion.Kind.DEDUCTION
+
+    def subtree(self) -> list[Node]:
+        """This node and every node below it, depth-first in the table's order."""
+        nodes, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            stack.extend(reversed(node.children))
+        return nodes
 
     @property
     def assessment(self) -> Assessment | None:
@@ -204,19 +227,21 @@ def filter_tree(tree: Tree, *, method: str = "", status: str = "") -> Tree:
 
 
 def campaign_totals(campaign: Campaign) -> dict:
-    """The campaign's standards by status and its self scores, aggregated in SQL (one query, no tree).
+    """The campaign's standards by status and its self scores: the roll-up of `criteria_tree()` (one query).
 
-    For pages that need only the totals (the dashboard). `criteria_tree(...).total` gives the same figures.
-    """
-    leaves = Criterion.objects.filter(campaign=campaign, is_leaf=True)
-    row = leaves.aggregate(
-        standards=Count("pk"),
-        met=Count("pk", filter=Q(assessment__status=Assessment.Status.MET)),
-        basically_met=Count("pk", filter=Q(assessment__status=Assessment.Status.BASICALLY_MET)),
-        in_progress=Count("pk", filter=Q(assessment__status=Assessment.Status.IN_PROGRESS)),
-        score=Sum("assessment__self_score", filter=Q(kind=Criterion.Kind.SCORED)),
-    )
-    return row
+    Read from the tree rather than summed again in SQL, so that the totals count each standard's effective kind
+    (a standard under a bonus item adds to the bonus, not to the score) exactly as the tree's pages do."""
+    total = criteria_tree(campaign).total
+    return {
+        "standards": total.standards,
+        "met": total.met,
+        "basically_met": total.basically_met,
+        "in_progress": total.in_progress,
+        "score": total.score_total,
+        "max_score": total.max_total,
+        "bonus": total.bonus_total,
+        "deduction": total.deduction_total,
+    }
 
 
 def methods_in_use(tree: Tree) -> list[str]:

@@ -220,7 +220,7 @@ def veto(request: HttpRequest) -> HttpResponse:
         }
         for c in conditions
     ]
-    counts = {s: sum(1 for c in conditions if c.pk not in parent_ids and c.status == s) for s in VetoCondition.Status}
+    counts = selectors.veto_counts(campaign)
     return render(
         request,
         "campaign/veto.html",

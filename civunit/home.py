@@ -8,25 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaign.models import Campaign
 from civunit import access
-
-
-@dataclass
-class TaskFigures:
-    total: int = 0
-    open: int = 0
-    overdue: int = 0
-    due_soon: int = 0
-    stalled: int = 0
-    done: int = 0
-
-    @property
-    def done_percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+from tasks.selectors import TaskFigures, task_figures
 
 
 @dataclass
@@ -41,25 +27,11 @@ class HomeSummary:
     works_on_tasks: bool = True
 
 
-def _figures(rows) -> TaskFigures:
-    from tasks.models import OPEN_STATES, Status
-
-    agg = rows.order_by().aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-        due_soon=Count("pk", filter=Q(is_due_soon=True)),
-        stalled=Count("pk", filter=Q(is_stalled=True)),
-        done=Count("pk", filter=Q(status=Status.DONE)),
-    )
-    return TaskFigures(**agg)
-
-
 def home_summary(user) -> HomeSummary:
     from tasks.models import Task
     from tasks.selectors import awaiting_review_rows
 
-    campaign = Campaign.objects.filter(is_current=True).prefetch_related("stages").first()
+    campaign = Campaign.objects.prefetch_related("stages").current()
     if campaign is None:
         return HomeSummary(None, None, None, TaskFigures(), None, None, 0)
     inspection = campaign.inspection_date
@@ -73,10 +45,10 @@ def home_summary(user) -> HomeSummary:
         )
 
     works = not access.is_read_only(user)
-    mine = _figures(rows().filter(responsible_people=user)) if works else TaskFigures()
+    mine = task_figures(rows().filter(responsible_people=user)) if works else TaskFigures()
     office = None
     if works and user.office_id:
-        office = _figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
-    organ = _figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
+        office = task_figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
+    organ = task_figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
     awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count() if works else 0
     return HomeSummary(campaign, days, inspection, mine, office, organ, awaiting, works)

@@ -56,7 +56,7 @@ def standards_tree(request: HttpRequest) -> HttpResponse:
         {
             "campaign": campaign,
             "nodes": nodes,
-            "warnings": sum(1 for n in nodes if n.criterion.is_leaf and n.requirements and n.warnings),
+            "warnings": sum(1 for n in nodes if n.criterion.is_leaf and not n.evidence.met),
             **browsing.nav_flags(request.user),
         },
     )

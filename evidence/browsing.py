@@ -8,16 +8,17 @@ Each function costs a fixed number of queries however many items there are.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Criterion, CriterionRequirement, EvidenceCategory
+from campaign.models import Criterion, EvidenceCategory
+from campaign.selectors import Node, criteria_tree
 from civunit import access
 
 from .models import Activity, EvidenceItem, EvidenceStandard
+from .selectors import RequirementCount, StandardEvidence, standards_evidence
 
 LIST_RELATED = ("stored_file", "office", "uploader", "primary_standard", "activity")
 
@@ -57,17 +58,10 @@ def search_q(text: str) -> Q:
     return condition
 
 
-def _subtree_ids(criterion: Criterion) -> list[int]:
-    """The criterion and everything below it (one query for the campaign's tree, assembled in memory)."""
-    children = defaultdict(list)
-    for pk, parent_id in Criterion.objects.filter(campaign_id=criterion.campaign_id).values_list("pk", "parent_id"):
-        children[parent_id].append(pk)
-    ids, stack = [], [criterion.pk]
-    while stack:
-        pk = stack.pop()
-        ids.append(pk)
-        stack.extend(children[pk])
-    return ids
+def _subtree_ids(campaign, criterion: Criterion) -> list[int]:
+    """The criterion and everything below it (the campaign's criteria tree: one query)."""
+    node = criteria_tree(campaign).by_code.get(criterion.code)
+    return [n.criterion.pk for n in node.subtree()] if node is not None else [criterion.pk]
 
 
 def evidence_rows(*, user, campaign, filters: EvidenceFilters | None = None) -> QuerySet[EvidenceItem]:
@@ -79,7 +73,7 @@ def evidence_rows(*, user, campaign, filters: EvidenceFilters | None = None) -> 
     if f.q:
         qs = qs.filter(search_q(f.q))
     if f.standard is not None:
-        ids = [f.standard.pk] if f.standard.is_leaf else _subtree_ids(f.standard)
+        ids = [f.standard.pk] if f.standard.is_leaf else _subtree_ids(campaign, f.standard)
         qs = qs.filter(Exists(EvidenceStandard.objects.filter(item=OuterRef("pk"), criterion_id__in=ids)))
     if f.task is not None:
         qs = qs.filter(
@@ -107,75 +101,55 @@ def evidence_rows(*, user, campaign, filters: EvidenceFilters | None = None) -> 
 
 @dataclass
 class TreeNode:
-    criterion: Criterion
-    depth: int
+    """A node of campaign.selectors.criteria_tree with the evidence counts the standards tree shows."""
+
+    node: Node
+    depth: int  # 0 for the roots
+    evidence: StandardEvidence  # its own (a parent's own is usually empty)
     total: int = 0  # current, not deleted items linked to it (or, for a parent, to its standards)
     accepted: int = 0
     pending: int = 0
-    requirements: list[dict] = field(default_factory=list)  # requirement, accepted, met
     warnings: int = 0  # unmet requirements here (or, for a parent, below)
 
+    @property
+    def criterion(self) -> Criterion:
+        return self.node.criterion
 
-def requirement_rows(requirements, by_category: dict[str, int]) -> list[dict]:
-    """Each structured requirement beside the ACCEPTED items of its category; met when there are enough."""
-    rows = []
-    for req in requirements:
-        accepted = by_category.get(req.category, 0)
-        rows.append({"requirement": req, "accepted": accepted, "met": accepted >= req.min_count})
-    return rows
+    @property
+    def requirements(self) -> tuple[RequirementCount, ...]:
+        return self.evidence.requirements
 
 
 def standards_tree(campaign) -> list[TreeNode]:
-    """The campaign's criteria in tree order with organ-wide evidence counts (current versions, not in the
-    recycle bin) and a warning wherever a standard's structured requirement is not met by ACCEPTED items.
+    """The campaign's criteria tree (campaign.selectors.criteria_tree) decorated with organ-wide evidence counts
+    (current versions, not in the recycle bin) and a warning wherever a standard's structured requirement is not
+    met by ACCEPTED items (evidence.selectors.standards_evidence).
 
     Three queries: the tree, the requirements, the counts (grouped by standard, category and status).
     These are plan-level figures: they reveal no item, so everyone signed in sees the same numbers."""
-    criteria = list(Criterion.objects.filter(campaign=campaign).order_by("ordering", "pk"))
-    requirements = defaultdict(list)
-    for req in CriterionRequirement.objects.filter(criterion__campaign=campaign).order_by("criterion_id", "pk"):
-        requirements[req.criterion_id].append(req)
-    counts = (
-        EvidenceStandard.objects.filter(
-            criterion__campaign=campaign, item__is_current=True, item__deleted_at__isnull=True
+    tree = criteria_tree(campaign)
+    evidence = standards_evidence(campaign=campaign)
+    rows: dict[int, TreeNode] = {}
+    for node in tree.nodes:  # depth-first: a parent comes before its children
+        parent = rows[node.parent.criterion.pk] if node.parent else None
+        own = evidence[node.criterion.pk]
+        rows[node.criterion.pk] = TreeNode(
+            node=node,
+            depth=parent.depth + 1 if parent else 0,
+            evidence=own,
+            total=own.total,
+            accepted=own.accepted,
+            pending=own.pending,
+            warnings=own.unmet,
         )
-        .values("criterion_id", "item__category", "item__status")
-        .annotate(n=Count("item_id"))
-        .order_by()
-    )
-    per_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    accepted_by_category: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in counts:
-        per_status[row["criterion_id"]][row["item__status"]] += row["n"]
-        if row["item__status"] == EvidenceItem.Status.ACCEPTED:
-            accepted_by_category[row["criterion_id"]][row["item__category"]] = row["n"]
-
-    children = defaultdict(list)
-    for c in criteria:
-        children[c.parent_id].append(c)
-    nodes: list[TreeNode] = []
-
-    def visit(c: Criterion, depth: int) -> TreeNode:
-        node = TreeNode(criterion=c, depth=depth)
-        nodes.append(node)
-        statuses = per_status.get(c.pk, {})
-        node.accepted = statuses.get(EvidenceItem.Status.ACCEPTED, 0)
-        node.pending = statuses.get(EvidenceItem.Status.PENDING, 0)
-        node.total = sum(statuses.values())
-        node.requirements = requirement_rows(requirements.get(c.pk, []), accepted_by_category.get(c.pk, {}))
-        node.warnings = sum(1 for r in node.requirements if not r["met"])
-        for child in children.get(c.pk, []):
-            sub = visit(child, depth + 1)
-            node.total += sub.total
-            node.accepted += sub.accepted
-            node.pending += sub.pending
-            node.warnings += sub.warnings
-        return node
-
-    known = {c.pk for c in criteria}
-    for root in [c for c in criteria if c.parent_id is None or c.parent_id not in known]:
-        visit(root, 0)
-    return nodes
+    for node in reversed(tree.nodes):  # children before their parents: sum the counts upwards
+        if node.parent is not None:
+            row, parent = rows[node.criterion.pk], rows[node.parent.criterion.pk]
+            parent.total += row.total
+            parent.accepted += row.accepted
+            parent.pending += row.pending
+            parent.warnings += row.warnings
+    return [rows[node.criterion.pk] for node in tree.nodes]
 
 
 # --- Activities ------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from civunit.accounts.models import User
 
 from . import review
 from .demo import DEMO_NOTE
-from .models import Activity, EvidenceEvent, EvidenceItem
+from .models import Activity, EvidenceEvent, EvidenceItem, EvidenceKind
 
 ACTIVITIES = [
     # title, date, place, organiser (username whose office organises), participants, theme
@@ -116,7 +116,9 @@ def seed(*, scale: int = 1, stdout=None) -> None:
 
     # One accepted photo with a corrected caption waiting for review (the accepted version stays current).
     if not demo.filter(version__gt=1).exists():
-        target = demo.filter(status=EvidenceItem.Status.ACCEPTED, kind="photo", deleted_at__isnull=True).first()
+        target = demo.filter(
+            status=EvidenceItem.Status.ACCEPTED, kind=EvidenceKind.PHOTO, deleted_at__isnull=True
+        ).first()
         if target is not None:
             review.evidence_edit(
                 user=target.uploader,

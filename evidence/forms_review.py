@@ -136,7 +136,8 @@ class ActivityForm(forms.ModelForm):
 class ActivityUploadForm(forms.Form):
     """One file into an activity: which part of the record it is; empty caption fields come from the activity."""
 
-    category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices)
+    # Photos are most of an activity's record: the form offers that category first.
+    category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices, initial=EvidenceCategory.PHOTO)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     caption = forms.CharField(label=_("Caption"), max_length=2000, required=False)
 

@@ -137,13 +137,18 @@ class EvidenceItemQuerySet(models.QuerySet):
         return self.filter(status=EvidenceItem.Status.ACCEPTED)
 
 
+class EvidenceStatus(models.TextChoices):
+    """The review status of an evidence version (EvidenceItem.Status)."""
+
+    PENDING = "pending", _("Awaiting review")  # 待审核
+    ACCEPTED = "accepted", _("Accepted")  # 已采用
+    RETURNED = "returned", _("Returned")  # 已退回
+
+
 class EvidenceItem(TimeStampedModel):
     """One version of an evidence item: a file (or a link to a media report) with its caption and links."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting review")  # 待审核
-        ACCEPTED = "accepted", _("Accepted")  # 已采用
-        RETURNED = "returned", _("Returned")  # 已退回
+    Status = EvidenceStatus
 
     campaign = models.ForeignKey(
         "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="evidence"
@@ -255,9 +260,7 @@ class EvidenceItem(TimeStampedModel):
                 name="evidence_unique_archive_number_per_campaign",
             ),
             models.CheckConstraint(condition=Q(stored_file__isnull=False) | ~Q(url=""), name="evidence_file_or_link"),
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "accepted", "returned"]), name="evidence_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=EvidenceStatus.values), name="evidence_status_valid"),
         ]
         indexes = [
             # "my uploads": a person's current items, newest first

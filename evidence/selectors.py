@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
@@ -22,57 +23,128 @@ def visible_items(user):
     )
 
 
-def standard_counts(criterion_ids: Iterable[int]) -> dict[int, dict]:
-    """Organ-wide counts of current, not deleted evidence per standard and per category (one query).
+# --- A standard's evidence against its structured requirement ------------------------------------------------
 
-    Returns {criterion_id: {"total": n, "accepted": n, "by_category": {category: (total, accepted)}}}.
-    These are figures of the plan (every signed-in person reads them); they reveal no item.
-    """
+
+@dataclass(frozen=True)
+class RequirementCount:
+    """One structured requirement of a standard (会议纪要 ≥ 2) beside the evidence of its category."""
+
+    requirement: CriterionRequirement
+    present: int = 0  # current, not deleted items of the category, whatever their review status
+    accepted: int = 0
+
+    @property
+    def category(self) -> str:
+        return self.requirement.category
+
+    @property
+    def required(self) -> int:
+        return self.requirement.min_count
+
+    @property
+    def met(self) -> bool:
+        """Met only by accepted items: enough uploaded but not yet accepted is `enough_uploaded`."""
+        return self.accepted >= self.required
+
+    @property
+    def enough_uploaded(self) -> bool:
+        return self.present >= self.required
+
+
+@dataclass(frozen=True)
+class StandardEvidence:
+    """A standard's current, not deleted evidence (organ-wide) and its structured requirement.
+
+    The one answer to "is this standard's evidence requirement met": pages, the standards tree, the dashboard
+    and the report read `met` from here. Plan-level figures: they reveal no item."""
+
+    criterion_id: int
+    total: int = 0
+    accepted: int = 0
+    pending: int = 0
+    returned: int = 0
+    requirements: tuple[RequirementCount, ...] = ()
+
+    @property
+    def has_requirements(self) -> bool:
+        return bool(self.requirements)
+
+    @property
+    def met(self) -> bool:
+        """Every structured requirement is met by accepted items (true when none is stated)."""
+        return all(r.met for r in self.requirements)
+
+    @property
+    def unmet(self) -> int:
+        """How many of its requirements are not met."""
+        return sum(1 for r in self.requirements if not r.met)
+
+    @property
+    def required(self) -> dict[str, int]:
+        """Minimum count per category."""
+        return {r.category: r.required for r in self.requirements}
+
+
+class EvidenceByStandard(dict[int, StandardEvidence]):
+    """{criterion_id: StandardEvidence}; a standard with neither evidence nor requirements reads as empty."""
+
+    def __missing__(self, criterion_id: int) -> StandardEvidence:
+        return StandardEvidence(criterion_id=criterion_id)
+
+
+def standards_evidence(*, campaign=None, criterion_ids: Iterable[int] | None = None) -> EvidenceByStandard:
+    """The evidence and requirement of every standard of `campaign` (or of the given criteria).
+
+    Two queries whatever the number of standards and items: the requirements, and the counts of current, not
+    deleted items grouped by standard, category and review status."""
+    if (campaign is None) == (criterion_ids is None):
+        raise TypeError("standards_evidence() takes either campaign or criterion_ids")
+    scope = Q(criterion__campaign=campaign) if campaign is not None else Q(criterion_id__in=list(criterion_ids or ()))
+    requirements: dict[int, list[CriterionRequirement]] = defaultdict(list)
+    for req in CriterionRequirement.objects.filter(scope).order_by("criterion_id", "pk"):
+        requirements[req.criterion_id].append(req)
     rows = (
-        EvidenceStandard.objects.filter(
-            criterion_id__in=list(criterion_ids), item__is_current=True, item__deleted_at__isnull=True
-        )
-        .values("criterion_id", "item__category")
-        .annotate(
-            total=Count("item_id", distinct=True),
-            accepted=Count("item_id", filter=Q(item__status=EvidenceItem.Status.ACCEPTED), distinct=True),
-        )
+        EvidenceStandard.objects.filter(scope, item__is_current=True, item__deleted_at__isnull=True)
+        .values("criterion_id", "item__category", "item__status")
+        .annotate(n=Count("pk"))  # one row per (item, standard): a database constraint
         .order_by()
     )
-    counts: dict[int, dict] = defaultdict(lambda: {"total": 0, "accepted": 0, "by_category": {}})
+    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_category: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in rows:
-        entry = counts[row["criterion_id"]]
-        entry["total"] += row["total"]
-        entry["accepted"] += row["accepted"]
-        entry["by_category"][row["item__category"]] = (row["total"], row["accepted"])
-    return counts
+        pk, status, n = row["criterion_id"], row["item__status"], row["n"]
+        by_status[pk][status] += n
+        counts = by_category[pk][row["item__category"]]
+        counts[0] += n
+        if status == EvidenceItem.Status.ACCEPTED:
+            counts[1] += n
+    result = EvidenceByStandard()
+    for pk in by_status.keys() | requirements.keys():
+        statuses = by_status.get(pk, {})
+        categories = by_category.get(pk, {})
+        result[pk] = StandardEvidence(
+            criterion_id=pk,
+            total=sum(statuses.values()),
+            accepted=statuses.get(EvidenceItem.Status.ACCEPTED, 0),
+            pending=statuses.get(EvidenceItem.Status.PENDING, 0),
+            returned=statuses.get(EvidenceItem.Status.RETURNED, 0),
+            requirements=tuple(
+                RequirementCount(req, *categories.get(req.category, (0, 0))) for req in requirements.get(pk, [])
+            ),
+        )
+    return result
 
 
 def annotate_standards(criteria: list[Criterion]) -> list[Criterion]:
-    """Give each standard `evidence_total`, `evidence_accepted` and `evidence_requirements` (a list of dicts:
-    requirement, count, accepted, met, enough_uploaded) for templates such as evidence/_criterion_evidence.html.
-    Two queries whatever the number of standards."""
-    ids = [c.pk for c in criteria]
-    counts = standard_counts(ids)
-    requirements = defaultdict(list)
-    for req in CriterionRequirement.objects.filter(criterion_id__in=ids).order_by("criterion_id", "pk"):
-        requirements[req.criterion_id].append(req)
+    """Give each standard `standard_evidence` (its StandardEvidence) and, for templates such as
+    evidence/_criterion_evidence.html, `evidence_total`, `evidence_accepted` and `evidence_requirements`.
+    Two queries whatever the number of standards (standards_evidence)."""
+    evidence = standards_evidence(criterion_ids=[c.pk for c in criteria])
     for criterion in criteria:
-        entry = counts.get(criterion.pk, {"total": 0, "accepted": 0, "by_category": {}})
-        criterion.evidence_total = entry["total"]
-        criterion.evidence_accepted = entry["accepted"]
-        rows = []
-        for req in requirements[criterion.pk]:
-            total, accepted = entry["by_category"].get(req.category, (0, 0))
-            rows.append(
-                {
-                    "requirement": req,
-                    "count": total,
-                    "accepted": accepted,
-                    # Met only by accepted items; enough uploaded but not yet accepted is shown apart.
-                    "met": accepted >= req.min_count,
-                    "enough_uploaded": total >= req.min_count,
-                }
-            )
-        criterion.evidence_requirements = rows
+        entry = evidence[criterion.pk]
+        criterion.standard_evidence = entry
+        criterion.evidence_total = entry.total
+        criterion.evidence_accepted = entry.accepted
+        criterion.evidence_requirements = entry.requirements
     return criteria

@@ -27,13 +27,15 @@ from django.utils import timezone
 
 from civunit import access
 
+from .choices import OPEN_STATES, Recurrence, Status
+
 
 def _periodic_values() -> list[str]:
-    return ["monthly", "quarterly", "half_yearly", "yearly"]
+    return list(Recurrence.periodic())
 
 
 def _open_values() -> list[str]:
-    return ["not_started", "in_progress", "returned"]
+    return list(OPEN_STATES)
 
 
 def _count(qs, by: str) -> Coalesce:
@@ -63,6 +65,10 @@ class TaskQuerySet(models.QuerySet):
     def assigned_to(self, user):
         return self.filter(responsible_people=user)
 
+    def in_current_campaign(self):
+        """Tasks of the current campaign (a subquery: no extra query)."""
+        return self.filter(campaign__in=apps.get_model("campaign", "Campaign").objects.filter_current())
+
     # --- deadlines --------------------------------------------------------------------------------------------
     def with_due(self):
         """Annotate `due`: the date the office must meet next.
@@ -81,7 +87,7 @@ class TaskQuerySet(models.QuerySet):
         return self.annotate(
             due=Case(
                 When(recurrence__in=_periodic_values(), then=Subquery(next_open, output_field=DateField())),
-                When(recurrence="ongoing", then=Value(None, output_field=DateField())),
+                When(recurrence=Recurrence.ONGOING, then=Value(None, output_field=DateField())),
                 default=F("deadline"),
                 output_field=DateField(),
             )
@@ -136,9 +142,9 @@ class TaskQuerySet(models.QuerySet):
             ),
             is_stalled=ExpressionWrapper(self._stalled_q(cutoff), output_field=BooleanField()),
             children_total=_count(task_model.objects.filter(parent=OuterRef("pk")), "parent"),
-            children_done=_count(task_model.objects.filter(parent=OuterRef("pk"), status="done"), "parent"),
-            periods_done=_count(occ.filter(status="done"), "task"),
-            periods_late=_count(occ.filter(status="done", checked_off_late=True), "task"),
+            children_done=_count(task_model.objects.filter(parent=OuterRef("pk"), status=Status.DONE), "parent"),
+            periods_done=_count(occ.filter(status=Status.DONE), "task"),
+            periods_late=_count(occ.filter(status=Status.DONE, checked_off_late=True), "task"),
             periods_missed=_count(occ.filter(status__in=_open_values(), due_date__lt=today), "task"),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from civunit import access
@@ -147,17 +147,62 @@ def tasks_by_standard(*, user, campaign) -> dict[int, list[Task]]:
     return grouped
 
 
-def status_counts(*, user, campaign) -> dict[str, int]:
-    """How many tasks are in each state, plus overdue and stalled (one query)."""
-    from django.db.models import Count
+# --- Figures ---------------------------------------------------------------------------------------------------
 
-    rows = (
-        Task.objects.for_campaign(campaign).visible_to(user).with_flags(stalled_after_days=campaign.stalled_after_days)
-    )
-    agg = rows.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-        stalled=Count("pk", filter=Q(is_stalled=True)),
-        **{s.value: Count("pk", filter=Q(status=s)) for s in Status},
-    )
-    return agg
+
+@dataclass(frozen=True)
+class TaskFigures:
+    """How many tasks are in each state, and how many are overdue, due within 7 days or stalled.
+
+    The one counter of task states: the home page, the dashboard, bulletins and the report all take it from
+    task_figures() / task_figures_by(), so a figure reads the same everywhere."""
+
+    total: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    pending_review: int = 0
+    done: int = 0
+    returned: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    stalled: int = 0
+
+    @property
+    def open(self) -> int:
+        """Tasks the office still owes work on (OPEN_STATES)."""
+        return self.not_started + self.in_progress + self.returned
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def _figure_aggregates() -> dict:
+    return {
+        "total": Count("pk"),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
+        "overdue": Count("pk", filter=Q(is_overdue=True)),
+        "due_soon": Count("pk", filter=Q(is_due_soon=True)),
+        "stalled": Count("pk", filter=Q(is_stalled=True)),
+    }
+
+
+def _flagged(rows: QuerySet[Task]) -> QuerySet[Task]:
+    if "is_overdue" not in rows.query.annotations:
+        raise ValueError("task_figures() counts rows annotated by Task.objects.with_flags() (task_rows does).")
+    return rows.order_by()
+
+
+def task_figures(rows: QuerySet[Task]) -> TaskFigures:
+    """The figures of `rows` (tasks carrying with_flags(), e.g. task_rows(...) narrowed as needed): one query.
+
+    Counts what `rows` holds: narrow it to what the reader may see (task_rows does) before counting."""
+    return TaskFigures(**_flagged(rows).aggregate(**_figure_aggregates()))
+
+
+def task_figures_by(rows: QuerySet[Task], field: str) -> dict:
+    """The figures of `rows` grouped by `field` (e.g. "lead_office_id"): {value: TaskFigures}, one query.
+
+    Groups without tasks are absent; their figures are TaskFigures()."""
+    grouped = _flagged(rows).values(field).annotate(**_figure_aggregates()).order_by()
+    return {row.pop(field): TaskFigures(**row) for row in grouped}

@@ -423,7 +423,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         return _no_campaign(request)
     if not policy.can_edit_task(request.user):
         raise PermissionDenied
-    form = TaskForm(request.POST or None, campaign=campaign, initial={"recurrence": "none"})
+    form = TaskForm(request.POST or None, campaign=campaign, initial={"recurrence": Task.Recurrence.NONE})
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_create(campaign=campaign, user=request.user, **_task_fields(form.cleaned_data))

@@ -81,9 +81,9 @@ def send_reminders(*, today: datetime.date | None = None) -> ReminderResult:
     today = today or timezone.localdate()
     repeat = overdue_repeat_days()
     tasks = list(
-        Task.objects.with_due()
+        Task.objects.in_current_campaign()
+        .with_due()
         .filter(
-            campaign__is_current=True,
             status__in=OPEN_STATES,
             due__isnull=False,
             due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),

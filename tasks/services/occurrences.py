@@ -25,7 +25,7 @@ def occurrences_roll(*, today: datetime.date | None = None, tasks=None) -> int:
     """Create the missing occurrences up to the next period; returns how many were created."""
     today = today or timezone.localdate()
     if tasks is None:
-        tasks = Task.objects.filter(campaign__is_current=True)
+        tasks = Task.objects.in_current_campaign()
     tasks = list(
         tasks.filter(recurrence__in=Recurrence.periodic())
         .exclude(status=Status.DONE)

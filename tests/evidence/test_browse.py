@@ -45,7 +45,7 @@ def test_requirement_warnings_count_only_accepted_items(cast, campaign, tree):
     nodes = browsing.standards_tree(campaign)
     node = _node(nodes, "6.2.1")
     assert (node.total, node.accepted, node.pending) == (4, 1, 3)  # the binned item is not counted
-    assert [(r["requirement"].category, r["accepted"], r["met"]) for r in node.requirements] == [
+    assert [(r.category, r.accepted, r.met) for r in node.requirements] == [
         ("photo", 1, False),
         ("minutes", 0, False),
     ]
@@ -57,7 +57,7 @@ def test_requirement_warnings_count_only_accepted_items(cast, campaign, tree):
     review.evidence_accept(user=cast.head_a, item=photos[1])
     review.evidence_accept(user=cast.head_a, item=minutes)
     node = _node(browsing.standards_tree(campaign), "6.2.1")
-    assert [r["met"] for r in node.requirements] == [True, True]
+    assert [r.met for r in node.requirements] == [True, True]
     assert node.warnings == 0
 
 

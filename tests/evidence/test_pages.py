@@ -31,10 +31,7 @@ def test_requirement_counts_are_organ_wide_and_separate_accepted(cast, campaign,
     EvidenceItem.objects.filter(pk=deleted.pk).update(deleted_at="2026-04-01T00:00:00Z")
 
     [criterion] = selectors.annotate_standards([standard])
-    rows = {
-        r["requirement"].category: (r["count"], r["accepted"], r["met"], r["enough_uploaded"])
-        for r in criterion.evidence_requirements
-    }
+    rows = {r.category: (r.present, r.accepted, r.met, r.enough_uploaded) for r in criterion.evidence_requirements}
     # photo ≥ 2: two uploaded, one accepted; minutes ≥ 1: one uploaded, none accepted
     assert rows == {"photo": (2, 1, False, True), "minutes": (1, 0, False, True)}
     assert (criterion.evidence_total, criterion.evidence_accepted) == (3, 1)
@@ -49,12 +46,12 @@ def test_requirement_counts_are_organ_wide_and_separate_accepted(cast, campaign,
 def test_a_requirement_is_met_only_by_accepted_items(cast, campaign, standard):
     items = [make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard]) for _ in range(2)]
     [criterion] = selectors.annotate_standards([standard])
-    photo = next(r for r in criterion.evidence_requirements if r["requirement"].category == "photo")
-    assert (photo["met"], photo["enough_uploaded"]) == (False, True)
+    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)
+    assert (photo.met, photo.enough_uploaded) == (False, True)
     EvidenceItem.objects.filter(pk__in=[i.pk for i in items]).update(status=EvidenceItem.Status.ACCEPTED)
     [criterion] = selectors.annotate_standards([standard])
-    photo = next(r for r in criterion.evidence_requirements if r["requirement"].category == "photo")
-    assert photo["met"] is True
+    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)
+    assert photo.met is True
 
 
 def test_the_criterion_include_renders_counts_without_queries(cast, campaign, standard, django_assert_num_queries):
