@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 
 from campaign.models import Criterion, CriterionRequirement
-from civunit import access
+from evidence import access
 
 from .models import EvidenceItem, EvidenceStandard
 

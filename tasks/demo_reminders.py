@@ -1,8 +1,6 @@
-"""Demo data of this app, called by `manage.py seed_demo` in order. Running it again leaves the same rows.
-
-The other apps' demo data already notify through their services (assigned, returned, awaiting review); here
-today's date-driven reminders are computed, exactly as the daily `send_reminders` run would (a second run on
-the same day adds nothing).
+"""Today's reminders in the demo, called by `manage.py seed_demo` after the other apps' demo data (which already
+notify through their services: assigned, returned, awaiting review). The reminders are computed exactly as the
+daily `send_reminders` run would, so a second run on the same day adds nothing.
 """
 
 from .reminders import send_reminders
