@@ -1,6 +1,9 @@
-"""Scoped get-or-404 helpers of the campaign app. The rules themselves live in civunit.access."""
+"""The access rules of the campaign app and its scoped get-or-404 helpers. The role predicates these rules build
+on live in the core (civunit.access)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,7 +12,72 @@ from django.utils.translation import gettext as _
 
 from civunit import access
 
-from .models import Campaign, Criterion, VetoCondition
+from .models import (
+    Assessment,
+    Campaign,
+    Criterion,
+    CriterionRequirement,
+    Explanation,
+    LeadershipMember,
+    Plan,
+    Stage,
+    VetoCondition,
+    WorkArea,
+)
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
+
+
+# --- Who changes the plan, the criteria, the self-assessment and the veto list -----------------------------
+# Everyone signed in reads the plan, the criteria tree, the self-assessment and the veto list. The coordinator
+# edits all of it (plan, imports, explanation reports, veto statuses). The head of an office that leads a task
+# of a standard may set that standard's status and self score. Leadership reads and changes nothing.
+
+
+def can_assess_standard(user: User, criterion) -> bool:
+    """Set a standard's self-assessment (status and self score)."""
+    if not access.has_working_role(user):
+        return False
+    if access.is_coordinator(user):
+        return True
+    if not user.headed_office_ids:
+        return False
+    # tasks.Task.standards (related_name="tasks"): read through the relation, so campaign imports no tasks code.
+    related = getattr(criterion, "tasks", None)
+    if related is None:
+        return False
+    return related.filter(lead_office_id__in=user.headed_office_ids).exists()
+
+
+def can_write_explanation(user: User, criterion) -> bool:
+    """Explanation reports (说明报告) of indicators: the coordinator."""
+    return access.can_manage_campaign(user)
+
+
+def can_change_veto(user: User) -> bool:
+    """Veto statuses (负面清单) are the coordinator's."""
+    return access.can_manage_campaign(user)
+
+
+def register_read_rules() -> None:
+    """Called by CampaignConfig.ready(): everything of the campaign is part of the plan everyone reads."""
+    for model in (
+        Campaign,
+        Criterion,
+        WorkArea,
+        Plan,
+        Stage,
+        LeadershipMember,
+        VetoCondition,
+        Assessment,
+        Explanation,
+        CriterionRequirement,
+    ):
+        access.register_read_rule(model, access.plan_level)
+
+
+# --- Get-or-404 -------------------------------------------------------------------------------------------
 
 
 def current_campaign_for_user(user) -> Campaign:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civunit import access
+from campaign import access
+from civunit.access import can_manage_campaign
 
 from . import exporting, links, selectors, services
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
@@ -50,7 +51,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "leadership": leadership,
             "work_areas": list(WorkArea.objects.filter(campaign=campaign)),
-            "can_edit": access.can_manage_campaign(request.user),
+            "can_edit": can_manage_campaign(request.user),
         },
     )
 

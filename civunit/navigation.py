@@ -20,7 +20,7 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem("home", _("Home"), "home"),
+    NavItem("home", _("Home"), "reports:home"),
     NavItem("plan", _("Plan"), "campaign:plan"),
     NavItem("criteria", _("Criteria"), "campaign:criteria"),
     NavItem("my_tasks", _("My tasks"), "tasks:mine", lambda u: access.is_active_user(u) and not access.is_read_only(u)),

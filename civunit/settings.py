@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "campaign",
     "tasks",
     "evidence",
+    "civunit.reports",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock a username+address pair after repeated failures.

@@ -10,7 +10,7 @@ admin.site.site_header = "civunit"
 admin.site.site_title = "civunit"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("civunit.reports.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", login_not_required(account_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,13 +8,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    from civunit.home import home_summary
-
-    return render(request, "home.html", {"summary": home_summary(request.user)})
-
-
 @login_not_required
 @never_cache
 @require_GET

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from civunit import access
+from evidence import access
 
 from .models import Activity
 

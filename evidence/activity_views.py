@@ -16,7 +16,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.models import Campaign
-from civunit import access
+from civunit.access import can_read_plan
+from evidence import access
 
 from . import activities, browsing, uploads
 from .forms_review import ActivityForm, ActivityUploadForm
@@ -29,7 +30,7 @@ PAGE_SIZE = 50
 
 def _get_activity(user, pk: int) -> Activity:
     """Activities are plan-level (every signed-in person reads them); their evidence is filtered per item."""
-    if not access.can_read_plan(user):
+    if not can_read_plan(user):
         raise Http404
     activity = (
         Activity.objects.select_related("organiser_office", "campaign", "created_by")

@@ -8,6 +8,8 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from campaign import links
+        from evidence.access import register_read_rules
         from evidence.criterion_links import evidence_of_standard
 
         links.register(evidence_of_standard)
+        register_read_rules()

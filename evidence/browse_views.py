@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
-from civunit import access
+from evidence import access
 
 from . import browsing
 from .forms_review import BrowseForm

@@ -1,7 +1,7 @@
 """Datasets for browsing and searching evidence: filtered lists, the standards tree with organ-wide counts and
 requirement warnings, an activity's evidence by what inspectors expect, the review queue and the recycle bin.
 
-Every list of items starts from civunit.access.evidence_visible_to, so a person finds only what they may read.
+Every list of items starts from evidence.access.evidence_visible_to, so a person finds only what they may read.
 Each function costs a fixed number of queries however many items there are.
 """
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
 from campaign.selectors import Node, criteria_tree
-from civunit import access
+from evidence import access
 
 from .models import Activity, EvidenceItem, EvidenceStandard
 from .selectors import RequirementCount, StandardEvidence, standards_evidence

@@ -129,7 +129,7 @@ class EvidenceItemQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=False)
 
     def visible_to(self, user):
-        from civunit.access import evidence_visible_to
+        from evidence.access import evidence_visible_to
 
         return evidence_visible_to(user, self)
 

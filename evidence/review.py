@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civunit import access
 from civunit.notifications.models import Notification
 from civunit.notifications.services import notify
+from evidence import access
 
 from . import uploads
 from .models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile

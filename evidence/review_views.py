@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
-from civunit import access
+from evidence import access
 
 from . import browsing, review, uploads
 from .access import get_evidence_for_user

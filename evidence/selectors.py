@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from campaign.models import Criterion, CriterionRequirement
-from civunit import access
+from evidence import access
 
 from .models import EvidenceItem, EvidenceStandard
 

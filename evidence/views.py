@@ -17,7 +17,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
-from civunit import access
+from civunit.access import can_read_plan
+from evidence import access
 from tasks.models import Task
 
 from . import selectors, services, uploads
@@ -263,7 +264,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def standard(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_read_plan(request.user):
+    if not can_read_plan(request.user):
         raise Http404
     criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
     selectors.annotate_standards([criterion])
@@ -273,7 +274,7 @@ def standard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def task(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_read_plan(request.user):
+    if not can_read_plan(request.user):
         raise Http404
     the_task = get_object_or_404(Task.objects.select_related("lead_office", "campaign"), pk=pk)
     standards = selectors.annotate_standards(list(the_task.standards.order_by("ordering", "pk")))

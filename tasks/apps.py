@@ -8,6 +8,11 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from campaign import links
+        from civunit.accounts.signals import person_changed
+        from tasks.access import register_read_rules
         from tasks.criterion_links import tasks_of_standard
+        from tasks.receivers import link_pending_people_of_changed_person
 
         links.register(tasks_of_standard)
+        register_read_rules()
+        person_changed.connect(link_pending_people_of_changed_person, dispatch_uid="tasks.link_pending_people")

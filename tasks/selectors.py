@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from civunit import access
+from civunit.access import is_coordinator
+from tasks import access
 
 from .models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
 
@@ -100,7 +101,7 @@ def my_task_rows(*, user, campaign) -> QuerySet[Task]:
 def awaiting_review_rows(*, user, campaign) -> QuerySet[Task]:
     """Tasks (or periods of recurring tasks) checked off and waiting for this user's review."""
     reviewable = Q(pk__in=[])
-    if access.is_coordinator(user):
+    if is_coordinator(user):
         # top-level tasks, and sub-tasks whose parent's office has no head (see access.is_task_reviewer)
         reviewable |= Q(parent__isnull=True) | Q(parent__lead_office__head__isnull=True)
     if user.headed_office_ids:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
-from civunit import access as policy
 from civunit.accounts.models import Office
+from tasks import access as policy
 
 from . import selectors, services
 from .access import get_occurrence_for_task, get_task_for_user

@@ -64,7 +64,7 @@ ROUTES = routes()
 
 def test_the_walk_finds_the_application_urls():
     names = {p.values[0] for p in ROUTES}
-    assert {"home", "healthz", "login", "logout"} <= names
+    assert {"reports:home", "healthz", "login", "logout"} <= names
     assert len(names) >= 8
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from civunit import access
 
 from .models import Office, User
+from .signals import person_changed
 
 # The admin is for administrators only (not for every is_staff account).
 admin.site.has_permission = lambda request: access.can_use_admin(request.user)
@@ -37,7 +38,5 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or "real_name" in form.changed_data or "is_active" in form.changed_data:
-            # Tasks imported with this person's name before the account existed now name the account.
-            from tasks.services import link_pending_people
-
-            link_pending_people(user=obj)
+            # e.g. tasks imported with this person's name before the account existed now name the account.
+            person_changed.send(sender=User, user=obj)

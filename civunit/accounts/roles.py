@@ -25,8 +25,8 @@ GROUP_NAMES = {
 }
 
 # Model permissions each role's group carries (app_label.codename). The object-level rules that decide what a
-# person may actually do live in civunit.access; these permissions describe the role in the admin and let the
-# administrator see at a glance what each group is for.
+# person may actually do live in civunit.access and each app's access.py; these permissions describe the role in
+# the admin and let the administrator see at a glance what each group is for.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.STAFF: ["campaign.view_campaign", "campaign.view_criterion"],
     Role.OFFICE_HEAD: ["campaign.view_campaign", "campaign.view_criterion"],

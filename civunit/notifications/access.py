@@ -10,6 +10,16 @@ from civunit import access
 from .models import Notification
 
 
+def _own_notification(user, notification: Notification) -> bool:
+    """A notification is its recipient's alone."""
+    return notification.recipient_id == user.pk
+
+
+def register_read_rules() -> None:
+    """Called by NotificationsConfig.ready()."""
+    access.register_read_rule(Notification, _own_notification)
+
+
 def get_notification_for_user(user, pk: int) -> Notification:
     notification = Notification.objects.for_user(user).select_related("content_type").filter(pk=pk).first()
     if notification is None:

@@ -80,7 +80,7 @@ class Notification(TimeStampedModel):
         indexes = [
             # the bell (unread of one person) and the list page (a person's notifications, newest first)
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"),
-            # send_reminders: earlier reminders about a set of objects of one kind
+            # tasks.reminders.send_reminders: earlier reminders about a set of objects of one kind
             models.Index(fields=["kind", "content_type", "object_id"], name="notification_object_idx"),
         ]
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civunit import access
 from civunit.accounts.models import User
 from civunit.accounts.roles import Role
 from civunit.notifications.models import Notification
 from civunit.notifications.services import notify
+from tasks import access
 
 from ..models import (
     ProgressReport,

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from civunit import access
+from evidence import access as evidence_access
 from evidence.models import EvidenceItem
 from tests.evidence import samples
 from tests.evidence.factories import make_evidence
@@ -71,9 +72,9 @@ def test_lists_show_exactly_what_each_role_may_read(cast, staff_c, items, login,
         for url, shown in pages.items():
             body = login(user).get(url).content.decode()
             assert (f'data-evidence="{item.pk}"' in body) is shown, (who, url)
-        assert access.can_read_evidence(user, item) is expected[who]
+        assert evidence_access.can_read_evidence(user, item) is expected[who]
         assert access.can_read(user, item) is expected[who]
-        assert access.evidence_visible_to(user).filter(pk=item.pk).exists() is expected[who]
+        assert evidence_access.evidence_visible_to(user).filter(pk=item.pk).exists() is expected[who]
 
 
 def test_my_uploads_lists_only_mine(cast, items, login):

@@ -3,7 +3,6 @@
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.utils import timezone
 
 from civunit.notifications.models import Notification, NotificationPreference
 from civunit.notifications.services import notify
@@ -127,20 +126,6 @@ def test_a_notification_is_readable_by_its_recipient_only(cast, campaign):
     n = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
     assert access.can_read(cast.staff_a, n)
     assert not access.can_read(cast.coordinator, n)
-
-
-def test_demo_seed_twice_adds_nothing(cast, campaign):
-    from civunit.notifications import demo
-    from tasks.models import Task
-
-    task = Task.objects.create(
-        campaign=campaign, code="1", title="任务", lead_office=cast.office_a, deadline=timezone.localdate()
-    )
-    task.responsible_people.add(cast.staff_a)
-    demo.seed()
-    assert Notification.objects.count() == 1
-    demo.seed()
-    assert Notification.objects.count() == 1
 
 
 def test_the_email_job_sends_once_and_rechecks_the_opt_in(opted_in, campaign, django_capture_on_commit_callbacks):

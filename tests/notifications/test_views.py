@@ -117,12 +117,12 @@ def test_open_never_redirects_off_site(cast, campaign, login):
 def test_bell_shows_the_unread_count_on_every_page(cast, campaign, login):
     notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
     notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="b")
-    body = login(cast.staff_a).get(reverse("home")).content.decode()
+    body = login(cast.staff_a).get(reverse("reports:home")).content.decode()
     assert 'data-testid="bell-count">2<' in body
 
 
 def test_bell_shows_no_badge_when_nothing_is_unread(cast, login):
-    body = login(cast.staff_a).get(reverse("home")).content.decode()
+    body = login(cast.staff_a).get(reverse("reports:home")).content.decode()
     assert 'data-testid="bell"' in body
     assert "bell-count" not in body
 

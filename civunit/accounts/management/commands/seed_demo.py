@@ -7,7 +7,7 @@ from civunit.accounts import demo
 from civunit.accounts.demo import DEMO_PASSWORD, PEOPLE
 
 # Each app seeds its own demo data in its demo.py, in this order (later ones build on earlier ones).
-APP_SEEDERS = ["campaign.demo", "tasks.demo", "evidence.demo", "evidence.demo_review", "civunit.notifications.demo"]
+APP_SEEDERS = ["campaign.demo", "tasks.demo", "evidence.demo", "evidence.demo_review", "tasks.demo_reminders"]
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ running it again the same day, or the next day, sends nothing twice).
 - Overdue: the responsible people, the head of the lead office and the heads of the responsible people's offices,
   on the first overdue day, then every NOTIFICATIONS_OVERDUE_REPEAT_DAYS days (default 7) while it stays open.
 
-The due date is the tasks app's `due` (one-off tasks: the deadline; recurring tasks: the earliest open
+The due date is the task's `due` (one-off tasks: the deadline; recurring tasks: the earliest open
 period's due date; ongoing tasks: none). Days are Asia/Shanghai dates (timezone.localdate()).
 """
 
@@ -25,8 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Notification
-from .services import notify
+from civunit.accounts.models import User
+from civunit.notifications.models import Notification
+from civunit.notifications.services import notify
+
+from .models import OPEN_STATES, Task
 
 DUE_SOON_DAYS = 7
 Kind = Notification.Kind
@@ -75,9 +78,6 @@ def send_reminders(*, today: datetime.date | None = None) -> ReminderResult:
     Queries: the open tasks due within the week or overdue (one), their responsible people with their offices'
     heads (one), earlier reminders about them (one), then the inserts of what is new.
     """
-    from civunit.accounts.models import User
-    from tasks.models import OPEN_STATES, Task
-
     today = today or timezone.localdate()
     repeat = overdue_repeat_days()
     tasks = list(

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from civunit import access
 from civunit.notifications.models import Notification, NotificationPreference
-from civunit.notifications.reminders import send_reminders
 from tasks.models import Recurrence, Status, Task, TaskOccurrence
+from tasks.reminders import send_reminders
 from tests.factories import CampaignFactory
 
 Kind = Notification.Kind
@@ -185,3 +185,16 @@ def test_command_reports_what_it_sent(cast, campaign, capsys):
     make_task(campaign, cast.office_a, cast.staff_a)
     call_command("send_reminders", "--date", "2026-06-16")
     assert "0 due soon, 2 overdue" in capsys.readouterr().out
+
+
+def test_demo_reminders_seeded_twice_add_nothing(cast, campaign):
+    from tasks import demo_reminders
+
+    task = Task.objects.create(
+        campaign=campaign, code="1", title="任务", lead_office=cast.office_a, deadline=timezone.localdate()
+    )
+    task.responsible_people.add(cast.staff_a)
+    demo_reminders.seed()
+    assert Notification.objects.count() == 1
+    demo_reminders.seed()
+    assert Notification.objects.count() == 1

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civunit.notifications.reminders import send_reminders
+from tasks.reminders import send_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """The read side: pages that see the whole campaign (the home page now; the dashboard, readiness check,
+    bulletins and report next). It sits above every app and nothing imports it."""
+
+    name = "civunit.reports"
+    label = "reports"
+    verbose_name = _("Reports")
