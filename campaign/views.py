@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civunit import access
+from civunit import access, downloads
 
 from . import exporting, links, selectors, services
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
@@ -310,7 +310,4 @@ def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         data = exporting.criteria_xlsx(campaign)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(data, content_type=content_type)
-    filename = f"criteria-{stamp}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.attachment(data, content_type=content_type, filename=f"criteria-{stamp}.{fmt}")

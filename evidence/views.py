@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
-from civunit import access
+from civunit import access, downloads
 from tasks.models import Task
 
 from . import selectors, services, uploads
@@ -284,16 +284,14 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 # --- serving files --------------------------------------------------------------------------------------
 
 
-def _file_response(path: Path, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+def _file_response(path: Path, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
     try:
         fh = path.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(fh, as_attachment=not inline, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = FileResponse(fh, content_type=content_type)
+    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
     response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
-    response["Cache-Control"] = "private, no-transform"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 
@@ -310,6 +308,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=stored.content_type,
         filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
         inline=inline,
+        fallback=f"evidence-{item.pk}",
     )
 
 
@@ -329,4 +328,5 @@ def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
         content_type="image/jpeg",
         filename=f"{stem}-{variant}.jpg",
         inline=True,
+        fallback=f"evidence-{item.pk}-{variant}",
     )
