@@ -211,9 +211,13 @@ EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "civunit.log.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # A refused request (403) is one line with who, method and path, not a traceback.
+        "django.request": {"filters": ["refusals"]},
+        "django.security.csrf": {"filters": ["refusals"]},
         # WeasyPrint reports missing glyphs through logging only; keep them visible.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
