@@ -296,6 +296,7 @@ def _file_response(path: Path, *, content_type: str, filename: str, inline: bool
 
 
 @require_GET
+@downloads.throttle_not_found
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
     item = get_evidence_for_user(request.user, pk)
@@ -316,6 +317,7 @@ PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_
 
 
 @require_GET
+@downloads.throttle_not_found
 def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     stored: StoredFile | None = item.stored_file
