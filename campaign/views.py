@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign import access
+from civunit import downloads
 from civunit.access import can_manage_campaign
 
 from . import exporting, links, selectors, services
@@ -311,7 +312,4 @@ def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         data = exporting.criteria_xlsx(campaign)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(data, content_type=content_type)
-    filename = f"criteria-{stamp}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.attachment(data, content_type=content_type, filename=f"criteria-{stamp}.{fmt}")

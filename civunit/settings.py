@@ -189,6 +189,16 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "civunit.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+# The cache (per process by default). Give several web processes a shared one so that the download throttle counts
+# across them: CACHE_URL=dbcache://civunit_cache (then `manage.py createcachetable`), or redis://… (needs the
+# `redis` package, not installed by default).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Someone who meets this many 404s on download URLs (evidence files, previews) within the window is walking the
+# ids: their downloads answer 429 for the block time, and the log says who.
+DOWNLOAD_NOT_FOUND_LIMIT = env.int("DOWNLOAD_NOT_FOUND_LIMIT", default=20)
+DOWNLOAD_NOT_FOUND_WINDOW = env.int("DOWNLOAD_NOT_FOUND_WINDOW", default=600)  # seconds
+DOWNLOAD_BLOCK_SECONDS = env.int("DOWNLOAD_BLOCK_SECONDS", default=900)
+
 # Upload limits. The single-file evidence endpoint takes exactly one file per request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -212,9 +222,13 @@ EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "civunit.log.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # A refused request (403) is one line with who, method and path, not a traceback.
+        "django.request": {"filters": ["refusals"]},
+        "django.security.csrf": {"filters": ["refusals"]},
         # WeasyPrint reports missing glyphs through logging only; keep them visible.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
+from civunit import downloads
 from civunit.access import can_read_plan
 from evidence import access
 from tasks.models import Task
@@ -285,20 +286,19 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 # --- serving files --------------------------------------------------------------------------------------
 
 
-def _file_response(path: Path, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+def _file_response(path: Path, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
     try:
         fh = path.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(fh, as_attachment=not inline, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = FileResponse(fh, content_type=content_type)
+    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
     response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
-    response["Cache-Control"] = "private, no-transform"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 
 @require_GET
+@downloads.throttle_not_found
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
     item = get_evidence_for_user(request.user, pk)
@@ -311,6 +311,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=stored.content_type,
         filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
         inline=inline,
+        fallback=f"evidence-{item.pk}",
     )
 
 
@@ -318,6 +319,7 @@ PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_
 
 
 @require_GET
+@downloads.throttle_not_found
 def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     stored: StoredFile | None = item.stored_file
@@ -330,4 +332,5 @@ def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
         content_type="image/jpeg",
         filename=f"{stem}-{variant}.jpg",
         inline=True,
+        fallback=f"evidence-{item.pk}-{variant}",
     )

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign.models import Campaign, ImportRecord
-from civunit import access
+from civunit import access, downloads
 from civunit.xlsx import WorkbookError
 
 from .excel import apply_plan, export_workbook, plan_import, read_sheet
@@ -193,7 +192,6 @@ def excel_export(request: HttpRequest) -> HttpResponse:
     campaign = _campaign()
     today = timezone.localdate()
     data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today)
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    name = f"工作任务分解表-{today:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return downloads.attachment(
+        data, content_type=XLSX_TYPE, filename=f"工作任务分解表-{today:%Y%m%d}.xlsx", fallback=f"tasks-{today:%Y%m%d}"
+    )

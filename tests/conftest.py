@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from civunit.accounts.models import Office, User
@@ -42,6 +43,14 @@ def _media_root(settings, tmp_path):
     """A temporary MEDIA_ROOT per test: no test sees another's files."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the cache (the download throttle) start from nothing in every test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,9 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from civunit.models import TimeStampedModel
@@ -55,6 +57,12 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     position = models.CharField(_("position"), max_length=50, blank=True)
+    # Mixed into the session hash: raising it ends every session of the person, whatever the session store.
+    # Database triggers (migration 0002) raise it whenever the account is deactivated, however that happens (the
+    # admin, save(), a queryset update, raw SQL), and never let it go down, so that a stale object saved again
+    # (deactivate, then reactivate) cannot revive the old sessions. A password change ends them through the
+    # password hash, which the session hash already covers.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         ordering = ["office__ordering", "username"]
@@ -67,6 +75,24 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        if not self.session_generation:
+            # Django's own hash until the first deactivation: introducing the generation signs nobody out.
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "civunit.accounts.User.get_session_auth_hash",
+            f"{self.password}\x00{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

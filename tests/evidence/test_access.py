@@ -123,7 +123,7 @@ def test_a_photo_is_shown_inline_under_a_restrictive_policy(cast, items, login):
     response = login(cast.staff_a).get(reverse("evidence:download", args=[items["private"].pk]))
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline;")
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'none'" in response["Content-Security-Policy"]
     assert "sandbox" in response["Content-Security-Policy"]
@@ -140,7 +140,7 @@ def test_a_pdf_with_a_chinese_name_downloads_as_an_attachment_in_a_sandbox(cast,
     response = login(cast.staff_a).get(reverse("evidence:download", args=[item.pk]))
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "filename*=utf-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81" in disposition
+    assert "filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81" in disposition
     assert "\n" not in disposition
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
