@@ -3,6 +3,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
+from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
 
 from .services import EvidenceMeta
@@ -11,17 +12,17 @@ from .services import EvidenceMeta
 MAX_UPLOAD_FIELDS = 60
 
 
-class CriterionChoiceField(forms.ModelChoiceField):
+class CriterionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 
 
-class CriterionMultipleChoiceField(forms.ModelMultipleChoiceField):
+class CriterionMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 
 
-class TaskMultipleChoiceField(forms.ModelMultipleChoiceField):
+class TaskMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 

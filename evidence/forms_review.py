@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
 from civunit.accounts.models import Office
+from civunit.forms import ModelChoiceField, ModelMultipleChoiceField, formfield
 from tasks.models import Task
 
 from .browsing import EvidenceFilters
@@ -31,7 +32,7 @@ class ReturnForm(forms.Form):
 
 class BulkReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
-    items = forms.ModelMultipleChoiceField(
+    items = ModelMultipleChoiceField(
         queryset=EvidenceItem.objects.none(),
         error_messages={"required": _("Select at least one item.")},
     )
@@ -64,7 +65,7 @@ class EvidenceEditForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     people = forms.CharField(label=_("People"), max_length=500, required=False)
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
+    activity = ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
     primary_standard = CriterionChoiceField(
         label=_("Standard"),
         queryset=Criterion.objects.none(),
@@ -118,6 +119,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards"]
+        formfield_callback = formfield
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
@@ -145,16 +147,14 @@ class BrowseForm(forms.Form):
     """Filters of the browse and search page; every field optional, bad values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    standard = forms.ModelChoiceField(
+    standard = ModelChoiceField(
         label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
     )
-    task = forms.ModelChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks")
-    )
-    activity = forms.ModelChoiceField(
+    task = ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks"))
+    activity = ModelChoiceField(
         label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
     )
-    office = forms.ModelChoiceField(
+    office = ModelChoiceField(
         label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
 from civunit import access
+from civunit.forms import parse_id
 from tasks.models import Task
 
 from . import selectors, services, uploads
@@ -63,10 +64,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial = {}
-    if standard_id := request.GET.get("standard", "").strip():
-        initial["primary_standard"] = standard_id if standard_id.isdigit() else None
-    if task_id := request.GET.get("task", "").strip():
-        initial["tasks"] = [task_id] if task_id.isdigit() else []
+    if (standard_id := parse_id(request.GET.get("standard"))) is not None:
+        initial["primary_standard"] = standard_id
+    if (task_id := parse_id(request.GET.get("task"))) is not None:
+        initial["tasks"] = [task_id]
     return render(
         request,
         "evidence/upload.html",
