@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
+from civunit import access
 from civunit.accounts.models import Office
 from civunit.forms import ModelChoiceField, ModelMultipleChoiceField, formfield
 from tasks.models import Task
 
 from .browsing import EvidenceFilters
-from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField
+from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
 from .models import Activity, EvidenceItem, EvidenceKind
 
 
@@ -79,13 +80,13 @@ class EvidenceEditForm(forms.Form):
 
     FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
         standards = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk")
         self.fields["primary_standard"].queryset = standards
         self.fields["other_standards"].queryset = standards
-        self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("code_key", "pk")
+        self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("code_key", "pk")
 
     @classmethod
     def initial_for(cls, item: EvidenceItem) -> dict:

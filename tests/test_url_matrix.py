@@ -11,9 +11,10 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from tests.db_state import database_state
 
 # Views anyone may open without an account.
 PUBLIC = {"login", "healthz", "admin:login"}
@@ -313,16 +314,6 @@ def scraped_forms(client, world: dict) -> list[dict]:
             if form["id"] not in SENT_BY_SCRIPT:
                 add(form["action"], form["method"], form["ints"], form["files"])
     return list(forms.values())
-
-
-def database_state() -> dict:
-    """Every row of the project's own tables (the world is small)."""
-    labels = ("accounts", "campaign", "tasks", "evidence", "notifications")
-    return {
-        m._meta.label: list(m.objects.order_by("pk").values())
-        for label in labels
-        for m in django_apps.get_app_config(label).get_models()
-    }
 
 
 # Actions whose integers only say where to go back (the page of the list): they act whatever those say.
