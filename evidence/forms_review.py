@@ -126,14 +126,30 @@ class ActivityForm(forms.ModelForm):
             "participants": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["standards"] = CriterionMultipleChoiceField(
             label=_("Standards"),
             queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),
             required=False,
         )
-        self.fields["organiser_office"].queryset = Office.objects.order_by("ordering", "name")
+        office = self.fields["organiser_office"]
+        office.queryset = Office.objects.order_by("ordering", "name")
+        if self.instance.pk is None:
+            self.initial["organiser_office"] = user.office_id
+        if not access.is_coordinator(user):
+            # The person's own office organises a new activity, and an edit keeps the office it has: only the
+            # coordinator chooses another (a disabled field ignores whatever is posted for it).
+            office.disabled = True
+            office.help_text = _("Your office organises it; the coordinator can choose another office.")
+
+    def clean(self):
+        data = super().clean()
+        if self.fields["organiser_office"].disabled and data.get("organiser_office") is None:
+            raise forms.ValidationError(
+                _("Your account belongs to no office; ask an administrator to set your office.")
+            )
+        return data
 
 
 class ActivityUploadForm(forms.Form):
