@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civunit.forms import formfield
+
 from .models import Assessment, Campaign, Criterion, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
 from .text import count_chars, normalize_newlines
 
@@ -14,6 +16,7 @@ MAX_TABLE_BYTES = 10 * 1024 * 1024
 class CampaignSettingsForm(forms.ModelForm):
     class Meta:
         model = Campaign
+        formfield_callback = formfield
         fields = [
             "title",
             "organ_name",
@@ -56,9 +59,15 @@ class _RowForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
 
 
+# A table of the plan has a few dozen rows at most; a posted form count beyond this is refused with a form error
+# instead of building (and rendering) the thousands of forms it claims.
+ROWS_AT_MOST = {"max_num": 100, "absolute_max": 100}
+
 StageFormSet = forms.modelformset_factory(
     Stage,
     form=_RowForm,
+    formfield_callback=formfield,
+    **ROWS_AT_MOST,
     fields=["kind", "name", "start_date", "end_date", "description"],
     extra=1,
     can_delete=True,
@@ -71,6 +80,8 @@ StageFormSet = forms.modelformset_factory(
 WorkAreaFormSet = forms.modelformset_factory(
     WorkArea,
     form=_RowForm,
+    formfield_callback=formfield,
+    **ROWS_AT_MOST,
     fields=["name", "description"],
     extra=1,
     can_delete=True,
@@ -79,6 +90,8 @@ WorkAreaFormSet = forms.modelformset_factory(
 LeadershipFormSet = forms.modelformset_factory(
     LeadershipMember,
     form=_RowForm,
+    formfield_callback=formfield,
+    **ROWS_AT_MOST,
     fields=["role", "name", "position", "duties", "user"],
     extra=1,
     can_delete=True,

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from civunit import converters  # noqa: F401 (registers the <id:…> converter used below)
+
 from . import views
 
 app_name = "campaign"
@@ -8,11 +10,11 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("plan/edit/", views.plan_edit, name="plan_edit"),
     path("criteria/", views.criteria, name="criteria"),
-    path("criteria/<int:pk>/", views.criterion, name="criterion"),
-    path("criteria/<int:pk>/assessment/", views.assessment_save, name="assessment_save"),
-    path("criteria/<int:pk>/explanation/", views.explanation_save, name="explanation_save"),
+    path("criteria/<id:pk>/", views.criterion, name="criterion"),
+    path("criteria/<id:pk>/assessment/", views.assessment_save, name="assessment_save"),
+    path("criteria/<id:pk>/explanation/", views.explanation_save, name="explanation_save"),
     path("veto/", views.veto, name="veto"),
-    path("veto/<int:pk>/", views.veto_update, name="veto_update"),
+    path("veto/<id:pk>/", views.veto_update, name="veto_update"),
     path("manage/", views.manage, name="manage"),
     path("manage/criteria/import/", views.criteria_import, name="criteria_import"),
     path("manage/criteria/export.xlsx", views.criteria_export, {"fmt": "xlsx"}, name="criteria_export_xlsx"),

@@ -86,8 +86,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None:
         raise Http404
-    initial = {"organiser_office": request.user.office_id}
-    form = ActivityForm(request.POST or None, campaign=campaign, initial=initial)
+    form = ActivityForm(request.POST or None, campaign=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         activity = activities.activity_create(
             user=request.user,
@@ -105,7 +104,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk)
     if not access.can_change_activity(request.user, activity):
         raise PermissionDenied
-    form = ActivityForm(request.POST or None, instance=activity, campaign=activity.campaign)
+    form = ActivityForm(request.POST or None, instance=activity, campaign=activity.campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         activities.activity_update(
             user=request.user, activity=activity, data=form.cleaned_data, standards=form.cleaned_data["standards"]

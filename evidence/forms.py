@@ -3,6 +3,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
+from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
 
 from .services import EvidenceMeta
@@ -11,17 +12,24 @@ from .services import EvidenceMeta
 MAX_UPLOAD_FIELDS = 60
 
 
-class CriterionChoiceField(forms.ModelChoiceField):
+def linkable_tasks(user, campaign):
+    """The tasks `user` may link evidence to: the campaign's tasks they may read. The offices of a linked task
+    read the item, so linking is for whoever may change the item (the views check that); the task breakdown is
+    the organ's plan, readable by every working person, so any task of the campaign may be named."""
+    return Task.objects.visible_to(user).filter(campaign=campaign)
+
+
+class CriterionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 
 
-class CriterionMultipleChoiceField(forms.ModelMultipleChoiceField):
+class CriterionMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 
 
-class TaskMultipleChoiceField(forms.ModelMultipleChoiceField):
+class TaskMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"[:120]
 
@@ -79,13 +87,13 @@ class EvidenceMetaForm(forms.Form):
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    def __init__(self, *args, campaign=None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign is not None:
             standards = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk")
             self.fields["primary_standard"].queryset = standards
             self.fields["other_standards"].queryset = standards
-            self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("pk")
+            self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("pk")
 
     def clean(self):
         data = super().clean()
@@ -127,17 +135,27 @@ class LinkForm(EvidenceMetaForm):
 
 
 class LinkExistingForm(forms.Form):
-    primary_standard = CriterionChoiceField(queryset=Criterion.objects.none(), required=False)
-    other_standards = CriterionMultipleChoiceField(queryset=Criterion.objects.none(), required=False)
-    tasks = TaskMultipleChoiceField(queryset=Task.objects.none(), required=False)
+    """The standards and tasks to add to an existing item (the upload page sends its caption fields)."""
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    primary_standard = CriterionChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
+    other_standards = CriterionMultipleChoiceField(
+        label=_("Further standards"), queryset=Criterion.objects.none(), required=False
+    )
+    tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
+
+    def __init__(self, *args, campaign=None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign is not None:
             standards = Criterion.objects.filter(campaign=campaign, is_leaf=True)
             self.fields["primary_standard"].queryset = standards
             self.fields["other_standards"].queryset = standards
-            self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign)
+            self.fields["tasks"].queryset = linkable_tasks(user, campaign)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("primary_standard") or data.get("other_standards") or data.get("tasks")):
+            raise forms.ValidationError(_("Choose a standard or a task to link the item to."))
+        return data
 
     def standards(self):
         d = self.cleaned_data

@@ -6,11 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
+from civunit import access
 from civunit.accounts.models import Office
+from civunit.forms import ModelChoiceField, ModelMultipleChoiceField, formfield
 from tasks.models import Task
 
 from .browsing import EvidenceFilters
-from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField
+from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
 from .models import Activity, EvidenceItem, EvidenceKind
 
 
@@ -31,7 +33,7 @@ class ReturnForm(forms.Form):
 
 class BulkReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
-    items = forms.ModelMultipleChoiceField(
+    items = ModelMultipleChoiceField(
         queryset=EvidenceItem.objects.none(),
         error_messages={"required": _("Select at least one item.")},
     )
@@ -64,7 +66,7 @@ class EvidenceEditForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     people = forms.CharField(label=_("People"), max_length=500, required=False)
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
+    activity = ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
     primary_standard = CriterionChoiceField(
         label=_("Standard"),
         queryset=Criterion.objects.none(),
@@ -78,13 +80,13 @@ class EvidenceEditForm(forms.Form):
 
     FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
         standards = Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk")
         self.fields["primary_standard"].queryset = standards
         self.fields["other_standards"].queryset = standards
-        self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("code_key", "pk")
+        self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("code_key", "pk")
 
     @classmethod
     def initial_for(cls, item: EvidenceItem) -> dict:
@@ -118,19 +120,36 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards"]
+        formfield_callback = formfield
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["standards"] = CriterionMultipleChoiceField(
             label=_("Standards"),
             queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),
             required=False,
         )
-        self.fields["organiser_office"].queryset = Office.objects.order_by("ordering", "name")
+        office = self.fields["organiser_office"]
+        office.queryset = Office.objects.order_by("ordering", "name")
+        if self.instance.pk is None:
+            self.initial["organiser_office"] = user.office_id
+        if not access.is_coordinator(user):
+            # The person's own office organises a new activity, and an edit keeps the office it has: only the
+            # coordinator chooses another (a disabled field ignores whatever is posted for it).
+            office.disabled = True
+            office.help_text = _("Your office organises it; the coordinator can choose another office.")
+
+    def clean(self):
+        data = super().clean()
+        if self.fields["organiser_office"].disabled and data.get("organiser_office") is None:
+            raise forms.ValidationError(
+                _("Your account belongs to no office; ask an administrator to set your office.")
+            )
+        return data
 
 
 class ActivityUploadForm(forms.Form):
@@ -146,16 +165,14 @@ class BrowseForm(forms.Form):
     """Filters of the browse and search page; every field optional, bad values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    standard = forms.ModelChoiceField(
+    standard = ModelChoiceField(
         label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
     )
-    task = forms.ModelChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks")
-    )
-    activity = forms.ModelChoiceField(
+    task = ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks"))
+    activity = ModelChoiceField(
         label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
     )
-    office = forms.ModelChoiceField(
+    office = ModelChoiceField(
         label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False)

@@ -199,6 +199,21 @@ def _links_differ(item: EvidenceItem, standards, tasks) -> tuple[bool, bool]:
     return std_changed, task_changed
 
 
+def _codes(objects) -> str:
+    return "、".join(o.code for o in objects)
+
+
+def _link_values(item: EvidenceItem, standards, tasks, *, std_changed: bool, task_changed: bool) -> dict:
+    """The links before and after a change, for the history (who changed them is the entry's actor)."""
+    values = {}
+    if std_changed:
+        before = [link.criterion for link in item.standard_links.order_by("position").select_related("criterion")]
+        values["standards"] = [_codes(before), _codes(standards)]
+    if task_changed:
+        values["tasks"] = [_codes(item.tasks.order_by("code_key", "pk")), _codes(tasks)]
+    return values
+
+
 def _set_links(item: EvidenceItem, standards, tasks) -> None:
     if standards is not None:
         item.standard_links.all().delete()
@@ -234,6 +249,7 @@ def evidence_edit(
     if item.status != EvidenceItem.Status.PENDING:
         return evidence_new_version(user=user, item=item, changes=changes, standards=standards, tasks=tasks)
     values = _old_and_new(item, changes, fields)
+    values |= _link_values(item, standards, tasks, std_changed=std_changed, task_changed=task_changed)
     for name in fields:
         setattr(item, name, changes[name])
     _set_links(item, standards if std_changed else None, tasks if task_changed else None)
@@ -328,8 +344,11 @@ def evidence_new_version(
     new.save(update_fields=["primary_standard", "archive_number", "updated_at"])
     if standards is not None and [c.pk for c in standards] != [link.criterion_id for link in old_standards]:
         fields.append("standards")
-    if tasks is not None and {t.pk for t in new.tasks.all()} != {t.pk for t in old_tasks}:
+        values["standards"] = [_codes(link.criterion for link in old_standards), _codes(standards)]
+    new_tasks = list(new.tasks.order_by("code_key", "pk"))
+    if tasks is not None and {t.pk for t in new_tasks} != {t.pk for t in old_tasks}:
         fields.append("tasks")
+        values["tasks"] = [_codes(sorted(old_tasks, key=lambda t: (t.code_key, t.pk))), _codes(new_tasks)]
     _event(
         item=new,
         lineage=new.lineage,

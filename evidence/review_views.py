@@ -188,7 +188,9 @@ def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the caption fields and links. An accepted or returned item is locked: saving makes a new version."""
     item = _latest_for_change(request, pk)
-    form = EvidenceEditForm(request.POST or None, campaign=item.campaign, initial=EvidenceEditForm.initial_for(item))
+    form = EvidenceEditForm(
+        request.POST or None, campaign=item.campaign, user=request.user, initial=EvidenceEditForm.initial_for(item)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = review.evidence_edit(

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Criterion, EvidenceCategory
+from civunit import access
 
 from . import uploads
 from .models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
@@ -90,6 +92,11 @@ def _link(item: EvidenceItem, meta: EvidenceMeta) -> None:
     )
     if meta.tasks:
         item.tasks.set(meta.tasks)
+
+
+def _links_made(meta: EvidenceMeta) -> dict:
+    """The links an upload made, for its history entry (who made them is the entry's actor)."""
+    return {"standards": [c.code for c in meta.standards], "task_codes": [t.code for t in meta.tasks]}
 
 
 def _queue_previews(stored_file_id: int) -> None:
@@ -170,7 +177,12 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
                 item=item,
                 actor=user,
                 action=EvidenceEvent.Action.UPLOADED,
-                details={"file": original_name, "sha256": received.sha256, "size": received.size},
+                details={
+                    "file": original_name,
+                    "sha256": received.sha256,
+                    "size": received.size,
+                    **_links_made(meta),
+                },
             )
     except IntegrityError as exc:
         uploads.remove_quietly(final)
@@ -210,41 +222,63 @@ def evidence_register_link(*, user, campaign: Campaign, url: str, meta: Evidence
         )
         _link(item, meta)
         EvidenceEvent.objects.create(
-            lineage=item.lineage, item=item, actor=user, action=EvidenceEvent.Action.UPLOADED, details={"url": url}
-        )
-    return item
-
-
-@transaction.atomic
-def evidence_link(*, user, item: EvidenceItem, standards: Sequence[Criterion], tasks: Sequence) -> EvidenceItem:
-    """Add standards and tasks to an existing item (used when an upload turns out to be a duplicate)."""
-    have = set(item.standard_links.values_list("criterion_id", flat=True))
-    position = item.standard_links.count()
-    added_standards = []
-    for criterion in standards:
-        if criterion.pk in have:
-            continue
-        EvidenceStandard.objects.create(item=item, criterion=criterion, position=position)
-        position += 1
-        added_standards.append(criterion.code)
-        have.add(criterion.pk)
-    if item.primary_standard_id is None and added_standards:
-        first = next(c for c in standards if c.code == added_standards[0])
-        item.primary_standard = first
-        item.archive_number = allocate_archive_number(first)
-        item.save(update_fields=["primary_standard", "archive_number", "updated_at"])
-    existing_tasks = set(item.tasks.values_list("pk", flat=True))
-    new_tasks = [t for t in tasks if t.pk not in existing_tasks]
-    item.tasks.add(*new_tasks)
-    if added_standards or new_tasks:
-        EvidenceEvent.objects.create(
             lineage=item.lineage,
             item=item,
             actor=user,
-            action=EvidenceEvent.Action.LINKED,
-            details={"standards": added_standards, "tasks": [t.pk for t in new_tasks]},
+            action=EvidenceEvent.Action.UPLOADED,
+            details={"url": url, **_links_made(meta)},
         )
     return item
+
+
+def _add_links(version: EvidenceItem, standards: Sequence[Criterion], tasks: Sequence) -> tuple[list, list]:
+    """Add to one version the standards and tasks it lacks; returns what was added."""
+    have = set(version.standard_links.values_list("criterion_id", flat=True))
+    position = version.standard_links.count()
+    added_standards = [c for c in dict.fromkeys(standards) if c.pk not in have]
+    EvidenceStandard.objects.bulk_create(
+        EvidenceStandard(item=version, criterion=c, position=position + i) for i, c in enumerate(added_standards)
+    )
+    have_tasks = set(version.tasks.values_list("pk", flat=True))
+    added_tasks = [t for t in dict.fromkeys(tasks) if t.pk not in have_tasks]
+    version.tasks.add(*added_tasks)
+    return added_standards, added_tasks
+
+
+@transaction.atomic
+def evidence_link(*, user, item: EvidenceItem, standards: Sequence[Criterion], tasks: Sequence) -> bool:
+    """Add standards and tasks to an existing item (used when an upload turns out to be a duplicate).
+
+    A task's offices read the evidence linked to it, so linking widens who reads the item: it takes the right to
+    change the item (civunit.access.can_change_evidence). The links go to the current version and to any newer
+    version awaiting review, so that they survive its acceptance. Returns whether anything was added; what was
+    added is recorded in the item's history with who added it."""
+    if not access.can_change_evidence(user, item):
+        raise PermissionDenied
+    added_standards, added_tasks = _add_links(item, standards, tasks)
+    if not (added_standards or added_tasks):
+        return False
+    newer = EvidenceItem.objects.filter(lineage=item.lineage, version__gt=item.version).order_by("version")
+    for version in [item, *newer]:
+        if version is not item:
+            _add_links(version, added_standards, added_tasks)
+        if version.primary_standard_id is None and added_standards:
+            # the first standard gives the archive number; a newer version carries the same number
+            version.primary_standard = added_standards[0]
+            version.archive_number = item.archive_number or allocate_archive_number(added_standards[0])
+            version.save(update_fields=["primary_standard", "archive_number", "updated_at"])
+    EvidenceEvent.objects.create(
+        lineage=item.lineage,
+        item=item,
+        actor=user,
+        action=EvidenceEvent.Action.LINKED,
+        details={
+            "standards": [c.code for c in added_standards],
+            "tasks": [t.pk for t in added_tasks],
+            "task_codes": [t.code for t in added_tasks],
+        },
+    )
+    return True
 
 
 def refused_message(exc: Exception) -> str:

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
 from civunit import downloads
-from civunit.access import can_read_plan
+from civunit.access import can_read_plan, is_coordinator
+from civunit.forms import parse_id
 from evidence import access
 from tasks.models import Task
 
@@ -65,17 +66,17 @@ def upload(request: HttpRequest) -> HttpResponse:
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial = {}
-    if standard_id := request.GET.get("standard", "").strip():
-        initial["primary_standard"] = standard_id if standard_id.isdigit() else None
-    if task_id := request.GET.get("task", "").strip():
-        initial["tasks"] = [task_id] if task_id.isdigit() else []
+    if (standard_id := parse_id(request.GET.get("standard"))) is not None:
+        initial["primary_standard"] = standard_id
+    if (task_id := parse_id(request.GET.get("task"))) is not None:
+        initial["tasks"] = [task_id]
     return render(
         request,
         "evidence/upload.html",
         {
             "campaign": campaign,
-            "form": EvidenceMetaForm(campaign=campaign, initial=initial),
-            "link_form": LinkForm(campaign=campaign, prefix="link"),
+            "form": EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial),
+            "link_form": LinkForm(campaign=campaign, user=request.user, prefix="link"),
             "limits": limits,
             "max_size": max(settings.EVIDENCE_MAX_SIZE.values()),
             "accept": accept,
@@ -119,7 +120,7 @@ def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: C
     if sum(len(v) for v in request.POST.lists()) > MAX_UPLOAD_FIELDS:
         return _json_error(_("The request carries too many fields."))
     received = handler.received
-    form = EvidenceMetaForm(request.POST, campaign=campaign)
+    form = EvidenceMetaForm(request.POST, campaign=campaign, user=request.user)
     if not form.is_valid():
         return _json_error(_form_errors(form))
     try:
@@ -142,27 +143,39 @@ def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: C
 
 
 def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
-    items = []
-    for item in dup.items:
-        readable = access.can_read_evidence(request.user, item)
-        items.append(
-            {
-                "id": item.pk if readable else None,
-                "title": item.title if readable else "",
-                # An item the uploader may not read stays anonymous: only the fact that the bytes exist shows.
-                "archive_number": item.archive_number if readable else "",
-                "office": item.office.name if readable else "",
-                "url": reverse("evidence:detail", args=[item.pk]) if readable else "",
-                "link_url": reverse("evidence:link_existing", args=[item.pk]) if readable else "",
-                "in_recycle_bin": item.is_deleted,
-            }
-        )
-    if any(i["link_url"] and not i["in_recycle_bin"] for i in items):
+    """409: the same bytes are already in the archive. Only the items the person may open are described (an
+    item in the recycle bin only to the coordinator, who alone opens it there); of any other item nothing is
+    said but that the file is there. The person is offered to link an item only if they may change it."""
+    user = request.user
+    items = [
+        {
+            "id": item.pk,
+            "title": item.title,
+            "archive_number": item.archive_number,
+            "office": item.office.name,
+            "url": reverse("evidence:detail", args=[item.pk]),
+            "link_url": reverse("evidence:link_existing", args=[item.pk])
+            if not item.is_deleted and access.can_change_evidence(user, item)
+            else "",
+            "in_recycle_bin": item.is_deleted,
+        }
+        for item in dup.items
+        if access.can_read_evidence(user, item) and (not item.is_deleted or is_coordinator(user))
+    ]
+    alive = [i for i in items if not i["in_recycle_bin"]]
+    if any(i["link_url"] for i in alive):
         message = _("This file is already in the archive. Link the existing item to your standard and task instead?")
-    else:
+    elif alive:
         message = _(
-            "This file is already in the archive, filed by another office. Ask the coordinator to link it for you."
+            "This file is already in the archive as “%(title)s”. Ask its uploader or the head of its office to link "
+            "it to your standard and task."
+        ) % {"title": alive[0]["title"]}
+    elif items:
+        message = _(
+            "This file is already in the archive, in the recycle bin: restore it instead of uploading it again."
         )
+    else:
+        message = _("This file is already in the archive.")
     return _json_error(message, 409, duplicate=True, items=items)
 
 
@@ -187,7 +200,7 @@ def upload_link(request: HttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     campaign = _current_campaign()
-    form = LinkForm(request.POST, campaign=campaign, prefix="link")
+    form = LinkForm(request.POST, campaign=campaign, user=request.user, prefix="link")
     if campaign is None or not form.is_valid():
         messages.error(request, _form_errors(form) if campaign else _("There is no current campaign."))
         return redirect("evidence:upload")
@@ -204,22 +217,32 @@ def upload_link(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
-    """Instead of uploading a duplicate: link the existing item to the chosen standards and tasks."""
+    """Instead of uploading a duplicate: link the existing item to the chosen standards and tasks.
+
+    Linking an item to a task lets the task's offices read it, so it takes the right to change the item (its
+    uploader, the head of its office, the coordinator): anyone else who reads it gets 403."""
     item = get_evidence_for_user(request.user, pk)
-    if not access.can_upload_evidence(request.user):
-        raise PermissionDenied
     if not item.is_current or item.is_deleted:
         raise Http404
-    form = LinkExistingForm(request.POST, campaign=item.campaign)
+    if not access.can_change_evidence(request.user, item):
+        raise PermissionDenied
+    form = LinkExistingForm(request.POST, campaign=item.campaign, user=request.user)
     if not form.is_valid():
         return _json_error(_form_errors(form))
-    services.evidence_link(
+    changed = services.evidence_link(
         user=request.user, item=item, standards=form.standards(), tasks=list(form.cleaned_data["tasks"])
     )
+    if changed:
+        message = _("The existing item was linked.")
+    else:
+        message = _("Nothing changed: the item is already linked to these standards and tasks.")
     url = reverse("evidence:detail", args=[item.pk])
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
-        return JsonResponse({"ok": True, "id": item.pk, "title": item.title, "url": url})
-    messages.success(request, _("The existing item was linked."))
+        return JsonResponse(
+            {"ok": True, "changed": changed, "message": message, "id": item.pk, "title": item.title, "url": url},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    (messages.success if changed else messages.info)(request, message)
     return redirect(url)
 
 

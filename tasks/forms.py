@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
+from civunit.forms import IdListField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 
 from .models import Recurrence, Status, Task
 from .selectors import SORTS, TaskFilters
@@ -25,15 +26,15 @@ def _small_widgets(form: forms.Form) -> None:
 class TaskFilterForm(forms.Form):
     """The filters of the task list (GET). Bad values are dropped, never an error page."""
 
-    office = forms.ModelChoiceField(
+    office = ModelChoiceField(
         label=pgettext_lazy("task filter", "Office"), queryset=Office.objects.none(), required=False
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
-    work_area = forms.ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
-    standard = forms.ModelChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
+    work_area = ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
+    standard = ModelChoiceField(label=_("Standard"), queryset=Criterion.objects.none(), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     stalled = forms.BooleanField(label=_("Stalled only"), required=False)
-    due_within = forms.IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
+    due_within = IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -83,8 +84,8 @@ class TaskFilterForm(forms.Form):
 class VersionedForm(forms.Form):
     """Every action posts the version of the row its page showed; a stale one is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    occurrence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, min_value=1)
+    occurrence = IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CheckOffForm(VersionedForm):
@@ -115,11 +116,11 @@ class ReturnForm(VersionedForm):
 
 class ProgressForm(forms.Form):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    occurrence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    occurrence = IntegerField(widget=forms.HiddenInput, required=False)
 
 
-def _people_field(office_ids) -> forms.ModelMultipleChoiceField:
-    field = forms.ModelMultipleChoiceField(
+def _people_field(office_ids) -> ModelMultipleChoiceField:
+    field = ModelMultipleChoiceField(
         label=_("Responsible people"),
         queryset=User.objects.filter(office_id__in=office_ids, is_active=True).order_by("username"),
         required=False,
@@ -130,7 +131,7 @@ def _people_field(office_ids) -> forms.ModelMultipleChoiceField:
 
 
 class AssignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = IntegerField(widget=forms.HiddenInput, min_value=1)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -146,7 +147,7 @@ class SplitForm(forms.Form):
     code = forms.CharField(
         label=_("Number"), max_length=30, required=False, help_text=_("Leave empty to number it automatically.")
     )
-    lead_office = forms.ModelChoiceField(label=_("Office doing it"), queryset=Office.objects.none())
+    lead_office = ModelChoiceField(label=_("Office doing it"), queryset=Office.objects.none())
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -172,27 +173,14 @@ class SplitForm(forms.Form):
         return data
 
 
-class IdListField(forms.Field):
-    """A list of ids from checkboxes; which of them the user may change is decided in the service."""
-
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": _("Select tasks from the list.")}
-
-    def to_python(self, value):
-        if not value:
-            return []
-        try:
-            return sorted({int(v) for v in value})
-        except (TypeError, ValueError):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
 class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to")), ("deadline", _("Set deadline"))]
 
     action = forms.ChoiceField(label=pgettext_lazy("task bulk", "Action"), choices=ACTIONS)
+    # which of the tasks the user may change is decided in the service
     tasks = IdListField(
-        label=pgettext_lazy("task", "Tasks"), error_messages={"required": _("Select at least one task.")}
+        label=pgettext_lazy("task", "Tasks"),
+        error_messages={"required": _("Select at least one task."), "invalid": _("Select tasks from the list.")},
     )
     deadline = forms.DateField(label=_("Deadline"), required=False)
 
@@ -221,15 +209,15 @@ class TaskForm(forms.Form):
     )
     title = forms.CharField(label=_("Task"), max_length=500)
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    work_area = forms.ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
-    standards = forms.ModelMultipleChoiceField(
+    work_area = ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
+    standards = ModelMultipleChoiceField(
         label=_("Standards"),
         queryset=Criterion.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    lead_office = forms.ModelChoiceField(label=_("Lead office"), queryset=Office.objects.all())
-    supporting_offices = forms.ModelMultipleChoiceField(
+    lead_office = ModelChoiceField(label=_("Lead office"), queryset=Office.objects.all())
+    supporting_offices = ModelMultipleChoiceField(
         label=_("Supporting offices"),
         queryset=Office.objects.all(),
         required=False,
@@ -244,7 +232,7 @@ class TaskForm(forms.Form):
         label=_("Evidence requirement"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, campaign, task=None, **kwargs):
         super().__init__(*args, **kwargs)

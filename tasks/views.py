@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign.models import Campaign
 from civunit.accounts.models import Office
+from civunit.forms import parse_id
 from tasks import access as policy
 
 from . import selectors, services
@@ -89,9 +90,10 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 def _office_for(request: HttpRequest) -> Office | None:
     """The office whose tasks to show: ?office=<id>, else the first office the user heads, else their own."""
-    wanted = request.GET.get("office", "")
-    if wanted.isdigit():
-        office = Office.objects.filter(pk=int(wanted)).first()
+    wanted = request.GET.get("office", "").strip()
+    if wanted.isascii() and wanted.isdigit():
+        office_id = parse_id(wanted)  # None beyond 64 bits: no such office
+        office = Office.objects.filter(pk=office_id).first() if office_id is not None else None
         if office is None:
             raise Http404
         return office
@@ -371,8 +373,8 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     if campaign is None or not office_ids:
         raise PermissionDenied
     back = reverse("tasks:office")
-    if request.POST.get("office", "").isdigit():
-        back += f"?office={request.POST['office']}"
+    if (office_id := parse_id(request.POST.get("office"))) is not None:
+        back += f"?office={office_id}"
     form = BulkForm(request.POST, office_ids=office_ids)
     if not form.is_valid():
         _form_error(request, form)

@@ -130,10 +130,13 @@
         xhr.open("POST", target.link_url);
         xhr.setRequestHeader("X-CSRFToken", csrfToken());
         xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+        xhr.responseType = "json";
         xhr.onload = function () {
           buttons.remove();
-          if (xhr.status === 200) finish(row, true, msg.msgLinked, target.url);
-          else finish(row, false, msg.msgFailed);
+          var data = xhr.response || {};
+          // "nothing changed" (already linked) is said as the server words it
+          if (xhr.status === 200 && data.ok) finish(row, true, data.changed === false ? data.message : msg.msgLinked, target.url);
+          else finish(row, false, data.error || msg.msgFailed);
         };
         xhr.onerror = function () { finish(row, false, msg.msgFailed); };
         xhr.send(metaData());

@@ -7,6 +7,7 @@ from campaign.models import CriterionRequirement, EvidenceCategory
 from civunit.accounts.roles import Role
 from evidence.models import EvidenceItem
 from tests.evidence import samples
+from tests.evidence.factories import make_evidence
 from tests.factories import CriterionFactory, OfficeFactory, UserFactory
 from tests.tasks.factories import TaskFactory
 
@@ -112,3 +113,43 @@ def test_an_upload_whose_connection_drops_can_be_retried(page, live_server, cast
     page.wait_for_selector("[data-testid=upload-row][data-state=done]")
     assert EvidenceItem.objects.count() == 1
     assert len(failures) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_is_linked_instead_by_who_may_change_it_and_only_offered_to_them(
+    page, live_server, cast, campaign, browser_login
+):
+    standard = CriterionFactory(campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务", is_leaf=True)
+    task = TaskFactory(campaign=campaign, code="7", title="组织学雷锋志愿服务活动", lead_office=cast.office_b)
+    photo = {"name": "志愿服务.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg(color=(12, 34, 56))}
+    item = make_evidence(user=cast.staff_a, campaign=campaign, data=photo["buffer"], tasks=[task])
+
+    # office B reads the photo through its task but may not change it: no offer, only who can link it
+    browser_login(page, cast.staff_b)
+    page.goto(f"{live_server.url}/evidence/upload/")
+    page.set_input_files("[data-testid=file-input]", [photo])
+    page.wait_for_selector("[data-testid=upload-row][data-state=duplicate]")
+    assert "负责人" in page.locator("[data-testid=upload-status]").inner_text()
+    assert page.get_by_role("button", name="关联已有资料").count() == 0
+    page.goto(f"{live_server.url}/")
+    page.locator("[data-testid=user-menu]").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/accounts/login/")
+
+    # the head of the item's office links it to the standard chosen on the page
+    browser_login(page, cast.head_a)
+    page.goto(f"{live_server.url}/evidence/upload/")
+    page.select_option("#id_primary_standard", str(standard.pk))
+    page.set_input_files("[data-testid=file-input]", [photo])
+    page.wait_for_selector("[data-testid=upload-row][data-state=duplicate]")
+    page.get_by_role("button", name="关联已有资料").click()
+    page.wait_for_selector("[data-testid=upload-row][data-state=done]")
+    assert EvidenceItem.objects.count() == 1
+    assert list(item.standard_links.values_list("criterion_id", flat=True)) == [standard.pk]
+
+    # the same once more: nothing changed, and the row says so
+    page.set_input_files("[data-testid=file-input]", [photo])
+    page.wait_for_selector("[data-testid=upload-row][data-state=duplicate]")
+    page.get_by_role("button", name="关联已有资料").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 2")
+    assert "没有变化" in page.locator("[data-testid=upload-status]").nth(1).inner_text()

@@ -2,6 +2,7 @@
 and flags the missing parts; caption fields are inherited unless set."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -68,6 +69,48 @@ def test_who_may_change_an_activity(cast, activity, login):
         assert login(user).post(url, data).status_code == 302
     activity.refresh_from_db()
     assert activity.title == "改名"
+
+
+def test_the_organising_office_is_the_persons_own_whatever_is_posted(cast, campaign, login):
+    """Issue 11: the head of the organiser office may change an activity, so choosing another office would hand it
+    to that office. Only the coordinator chooses; anyone else's activity is their own office's."""
+    data = {"title": "文明礼仪培训", "date": "2026-04-10", "organiser_office": cast.office_b.pk}
+    assert login(cast.staff_a).post(reverse("evidence:activity_create"), data).status_code == 302
+    assert Activity.objects.get(title="文明礼仪培训").organiser_office == cast.office_a
+    page = login(cast.staff_a).get(reverse("evidence:activity_create")).content.decode()
+    assert re.search(r'<select name="organiser_office"[^>]* disabled', page)
+    page = login(cast.coordinator).get(reverse("evidence:activity_create")).content.decode()
+    assert not re.search(r'<select name="organiser_office"[^>]* disabled', page)
+
+
+def test_an_edit_by_anyone_but_the_coordinator_keeps_the_organising_office(cast, activity, login):
+    url = reverse("evidence:activity_edit", args=[activity.pk])
+    for user in (cast.staff_a, cast.head_a):
+        data = {"title": f"{user.username} 改", "date": "2026-03-05", "organiser_office": cast.office_b.pk}
+        assert login(user).post(url, data).status_code == 302
+        activity.refresh_from_db()
+        assert (activity.title, activity.organiser_office) == (f"{user.username} 改", cast.office_a)
+
+
+def test_the_coordinator_chooses_the_organising_office(cast, campaign, activity, login):
+    data = {"title": "联合活动", "date": "2026-04-10", "organiser_office": cast.office_b.pk}
+    assert login(cast.coordinator).post(reverse("evidence:activity_create"), data).status_code == 302
+    assert Activity.objects.get(title="联合活动").organiser_office == cast.office_b
+    edit = {"title": activity.title, "date": "2026-03-05", "organiser_office": cast.office_b.pk}
+    login(cast.coordinator).post(reverse("evidence:activity_edit", args=[activity.pk]), edit)
+    activity.refresh_from_db()
+    assert activity.organiser_office == cast.office_b
+
+
+def test_a_person_of_no_office_is_told_so_when_creating_an_activity(cast, campaign, login):
+    cast.staff_a.office = None
+    cast.staff_a.save()
+    response = login(cast.staff_a).post(
+        reverse("evidence:activity_create"), {"title": "无委室活动", "date": "2026-04-10"}
+    )
+    assert response.status_code == 200
+    assert "未归属任何委室" in response.content.decode()
+    assert not Activity.objects.filter(title="无委室活动").exists()
 
 
 def test_the_activity_page_groups_evidence_and_flags_what_is_missing(cast, campaign, activity, login):

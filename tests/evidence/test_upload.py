@@ -286,20 +286,41 @@ def test_the_same_file_again_is_flagged_as_a_duplicate_and_can_be_linked(
     assert item.archive_number == "6.2.1-001"
 
 
-def test_a_duplicate_of_an_item_the_user_may_not_read_reveals_nothing_and_cannot_be_linked(
+def test_a_duplicate_of_an_item_the_user_may_not_read_says_only_that_the_file_is_in_the_archive(
     cast, campaign, post_file, login
 ):
     data = samples.jpeg(color=(9, 9, 9))
     first = post_file(cast.staff_a, "内部.jpg", data, title="内部照片").json()
-    body = post_file(cast.staff_b, "copy.jpg", data).json()
-    assert body["duplicate"] is True
-    assert body["items"][0]["title"] == ""
-    assert body["items"][0]["link_url"] == ""
-    assert body["items"][0]["archive_number"] == ""
-    assert body["items"][0]["office"] == ""
-    assert body["items"][0]["id"] is None
+    response = post_file(cast.staff_b, "copy.jpg", data)
+    assert response.status_code == 409
+    assert response.json() == {"ok": False, "error": "该文件已在台账中。", "duplicate": True, "items": []}
     response = login(cast.staff_b).post(reverse("evidence:link_existing", args=[first["id"]]), {})
     assert response.status_code == 404
+
+
+def test_a_duplicate_in_the_recycle_bin_is_not_told_to_its_office(cast, campaign, post_file, login):
+    """Only the coordinator opens the recycle bin: to anyone else an item there is simply not shown."""
+    data = samples.jpeg(color=(8, 8, 8))
+    first = post_file(cast.staff_a, "旧.jpg", data, title="旧照片").json()
+    login(cast.staff_a).post(reverse("evidence:delete", args=[first["id"]]))
+    assert EvidenceItem.objects.get(pk=first["id"]).is_deleted
+    for user in (cast.staff_a, cast.head_a, cast.staff_b):
+        body = post_file(user, "again.jpg", data).json()
+        assert body == {"ok": False, "error": "该文件已在台账中。", "duplicate": True, "items": []}, user
+    body = post_file(cast.coordinator, "again.jpg", data).json()
+    assert body["items"][0]["in_recycle_bin"] is True
+    assert body["items"][0]["link_url"] == ""
+    assert "回收站" in body["error"]
+
+
+def test_a_duplicate_the_user_reads_but_may_not_change_is_named_without_a_link_offer(cast, campaign, post_file, task_b):
+    data = samples.jpeg(color=(7, 7, 7))
+    post_file(cast.staff_a, "志愿.jpg", data, title="志愿服务照片", tasks=[task_b.pk])
+    body = post_file(cast.staff_b, "copy.jpg", data).json()  # office B reads it through its task
+    assert body["items"][0]["title"] == "志愿服务照片"
+    assert body["items"][0]["link_url"] == ""
+    assert "志愿服务照片" in body["error"]
+    assert "负责人" in body["error"]
 
 
 def test_an_exception_after_the_file_is_written_leaves_no_row_and_removes_the_file(
