@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Criterion, EvidenceCategory
-from civunit import access
+from evidence import access
 
 from . import uploads
 from .models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
@@ -250,7 +250,7 @@ def evidence_link(*, user, item: EvidenceItem, standards: Sequence[Criterion], t
     """Add standards and tasks to an existing item (used when an upload turns out to be a duplicate).
 
     A task's offices read the evidence linked to it, so linking widens who reads the item: it takes the right to
-    change the item (civunit.access.can_change_evidence). The links go to the current version and to any newer
+    change the item (evidence.access.can_change_evidence). The links go to the current version and to any newer
     version awaiting review, so that they survive its acceptance. Returns whether anything was added; what was
     added is recorded in the item's history with who added it."""
     if not access.can_change_evidence(user, item):

@@ -28,7 +28,7 @@ PASSWORD = "civunit-demo"  # noqa: S105 (seed_demo's documented demo password, i
 
 # (username, URL name or path): the pages a signed-in person opens first.
 SIGNED_IN_PAGES = [
-    ("coordinator", "home"),
+    ("coordinator", "reports:home"),
     ("coordinator", "tasks:list"),
     ("coordinator", "tasks:mine"),
     ("coordinator", "tasks:office"),
