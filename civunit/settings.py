@@ -159,6 +159,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,  # the bucket's own policy: objects stay private
         },
     }
+    if _default_storage["OPTIONS"]["max_memory_size"] < 1:
+        raise ImproperlyConfigured(
+            "AWS_S3_MAX_MEMORY_SIZE must be at least 1 byte: 0 would hold every object read from S3 whole in memory."
+        )
 else:
     _default_storage = {"BACKEND": "civunit.storage.DurableFileSystemStorage"}
 STORAGES = {
