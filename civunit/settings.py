@@ -157,6 +157,8 @@ if AWS_STORAGE_BUCKET_NAME:
             # spills to FILE_UPLOAD_TEMP_DIR beyond it; django-storages' default, 0, keeps every object in RAM.
             "max_memory_size": env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024 * 1024),
             "default_acl": None,  # the bucket's own policy: objects stay private
+            # No signed URLs (the admin shows a FileField's url()): every download goes through the app's views.
+            "querystring_auth": False,
         },
     }
     if _default_storage["OPTIONS"]["max_memory_size"] < 1:

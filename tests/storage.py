@@ -46,6 +46,7 @@ class S3Bucket:
                 "region_name": S3_REGION,
                 "addressing_style": "path",
                 "default_acl": None,
+                "querystring_auth": False,
                 # Small, so that the tests' files spill to disk as large ones do in production.
                 "max_memory_size": 64 * 1024,
                 **S3_KEYS,

@@ -124,6 +124,7 @@ def test_the_s3_variables_configure_the_default_storage(tmp_path):
             "addressing_style": "path",
             "max_memory_size": 8 * 1024 * 1024,
             "default_acl": None,
+            "querystring_auth": False,
         },
     }
     without = probe(tmp_path)
