@@ -205,6 +205,7 @@ def main() -> int:
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
         "MEDIA_ROOT": str(work / "media"),
+        "FILE_UPLOAD_TEMP_DIR": str(work),  # the same file system as MEDIA_ROOT, as .env.example advises
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "off",
         "SESSION_COOKIE_SECURE": "off",

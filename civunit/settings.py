@@ -136,8 +136,40 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are never served from a public URL: every download goes through a view that applies the
 # access policy. MEDIA_URL is deliberately absent.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads stream here while they are hashed and checked, then go to the storage (and S3 downloads spill here).
+# On the file system storage, the same file system as MEDIA_ROOT lets a finished upload be renamed, not copied.
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
+# Every stored file (evidence, previews, kept import uploads) goes through STORAGES["default"]: MEDIA_ROOT on
+# the local file system, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (nothing is then
+# written under MEDIA_ROOT).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Self-hosted endpoints (MinIO, Ceph) rarely have a DNS name per bucket.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            # An object being read is spooled into a temporary file that stays in memory up to this size and
+            # spills to FILE_UPLOAD_TEMP_DIR beyond it; django-storages' default, 0, keeps every object in RAM.
+            "max_memory_size": env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024 * 1024),
+            "default_acl": None,  # the bucket's own policy: objects stay private
+            # No signed URLs (the admin shows a FileField's url()): every download goes through the app's views.
+            "querystring_auth": False,
+        },
+    }
+    if _default_storage["OPTIONS"]["max_memory_size"] < 1:
+        raise ImproperlyConfigured(
+            "AWS_S3_MAX_MEMORY_SIZE must be at least 1 byte: 0 would hold every object read from S3 whole in memory."
+        )
+else:
+    _default_storage = {"BACKEND": "civunit.storage.DurableFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and env.bool("STATIC_MANIFEST", default=True)
@@ -203,6 +235,7 @@ DOWNLOAD_BLOCK_SECONDS = env.int("DOWNLOAD_BLOCK_SECONDS", default=900)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Evidence uploads (evidence/sniffing.py decides the kind from the bytes): the largest file of each kind.
 _MB = 1024 * 1024

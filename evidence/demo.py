@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from campaign.models import Campaign, Criterion, EvidenceCategory
 from civunit.accounts.models import User
 
-from . import previews, uploads
+from . import files, previews, uploads
 from .models import EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
 from .services import allocate_archive_number
 from .sniffing import sniff
@@ -257,8 +257,11 @@ def _stored_file(t: Template) -> StoredFile:
         os.fsync(fh.fileno())
     try:
         sniffed = sniff(temp, original_name=f"demo.{ext}")
-        name = f"{prefix}{sniffed.extension}"
-        with transaction.atomic():
+        # A file left under this name by an earlier database is no row's (the lookup above found none): replace it
+        # rather than let the storage pick another name, which the lookup would not find next time.
+        files.delete_quietly([f"{prefix}{sniffed.extension}"])
+        name = files.save_local_file(temp, f"{prefix}{sniffed.extension}")
+        try:
             stored = StoredFile.objects.create(
                 sha256=sha,
                 size=len(data),
@@ -270,7 +273,9 @@ def _stored_file(t: Template) -> StoredFile:
                 height=sniffed.height,
                 taken_at=sniffed.taken_at,
             )
-            uploads.move_into_place(temp, name)
+        except BaseException:
+            files.delete_quietly([name])
+            raise
     finally:
         uploads.remove_quietly(temp)
     previews.make_previews(stored.pk)  # the worker may not run while seeding

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import previews, uploads
+from . import files, previews
 
 
 @task()
@@ -12,4 +12,4 @@ def make_previews(stored_file_id: int) -> str:
 
 @task()
 def clean_stale_uploads() -> int:
-    return uploads.clean_stale_uploads()
+    return files.clean_stale_uploads()

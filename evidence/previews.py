@@ -1,7 +1,8 @@
 """Previews of a stored file, made once by the background worker: a thumbnail, a screen preview (long side about
 1600 px) and a print copy (long side about 1000 px, JPEG quality 75), upright per EXIF orientation and carrying
-no EXIF at all (so no GPS position). A PDF's first page is rendered with pdftoppm. The original is never
-touched. A damaged image gets "cannot preview" and a warning, never an error."""
+no EXIF at all (so no GPS position). A PDF's first page is rendered with pdftoppm. The original is read from the
+storage and never touched; the previews are saved to it (evidence/files.py). A damaged image gets "cannot
+preview" and a warning, never an error."""
 
 from __future__ import annotations
 
@@ -9,15 +10,13 @@ import io
 import logging
 import subprocess
 import tempfile
-import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
 
-from . import uploads
+from . import files
 from .models import EvidenceKind, StoredFile
 
 # The worker imports this module without the upload views: HEIC support must be registered here too.
@@ -82,17 +81,17 @@ def make_previews(stored_file_id: int) -> str:
     stored = StoredFile.objects.filter(pk=stored_file_id).first()
     if stored is None:
         return "missing"
-    path = Path(settings.MEDIA_ROOT) / stored.file.name
     if stored.kind not in (EvidenceKind.PHOTO, EvidenceKind.PDF):
         StoredFile.objects.filter(pk=stored.pk).update(preview_status=StoredFile.PreviewStatus.NONE)
         return StoredFile.PreviewStatus.NONE
     try:
-        if stored.kind == EvidenceKind.PHOTO:
-            with _open_photo(path) as im:
-                variants = _render_variants(im)
-        else:
-            with _render_pdf_first_page(path) as im:
-                variants = _render_variants(im)
+        with files.local_path(stored.file.name) as path:
+            if stored.kind == EvidenceKind.PHOTO:
+                with _open_photo(path) as im:
+                    variants = _render_variants(im)
+            else:
+                with _render_pdf_first_page(path) as im:
+                    variants = _render_variants(im)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, PreviewFailed) as exc:
         log.warning("no preview for stored file %s: %s", stored.pk, exc)
         warning = (
@@ -105,13 +104,19 @@ def make_previews(stored_file_id: int) -> str:
         )
         return StoredFile.PreviewStatus.FAILED
 
-    names = {}
-    stamp = uuid.uuid4().hex
-    for variant, data in variants.items():
-        name = f"evidence/previews/{stored.sha256[:2]}/{stamp}-{variant}.jpg"
-        uploads.write_file(name, data)
-        names[variant] = name
-    StoredFile.objects.filter(pk=stored.pk).update(
-        preview_status=StoredFile.PreviewStatus.READY, preview_warning="", **names
-    )
+    previous = [getattr(stored, variant).name for variant in variants]
+    names: dict[str, str] = {}
+    try:
+        for variant, data in variants.items():
+            names[variant] = files.save_bytes(files.preview_name(stored.sha256, variant), data)
+        updated = StoredFile.objects.filter(pk=stored.pk).update(
+            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", **names
+        )
+    except BaseException:
+        files.delete_quietly(names.values())
+        raise
+    if not updated:  # purged meanwhile
+        files.delete_quietly(names.values())
+        return "missing"
+    files.delete_quietly(previous)  # the previews this run replaced (make_evidence_previews --all)
     return StoredFile.PreviewStatus.READY

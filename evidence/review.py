@@ -13,7 +13,6 @@ file ever accepted or returned stays viewable).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -25,7 +24,7 @@ from civunit.notifications.models import Notification
 from civunit.notifications.services import notify
 from evidence import access
 
-from . import uploads
+from . import files, uploads
 from .models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
 from .services import stored_file_create
 from .sniffing import Refused, check_size, clean_filename, sniff
@@ -392,23 +391,26 @@ def evidence_replace_file(
     shared, not stored twice. Raises Refused with the user's message."""
     _check_change(user=user, item=item)
     original_name = clean_filename(received.name)
-    sniffed = sniff(received.path, original_name=original_name)
+    sniffed = sniff(received.temp_path, original_name=original_name)
     check_size(sniffed, received.size)
     if not original_name.lower().endswith("." + sniffed.extension):
         original_name = f"{original_name}.{sniffed.extension}"
     existing = StoredFile.objects.filter(sha256=received.sha256).first()
     if existing is not None and existing.pk == item.stored_file_id:
         raise Refused(_("This is the same file as the present version."))
-    final: Path | None = None
+    name = ""
     try:
+        if existing is None:
+            # Saved before the transaction, deleted if it does not commit (see services.evidence_register).
+            name = files.save_local_file(received.temp_path, files.evidence_file_name(sniffed.extension))
         with transaction.atomic():
             if existing is None:
-                existing, final = stored_file_create(received=received, sniffed=sniffed)
+                existing = stored_file_create(name=name, received=received, sniffed=sniffed)
             return evidence_new_version(
                 user=user, item=item, changes=changes, stored_file=existing, original_name=original_name
             )
     except BaseException:
-        uploads.remove_quietly(final)
+        files.delete_quietly([name])
         raise
 
 
@@ -440,7 +442,7 @@ def evidence_restore(*, user, item: EvidenceItem) -> None:
     _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.RESTORED, title=item.title)
 
 
-def _file_paths(stored: StoredFile) -> list[str]:
+def _file_names(stored: StoredFile) -> list[str]:
     return [f.name for f in (stored.file, stored.thumbnail, stored.screen, stored.print_copy) if f and f.name]
 
 
@@ -459,7 +461,7 @@ def evidence_purge(*, user, item: EvidenceItem) -> list[str]:
     EvidenceItem.objects.filter(pk__in=pks).update(previous=None)
     EvidenceItem.objects.filter(pk__in=pks).delete()
     orphaned = list(StoredFile.objects.filter(pk__in=file_ids).exclude(items__isnull=False))
-    names = [name for stored in orphaned for name in _file_paths(stored)]
+    names = [name for stored in orphaned for name in _file_names(stored)]
     StoredFile.objects.filter(pk__in=[s.pk for s in orphaned]).delete()
     _event(
         item=None,
@@ -471,10 +473,5 @@ def evidence_purge(*, user, item: EvidenceItem) -> list[str]:
         files=len(orphaned),
     )
 
-    def remove_files():
-        root = uploads.media_root()
-        for name in names:
-            uploads.remove_quietly(root / name)
-
-    transaction.on_commit(remove_files)
+    files.delete_after_commit(names)
     return names

@@ -1,13 +1,12 @@
-"""Writes of the evidence archive. Each is one transaction with its history entry; files are moved into place
-inside the transaction and removed again if it does not commit; previews are queued after commit."""
+"""Writes of the evidence archive. Each is one transaction with its history entry; a file is saved to the storage
+just before its transaction (not inside it: a large object going to a bucket must not hold the database's write
+lock) and deleted again if the transaction does not commit (evidence/files.py); previews are queued after commit."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, Criterion, EvidenceCategory
 from evidence import access
 
-from . import uploads
+from . import files, uploads
 from .models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
 from .sniffing import Refused, Sniffed, check_size, clean_filename, sniff
 
@@ -105,50 +104,49 @@ def _queue_previews(stored_file_id: int) -> None:
     transaction.on_commit(lambda: make_previews.enqueue(stored_file_id))
 
 
-def stored_file_create(*, received: uploads.ReceivedFile, sniffed) -> tuple[StoredFile, Path]:
-    """Inside the caller's transaction: the StoredFile row of a checked upload, the file moved into place under
-    a generated name, and its previews queued for after the commit. Returns the row and the final path, which
-    the caller removes if its transaction fails."""
-    storage_name = f"evidence/files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{sniffed.extension}"
+def stored_file_create(*, name: str, received: uploads.ReceivedFile, sniffed) -> StoredFile:
+    """Inside the caller's transaction: the StoredFile row of a checked upload already saved to the storage
+    under `name`, and its previews queued for after the commit. The caller deletes the stored file if its
+    transaction does not commit."""
     stored = StoredFile.objects.create(
         sha256=received.sha256,
         size=received.size,
         kind=sniffed.kind,
         format=sniffed.format,
         content_type=sniffed.content_type,
-        file=storage_name,
+        file=name,
         width=sniffed.width,
         height=sniffed.height,
         taken_at=sniffed.taken_at,
         preview_status=StoredFile.PreviewStatus.PENDING,
     )
-    final = uploads.move_into_place(received.path, storage_name)
     _queue_previews(stored.pk)
-    return stored, final
+    return stored
 
 
 def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFile, meta: EvidenceMeta) -> EvidenceItem:
     """Register an uploaded file as a new evidence item.
 
     Raises Refused (not accepted, with the user's message) or DuplicateFound. The temporary file is the
-    caller's to discard if anything goes wrong before it is moved; once moved, a failure removes it here.
+    caller's to discard; the stored copy is deleted here whenever the rows are not committed.
     """
     if user.office_id is None:
         raise Refused(_("Your account belongs to no office; ask an administrator to set your office."))
     original_name = clean_filename(received.name)
-    sniffed: Sniffed = sniff(received.path, original_name=original_name)
+    sniffed: Sniffed = sniff(received.temp_path, original_name=original_name)
     check_size(sniffed, received.size)
     if duplicate := _duplicate(received.sha256):
         raise duplicate
     if not original_name.lower().endswith("." + sniffed.extension):
         original_name = f"{original_name}.{sniffed.extension}"
 
-    final: Path | None = None
+    name = ""
     try:
+        name = files.save_local_file(received.temp_path, files.evidence_file_name(sniffed.extension))
         # Durable: the outermost transaction, so that "the block ended without error" means "committed" and
-        # the file moved into place is removed whenever the rows are not there.
+        # the saved file is deleted whenever the rows are not there.
         with transaction.atomic(durable=True):
-            stored, final = stored_file_create(received=received, sniffed=sniffed)
+            stored = stored_file_create(name=name, received=received, sniffed=sniffed)
             taken_on = meta.taken_on
             if taken_on is None and sniffed.taken_at is not None:
                 taken_on = timezone.localtime(sniffed.taken_at).date()
@@ -185,12 +183,12 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
                 },
             )
     except IntegrityError as exc:
-        uploads.remove_quietly(final)
+        files.delete_quietly([name])
         if duplicate := _duplicate(received.sha256):
             raise duplicate from exc  # the same file arrived twice at the same moment
         raise
     except BaseException:
-        uploads.remove_quietly(final)
+        files.delete_quietly([name])
         raise
     return item
 

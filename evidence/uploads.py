@@ -1,13 +1,14 @@
-"""Receiving one uploaded file: streamed to a temporary file under MEDIA_ROOT while its SHA-256 is computed,
-never held whole in memory, fsynced when complete. The services move it into place; whatever is left behind by
-an interrupted upload is removed after a grace period (clean_stale_uploads)."""
+"""Receiving one uploaded file: streamed to a local temporary file (under FILE_UPLOAD_TEMP_DIR, never under
+MEDIA_ROOT) while its SHA-256 is computed, never held whole in memory, fsynced when complete. The services save
+it to the storage (evidence/files.py); whatever an interrupted upload leaves behind is removed after a grace
+period (files.clean_stale_uploads)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-import time
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,22 +20,10 @@ TEMP_SUFFIX = ".part"
 CHUNK_SIZE = 1024 * 1024
 
 
-def media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
 def temp_dir() -> Path:
-    path = media_root() / "evidence" / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
+    path = Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()) / "civunit-uploads"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def open_temp() -> tuple[Path, int]:
@@ -44,39 +33,14 @@ def open_temp() -> tuple[Path, int]:
     return path, fd
 
 
-def move_into_place(temp: Path, name: str) -> Path:
-    """Rename a complete, fsynced temporary file to its storage name (same file system) and fsync the folder."""
-    final = media_root() / name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(temp, final)
-    fsync_dir(final.parent)
-    return final
-
-
-def write_file(name: str, data: bytes) -> None:
-    """Write bytes under a storage name: temporary name, fsync, rename."""
-    path, fd = open_temp()
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        move_into_place(path, name)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
 def remove_quietly(path: Path | None) -> None:
     if path is not None:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
 
 
-def clean_stale_uploads(*, older_than_hours: float | None = None) -> int:
-    """Remove temporary files of interrupted uploads older than the grace period; returns how many."""
-    hours = settings.EVIDENCE_TEMP_GRACE_HOURS if older_than_hours is None else older_than_hours
-    cutoff = time.time() - hours * 3600
+def clean_stale_temp_files(*, cutoff: float) -> int:
+    """Remove temporary files of interrupted uploads last changed before `cutoff` (a time.time() value)."""
     removed = 0
     for path in temp_dir().glob(f"*{TEMP_SUFFIX}"):
         try:
@@ -90,9 +54,9 @@ def clean_stale_uploads(*, older_than_hours: float | None = None) -> int:
 
 @dataclass
 class ReceivedFile:
-    """A whole uploaded file on disk under a temporary name."""
+    """A whole uploaded file in a local temporary file (not yet stored)."""
 
-    path: Path
+    temp_path: Path
     name: str  # as the browser sent it; clean it before showing or storing
     size: int
     sha256: str
@@ -105,8 +69,8 @@ class ReceivedFile:
 class EvidenceUploadHandler(FileUploadHandler):
     """Streams the request's single file to disk and hashes it on the way; skips any further file.
 
-    The view reads `received`, `extra_files` and `too_large` after parsing, and always calls `discard()` for
-    whatever it did not move into place.
+    The view reads `received`, `extra_files` and `too_large` after parsing, and always calls `discard()`
+    afterwards: the temporary file stays until then, whether or not it was saved to the storage.
     """
 
     chunk_size = CHUNK_SIZE
@@ -152,7 +116,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         self._fh.close()
         self._fh = None
         self.received = ReceivedFile(
-            path=self._path,
+            temp_path=self._path,
             name=self.file_name or "",
             size=file_size,
             sha256=self._hash.hexdigest(),
@@ -174,7 +138,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         self.received = None
 
     def discard(self):
-        """Remove the temporary file unless it was moved into place (then the path no longer exists)."""
+        """Remove the temporary file (already gone if the file system storage renamed it into place)."""
         self._abort()
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.core.exceptions import (
     PermissionDenied,
 )
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from civunit.forms import parse_id
 from evidence import access
 from tasks.models import Task
 
-from . import selectors, services, uploads
+from . import files, selectors, services, uploads
 from .access import get_evidence_for_user
 from .forms import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
 from .models import EvidenceEvent, EvidenceItem, StoredFile
@@ -309,9 +309,10 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 # --- serving files --------------------------------------------------------------------------------------
 
 
-def _file_response(path: Path, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
+def _file_response(file: FieldFile, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
+    """The stored file streamed in chunks from the storage (never read whole into memory)."""
     try:
-        fh = path.open("rb")
+        fh = files.open_stored(file.name)
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(fh, content_type=content_type)
@@ -330,7 +331,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     inline = stored.format in INLINE_FORMATS and request.GET.get("download") != "1"
     return _file_response(
-        Path(settings.MEDIA_ROOT) / stored.file.name,
+        stored.file,
         content_type=stored.content_type,
         filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
         inline=inline,
@@ -351,7 +352,7 @@ def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
         raise Http404
     stem = item.original_name.rpartition(".")[0] or item.title
     return _file_response(
-        Path(settings.MEDIA_ROOT) / getattr(stored, field).name,
+        getattr(stored, field),
         content_type="image/jpeg",
         filename=f"{stem}-{variant}.jpg",
         inline=True,

@@ -10,6 +10,7 @@ from django.test import Client
 from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
 from tests.factories import PASSWORD, CampaignFactory, OfficeFactory, UserFactory
+from tests.storage import moto_endpoint, s3, stored  # noqa: F401 (fixtures)
 
 
 @dataclass
@@ -40,9 +41,11 @@ class Cast:
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """A temporary MEDIA_ROOT per test: no test sees another's files."""
+    """A temporary MEDIA_ROOT and upload folder per test: no test sees another's files."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
+    (tmp_path / "upload-tmp").mkdir()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ def received_from_bytes(name: str, data: bytes) -> uploads.ReceivedFile:
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     return uploads.ReceivedFile(
-        path=path, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), browser_content_type=""
+        temp_path=path, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), browser_content_type=""
     )
 
 
@@ -34,7 +34,7 @@ def make_evidence(*, user, campaign, data: bytes | None = None, name: str = "", 
     try:
         return evidence_register(user=user, campaign=campaign, received=received, meta=EvidenceMeta(**meta))
     finally:
-        uploads.remove_quietly(received.path)
+        uploads.remove_quietly(received.temp_path)
 
 
 def run_on_commit(fn):

@@ -1,14 +1,14 @@
 """Evidence rows for the review, version, recycle-bin, browse and search tests, made without the upload path
-(which has its own tests): a stored file with real bytes under MEDIA_ROOT, and items pointing at it."""
+(which has its own tests): a stored file with real bytes in the default storage, and items pointing at it."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import uuid
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from PIL import Image
 
 from evidence.models import EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
@@ -22,17 +22,12 @@ def jpeg_bytes(color=(200, 30, 30), size=(64, 48)) -> bytes:
 
 def make_stored_file(data: bytes | None = None, *, with_previews: bool = True) -> StoredFile:
     data = data or jpeg_bytes(color=tuple(uuid.uuid4().bytes[:3]))
-    name = f"evidence/files/test/{uuid.uuid4().hex}.jpg"
-    root = Path(settings.MEDIA_ROOT)
-    (root / name).parent.mkdir(parents=True, exist_ok=True)
-    (root / name).write_bytes(data)
+    storage = storages["default"]
+    name = storage.save(f"evidence/files/test/{uuid.uuid4().hex}.jpg", ContentFile(data))
     fields = {}
     if with_previews:
         for variant in ("thumbnail", "screen"):
-            preview = f"evidence/previews/test/{uuid.uuid4().hex}.jpg"
-            (root / preview).parent.mkdir(parents=True, exist_ok=True)
-            (root / preview).write_bytes(data)
-            fields[variant] = preview
+            fields[variant] = storage.save(f"evidence/previews/test/{uuid.uuid4().hex}.jpg", ContentFile(data))
     return StoredFile.objects.create(
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),

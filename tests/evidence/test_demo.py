@@ -7,6 +7,11 @@ from evidence.models import EvidenceItem, StoredFile
 pytestmark = pytest.mark.django_db
 
 
+def _exif(field_file):
+    with field_file.open("rb") as fh, Image.open(fh) as im:
+        return im.getexif()
+
+
 @pytest.fixture
 def demo(settings):
     settings.DEBUG = True
@@ -22,9 +27,9 @@ def test_demo_evidence_has_photos_pdfs_and_spreadsheets_with_previews(demo, sett
     assert all(sf.preview_status == StoredFile.PreviewStatus.READY for sf in photos)
     assert photos.filter(taken_at__isnull=False).count() == photos.count()
     # the GPS photo's original keeps its position, its preview does not
-    gps = [sf for sf in photos if 0x8825 in Image.open(settings.MEDIA_ROOT / sf.file.name).getexif()]
+    gps = [sf for sf in photos if 0x8825 in _exif(sf.file)]
     assert len(gps) == 1
-    assert 0x8825 not in Image.open(settings.MEDIA_ROOT / gps[0].screen.name).getexif()
+    assert 0x8825 not in _exif(gps[0].screen)
 
 
 def test_demo_evidence_twice_adds_nothing_and_scale_multiplies_rows(demo, settings):

@@ -1,7 +1,7 @@
 """Previews are made once by the worker: upright, without EXIF or GPS, in three sizes; a damaged image gets
-"无法预览" and a warning, never an error."""
+"无法预览" and a warning, never an error. Tests that take `stored` run on the file system and on S3."""
 
-from pathlib import Path
+import io
 
 import pytest
 from django.urls import reverse
@@ -22,17 +22,20 @@ def upload(cast, campaign, data, name, django_capture_on_commit_callbacks):
 
 
 def open_variant(settings, stored, field):
-    return Image.open(Path(settings.MEDIA_ROOT) / getattr(stored, field).name)
+    with getattr(stored, field).open("rb") as fh:
+        return Image.open(io.BytesIO(fh.read()))
 
 
 def test_a_rotated_photo_gets_upright_previews_without_exif_or_gps(
-    cast, campaign, settings, django_capture_on_commit_callbacks
+    cast, campaign, settings, django_capture_on_commit_callbacks, stored
 ):
     # Stored landscape 400 × 200 with orientation 6 (rotate 90° clockwise to view): upright it is portrait.
     data = samples.jpeg(400, 200, date="2026:03:05 09:30:00", orientation=6, gps=True)
     item = upload(cast, campaign, data, "rotated.jpg", django_capture_on_commit_callbacks)
+    files = stored
     stored = item.stored_file
     assert stored.preview_status == StoredFile.PreviewStatus.READY
+    assert all(getattr(stored, f).name.startswith("evidence/previews/") for f in ("thumbnail", "screen", "print_copy"))
     for field in ("thumbnail", "screen", "print_copy"):
         with open_variant(settings, stored, field) as im:
             assert im.height > im.width, field
@@ -41,7 +44,7 @@ def test_a_rotated_photo_gets_upright_previews_without_exif_or_gps(
             assert 0x0112 not in exif  # no orientation left to apply twice
             assert not im.info.get("exif")
     # The original is kept byte for byte, GPS and all.
-    assert (Path(settings.MEDIA_ROOT) / stored.file.name).read_bytes() == data
+    assert files.read(stored.file.name) == data
 
 
 def test_preview_sizes_follow_the_long_side(cast, campaign, settings, django_capture_on_commit_callbacks):
@@ -71,7 +74,7 @@ def test_a_truncated_photo_is_stored_with_cannot_preview(
     assert download.status_code == 200
 
 
-def test_a_pdf_gets_its_first_page_as_preview(cast, campaign, settings, django_capture_on_commit_callbacks):
+def test_a_pdf_gets_its_first_page_as_preview(cast, campaign, settings, django_capture_on_commit_callbacks, stored):
     item = upload(cast, campaign, samples.pdf(), "纪要.pdf", django_capture_on_commit_callbacks)
     stored = item.stored_file
     assert stored.preview_status == StoredFile.PreviewStatus.READY
@@ -104,11 +107,11 @@ def test_a_transparent_png_gets_previews_on_white(cast, campaign, settings, djan
         assert im.getpixel((0, 0))[0] > 100  # half-transparent green over white, not over black
 
 
-def test_a_missing_original_gives_cannot_preview_not_an_error(cast, campaign, settings):
+def test_a_missing_original_gives_cannot_preview_not_an_error(cast, campaign, settings, stored):
     from django.core.management import call_command
 
     item = make_evidence(user=cast.staff_a, campaign=campaign)
-    (Path(settings.MEDIA_ROOT) / item.stored_file.file.name).unlink()
+    stored.storage.delete(item.stored_file.file.name)
     call_command("make_evidence_previews")
     item.stored_file.refresh_from_db()
     assert item.stored_file.preview_status == StoredFile.PreviewStatus.FAILED
@@ -128,3 +131,19 @@ def test_a_replacement_file_gets_its_previews_too(cast, campaign, django_capture
     assert stored.pk != item.stored_file_id
     assert stored.preview_status == StoredFile.PreviewStatus.READY
     assert stored.thumbnail and stored.screen and stored.print_copy
+
+
+def test_remade_previews_replace_the_old_ones_in_the_storage(
+    cast, campaign, django_capture_on_commit_callbacks, stored
+):
+    from django.core.management import call_command
+
+    item = upload(cast, campaign, samples.jpeg(300, 200), "a.jpg", django_capture_on_commit_callbacks)
+    before = stored.names("evidence/previews")
+    assert len(before) == 3
+    call_command("make_evidence_previews", "--all")
+    item.stored_file.refresh_from_db()
+    after = stored.names("evidence/previews")
+    assert len(after) == 3
+    assert not set(before) & set(after)
+    assert sorted(getattr(item.stored_file, f).name for f in ("thumbnail", "screen", "print_copy")) == after

@@ -1,11 +1,10 @@
 """The recycle bin (回收站): staff and heads never hard-delete; the coordinator restores or purges (row and files
-together, after confirmation); every step is in the item's history."""
-
-from pathlib import Path
+together, after confirmation); every step is in the item's history. Tests that take `stored` run on the file
+system and on S3."""
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 
 from evidence import review
 from evidence.models import EvidenceEvent, EvidenceItem, StoredFile
@@ -20,7 +19,7 @@ def item(cast, campaign):
 
 
 def _exists(name: str) -> bool:
-    return (Path(settings.MEDIA_ROOT) / name).exists()
+    return storages["default"].exists(name)
 
 
 def _actions(item):
@@ -56,8 +55,9 @@ def test_only_the_coordinator_restores(cast, item):
 
 
 def test_purge_removes_all_versions_and_their_files_but_keeps_the_history(
-    cast, campaign, item, django_capture_on_commit_callbacks
+    cast, campaign, stored, django_capture_on_commit_callbacks
 ):
+    item = make_item(campaign=campaign, uploader=cast.staff_a)
     review.evidence_accept(user=cast.head_a, item=item)
     second_file = make_stored_file()
     v2 = review.evidence_new_version(user=cast.staff_a, item=item, stored_file=second_file)
@@ -74,6 +74,7 @@ def test_purge_removes_all_versions_and_their_files_but_keeps_the_history(
     assert not EvidenceItem.objects.filter(lineage=item.lineage).exists()
     assert not StoredFile.objects.filter(pk__in=[item.stored_file_id, second_file.pk]).exists()
     assert not any(_exists(n) for n in names)
+    assert stored.names() == []
     assert _actions(item) == [
         Action.UPLOADED,
         Action.ACCEPTED,
@@ -86,7 +87,7 @@ def test_purge_removes_all_versions_and_their_files_but_keeps_the_history(
     assert purged.details["versions"] == 2
 
 
-def test_purge_keeps_a_file_another_item_still_uses(cast, campaign, django_capture_on_commit_callbacks):
+def test_purge_keeps_a_file_another_item_still_uses(cast, campaign, django_capture_on_commit_callbacks, stored):
     shared = make_stored_file()
     doomed = make_item(campaign=campaign, uploader=cast.staff_a, stored_file=shared)
     keeper = make_item(campaign=campaign, uploader=cast.staff_b, stored_file=shared)
@@ -105,9 +106,10 @@ def test_an_item_outside_the_bin_cannot_be_purged(cast, item):
     assert EvidenceItem.objects.filter(pk=item.pk).exists()
 
 
-def test_a_purge_that_rolls_back_keeps_rows_and_files(cast, item, monkeypatch):
+def test_a_purge_that_rolls_back_keeps_rows_and_files(cast, campaign, stored):
     from django.db import transaction
 
+    item = make_item(campaign=campaign, uploader=cast.staff_a)
     review.evidence_delete(user=cast.staff_a, item=item)
     item.refresh_from_db()
     name = item.stored_file.file.name

@@ -102,17 +102,24 @@ def test_editing_an_accepted_item_through_the_page_makes_a_new_version(cast, ite
     assert 'data-version="2"' in page and 'data-version="1"' in page
 
 
-def test_replacing_the_file_of_a_returned_photo_makes_a_new_version(cast, item, login):
+def test_replacing_the_file_of_a_returned_photo_makes_a_new_version(
+    cast, campaign, login, stored, django_capture_on_commit_callbacks
+):
+    item = make_item(campaign=campaign, uploader=cast.staff_a)
     login(cast.head_a).post(reverse("evidence:return", args=[item.pk]), {"reason": "太暗"})
     client = login(cast.staff_a)
     assert client.get(reverse("evidence:replace_form", args=[item.pk])).status_code == 200
-    upload = SimpleUploadedFile("重拍.jpg", jpeg_bytes(color=(10, 200, 10)), content_type="image/jpeg")
-    response = client.post(reverse("evidence:replace", args=[item.pk]), {"file": upload})
+    data = jpeg_bytes(color=(10, 200, 10))
+    upload = SimpleUploadedFile("重拍.jpg", data, content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):  # the previews job
+        response = client.post(reverse("evidence:replace", args=[item.pk]), {"file": upload})
     new = EvidenceItem.objects.get(lineage=item.lineage, version=2)
     assert response["Location"] == reverse("evidence:versions", args=[new.pk])
     assert (new.status, new.is_current, new.original_name) == (Status.PENDING, True, "重拍.jpg")
     assert new.stored_file_id != item.stored_file_id
     assert new.stored_file.sha256 != item.stored_file.sha256
+    assert stored.read(new.stored_file.file.name) == data
+    assert new.stored_file.thumbnail.name in stored.names("evidence/previews")  # made from the stored original
 
 
 def test_replacing_with_a_disguised_file_stores_nothing(cast, item, login):

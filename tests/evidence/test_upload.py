@@ -1,5 +1,6 @@
 """The single-file upload endpoint: what arrives whole and valid is stored; everything else is refused with a
-Chinese message and leaves nothing behind (no row, no file, no temporary file)."""
+Chinese message and leaves nothing behind (no row, no stored file, no temporary file). Tests that take `stored`
+run on the file system and on S3."""
 
 from pathlib import Path
 
@@ -7,26 +8,35 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evidence import services, uploads
+from evidence import files, services, uploads
 from evidence.models import EvidenceEvent, EvidenceItem, StoredFile
 from tests.evidence import samples
 from tests.evidence.factories import make_evidence
+from tests.storage import StoredFiles
 
 pytestmark = pytest.mark.django_db
 
 
-def stored_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return [p for p in root.rglob("*") if p.is_file() and p.name != ".last-sweep"]
+def stored_files(settings) -> list[str]:
+    """Whatever the default storage holds, on either backend."""
+    return StoredFiles("", Path(settings.MEDIA_ROOT)).names()
+
+
+def temp_files() -> list[Path]:
+    return list(uploads.temp_dir().glob("*.part"))
 
 
 def assert_nothing_stored(settings):
     assert EvidenceItem.objects.count() == 0
     assert StoredFile.objects.count() == 0
     assert stored_files(settings) == []
+    assert StoredFiles("", Path(settings.MEDIA_ROOT)).media_root_files() == []
+    assert temp_files() == []
 
 
-def test_staff_uploads_a_photo_linked_to_a_standard_and_a_task(cast, campaign, standard, task_b, post_file, settings):
+def test_staff_uploads_a_photo_linked_to_a_standard_and_a_task(
+    cast, campaign, standard, task_b, post_file, settings, stored
+):
     response = post_file(
         cast.staff_a,
         "学雷锋活动.jpg",
@@ -53,10 +63,11 @@ def test_staff_uploads_a_photo_linked_to_a_standard_and_a_task(cast, campaign, s
     assert str(item.taken_on) == "2026-03-05"
     assert item.status == EvidenceItem.Status.PENDING
     assert item.is_current
-    stored = Path(settings.MEDIA_ROOT) / item.stored_file.file.name
-    assert stored.read_bytes() == samples.jpeg(date="2026:03:05 09:30:00")
-    assert "学雷锋" not in stored.name  # stored under a generated name
-    assert not list(uploads.temp_dir().glob("*.part"))
+    name = item.stored_file.file.name
+    assert stored.read(name) == samples.jpeg(date="2026:03:05 09:30:00")
+    assert "学雷锋" not in name  # stored under a generated name
+    assert name.startswith("evidence/files/")
+    assert temp_files() == []
     assert EvidenceEvent.objects.filter(lineage=item.lineage, action="uploaded").count() == 1
 
 
@@ -191,7 +202,7 @@ def test_file_names_are_kept_only_as_clean_text(cast, campaign, post_file, raw, 
     assert item.original_name == kept
     assert Path(item.stored_file.file.name).name.endswith(".jpg")
     assert ".." not in item.stored_file.file.name
-    assert all(p.is_relative_to(Path(settings.MEDIA_ROOT)) for p in stored_files(settings))
+    assert stored_files(settings) == [item.stored_file.file.name]
 
 
 def test_line_breaks_in_a_file_name_never_reach_the_stored_name(cast, campaign, post_file):
@@ -323,28 +334,40 @@ def test_a_duplicate_the_user_reads_but_may_not_change_is_named_without_a_link_o
     assert "负责人" in body["error"]
 
 
-def test_an_exception_after_the_file_is_written_leaves_no_row_and_removes_the_file(
-    cast, campaign, post_file, settings, monkeypatch
+def test_an_exception_after_the_file_is_saved_leaves_no_row_and_deletes_the_file(
+    cast, campaign, post_file, settings, monkeypatch, stored
 ):
-    moved = []
-    real_move = uploads.move_into_place
+    saved = []
+    real_save = files.save_local_file
 
-    def move_and_remember(temp, name):
-        final = real_move(temp, name)
-        moved.append(final)
-        return final
+    def save_and_remember(path, name):
+        saved.append(real_save(path, name))
+        return saved[-1]
 
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(uploads, "move_into_place", move_and_remember)
+    monkeypatch.setattr(files, "save_local_file", save_and_remember)
     monkeypatch.setattr(EvidenceEvent.objects, "create", fail)
-    client_post = pytest.raises(RuntimeError)
-    with client_post:
+    with pytest.raises(RuntimeError):
         post_file(cast.staff_a, "a.jpg", samples.jpeg())
-    assert moved, "the file had been moved into place before the failure"
-    assert not moved[0].exists()
+    assert saved, "the file had been saved to the storage before the failure"
+    assert not stored.exists(saved[0])
     assert_nothing_stored(settings)
+
+
+def test_the_file_is_in_the_storage_before_its_row_is_written(cast, campaign, post_file, monkeypatch, stored):
+    """A committed row never names a file that is not there yet."""
+    seen = []
+    real_create = StoredFile.objects.create
+
+    def create_and_look(**fields):
+        seen.append(stored.exists(fields["file"]))
+        return real_create(**fields)
+
+    monkeypatch.setattr(StoredFile.objects, "create", create_and_look)
+    assert post_file(cast.staff_a, "a.jpg", samples.jpeg()).status_code == 200
+    assert seen == [True]
 
 
 def test_an_upload_interrupted_before_the_file_is_whole_leaves_no_row(cast, campaign, login, settings):
@@ -392,6 +415,32 @@ def test_the_worker_job_also_cleans_stale_uploads(settings):
     result = clean_stale_uploads.enqueue()
     assert result.return_value == 1
     assert not path.exists()
+
+
+def test_stored_files_that_no_row_names_are_swept_after_the_grace_period(cast, campaign, settings, stored):
+    """What a process killed between saving a file and committing its row leaves behind."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    item = make_evidence(user=cast.staff_a, campaign=campaign)
+    kept = item.stored_file.file.name
+    orphans = [
+        stored.save("evidence/files/2026/03/0123456789abcdef.jpg", b"no row names me"),
+        stored.save("evidence/previews/ab/0123456789abcdef-screen.jpg", b"nor me"),
+        stored.save("evidence/tmp/0123456789abcdef.part", b"left where uploads used to stream"),
+    ]
+    unrelated = stored.save("imports/tasks/1/" + "a" * 64 + ".xlsx", b"not the sweep's")
+    settings.EVIDENCE_TEMP_GRACE_HOURS = 6
+
+    call_command("clean_evidence_uploads")  # all of them are younger than the grace period
+    assert all(stored.exists(name) for name in [kept, *orphans])
+
+    later = timezone.now() + datetime.timedelta(hours=7)
+    assert files.clean_stale_uploads(now=later) == 3
+    assert stored.names() == sorted([kept, unrelated])
+    assert stored.read(kept) == item.stored_file.file.open("rb").read()
 
 
 def test_registering_twice_at_once_gives_one_item_and_a_duplicate(cast, campaign, monkeypatch):

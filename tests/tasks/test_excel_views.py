@@ -39,9 +39,10 @@ def test_anonymous_visitors_are_sent_to_login(client, campaign):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_coordinator_uploads_previews_and_applies_a_breakdown(cast, campaign, login, settings):
+def test_the_coordinator_uploads_previews_and_applies_a_breakdown(cast, campaign, login, stored):
     client = login(cast.coordinator)
-    response = upload(client, GOOD)
+    data = xlsx_bytes(GOOD)
+    response = upload(client, data=data)
     assert response.status_code == 302
     preview = client.get(response["Location"])
     assert preview.status_code == 200
@@ -49,8 +50,8 @@ def test_the_coordinator_uploads_previews_and_applies_a_breakdown(cast, campaign
     assert [r["code"] for r in preview.context["created"]] == ["1", "2"]
     assert Task.objects.count() == 0  # nothing before the apply
     digest = preview.context["digest"]
-    stored = Path(settings.MEDIA_ROOT) / "imports" / "tasks" / str(cast.coordinator.pk) / f"{digest}.xlsx"
-    assert stored.exists()
+    kept = f"imports/tasks/{cast.coordinator.pk}/{digest}.xlsx"
+    assert stored.read(kept) == data
 
     applied = client.post(reverse("tasks:excel_apply", args=[digest]), {"fingerprint": preview.context["fingerprint"]})
 
@@ -58,7 +59,7 @@ def test_the_coordinator_uploads_previews_and_applies_a_breakdown(cast, campaign
     assert applied["Location"] == reverse("tasks:excel_result", args=[record.pk])
     assert Task.objects.count() == 2
     assert (record.user, record.file_name, record.sha256) == (cast.coordinator, "分解表.xlsx", digest)
-    assert not stored.exists()  # applied uploads are not kept
+    assert stored.names("imports") == []  # applied uploads are not kept
     result = client.get(applied["Location"])
     assert result.status_code == 200
     assert result.context["created"] == ["1", "2"]
@@ -165,3 +166,19 @@ def test_without_a_current_campaign_the_page_says_so_and_imports_nothing(cast, l
     assert upload(client, GOOD).status_code == 200
     assert client.get(reverse("tasks:excel_export")).status_code == 404
     assert Task.objects.count() == 0
+
+
+def test_a_kept_upload_is_purged_once_it_is_a_day_old(cast, campaign, login, stored):
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks.excel import storage as kept
+
+    upload(login(cast.coordinator), GOOD)
+    folder = f"imports/tasks/{cast.coordinator.pk}"
+    assert len(stored.names(folder)) == 2  # the workbook and its file name
+    kept.purge(folder, now=timezone.now() + datetime.timedelta(hours=23))
+    assert len(stored.names(folder)) == 2
+    kept.purge(folder, now=timezone.now() + datetime.timedelta(hours=25))
+    assert stored.names(folder) == []

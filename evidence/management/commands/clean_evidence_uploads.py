@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from evidence import uploads
+from evidence import files
 
 
 class Command(BaseCommand):
-    help = "Remove temporary files of interrupted evidence uploads older than EVIDENCE_TEMP_GRACE_HOURS."
+    help = (
+        "Remove what interrupted evidence uploads left behind longer ago than EVIDENCE_TEMP_GRACE_HOURS: "
+        "temporary files, and stored files that no row names."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -16,5 +19,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, hours, **options):
-        removed = uploads.clean_stale_uploads(older_than_hours=hours)
-        self.stdout.write(f"Removed {removed} temporary upload file(s).")
+        removed = files.clean_stale_uploads(older_than_hours=hours)
+        self.stdout.write(f"Removed {removed} file(s) left by interrupted uploads.")

@@ -1,0 +1,31 @@
+"""The default file storage when no S3 bucket is configured: Django's FileSystemStorage under MEDIA_ROOT, plus an
+fsync of each saved file and of its folder before `save()` returns.
+
+The apps save a file before committing the row that names it, so a committed row must never point at a file that
+a power cut could still take away. A complete upload whose temporary file is on the same file system is renamed
+into place (Django moves files that have a `temporary_file_path()`); otherwise it is copied, and the fsync here
+is what makes the copy durable.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.files.storage import FileSystemStorage
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DurableFileSystemStorage(FileSystemStorage):
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        full_path = self.path(name)
+        _fsync(full_path)
+        _fsync(os.path.dirname(full_path))
+        return name
