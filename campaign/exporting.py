@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from decimal import Decimal
+from typing import cast
 
 from .importing.parse import format_requirements
 from .importing.rows import CATEGORY_EXPORT_NAME
@@ -85,11 +86,12 @@ def criteria_json(campaign: Campaign) -> bytes:
 def criteria_xlsx(campaign: Campaign) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from civunit.xlsx import set_text
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "测评体系"
     ws.append([label for _key, label in XLSX_HEADERS])
     for cell in ws[1]:

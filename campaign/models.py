@@ -31,7 +31,7 @@ class EvidenceCategory(models.TextChoices):
 
 class CampaignQuerySet(models.QuerySet):
     def current(self) -> "Campaign | None":
-        return self.filter(is_current=True).first()
+        return self.filter(is_current=True).first()  # type: ignore[return-value]  # self is a Campaign queryset
 
 
 class Campaign(TimeStampedModel):

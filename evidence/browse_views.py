@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
 from civunit import access
+from civunit.http import AuthenticatedHttpRequest
 
 from . import browsing
 from .forms_review import BrowseForm
@@ -20,7 +21,7 @@ GRID_PAGE_SIZE = 48
 
 
 @require_GET
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None:
         return render(request, "evidence/browse_search.html", {"campaign": None, **browsing.nav_flags(request.user)})

@@ -15,6 +15,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -219,9 +220,10 @@ def _pdf(t: Template) -> bytes:
 
 def _xlsx(t: Template) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "签到表"
     ws.append([t.title])
     ws.append(["序号", "姓名", "委室", "签到时间"])

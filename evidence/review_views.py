@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign.models import Campaign
 from civunit import access
+from civunit.http import AuthenticatedHttpRequest
 
 from . import browsing, review, uploads
 from .access import get_evidence_for_user
@@ -45,7 +46,7 @@ def _versions_url(item: EvidenceItem) -> str:
 
 
 @require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """待审核: the versions the user reviews, oldest first, with bulk accept/return."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
@@ -74,7 +75,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def return_item(request: HttpRequest, pk: int) -> HttpResponse:
+def return_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     form = ReturnForm(request.POST)
     if not access.can_review_evidence(request.user, item, allow_self_review=item.campaign.allow_self_review):
@@ -93,7 +94,7 @@ def return_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def bulk_review(request: HttpRequest) -> HttpResponse:
+def bulk_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     campaign = Campaign.objects.current()
@@ -125,7 +126,7 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def versions(request: HttpRequest, pk: int) -> HttpResponse:
+def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every version of the item with its file, status and review note; the item's history; the actions."""
     item = get_evidence_for_user(request.user, pk)
     all_versions = list(
@@ -172,7 +173,7 @@ def _field_label(name: str) -> str:
         return name
 
 
-def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
+def _latest_for_change(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     item = get_evidence_for_user(request.user, pk)
@@ -185,7 +186,7 @@ def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
 
 
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change the caption fields and links. An accepted or returned item is locked: saving makes a new version."""
     item = _latest_for_change(request, pk)
     form = EvidenceEditForm(request.POST or None, campaign=item.campaign, initial=EvidenceEditForm.initial_for(item))
@@ -210,7 +211,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def replace_form(request: HttpRequest, pk: int) -> HttpResponse:
+def replace_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _latest_for_change(request, pk)
     return render(
         request,
@@ -220,7 +221,7 @@ def replace_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_exempt  # checked in _replace_checked, after the streaming upload handler is in place (Django's documented way)
-def replace(request: HttpRequest, pk: int) -> HttpResponse:
+def replace(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new file for the item: a new version awaiting review."""
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
@@ -273,7 +274,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def recycle_bin(request: HttpRequest) -> HttpResponse:
+def recycle_bin(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_recycle_bin(request.user):
         raise PermissionDenied
     campaign = Campaign.objects.current()
@@ -295,7 +296,7 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _binned_item(request: HttpRequest, pk: int) -> EvidenceItem:
+def _binned_item(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_manage_recycle_bin(request.user):
         raise PermissionDenied
     item = get_evidence_for_user(request.user, pk)
@@ -305,7 +306,7 @@ def _binned_item(request: HttpRequest, pk: int) -> EvidenceItem:
 
 
 @require_POST
-def restore(request: HttpRequest, pk: int) -> HttpResponse:
+def restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _binned_item(request, pk)
     try:
         review.evidence_restore(user=request.user, item=item)
@@ -317,7 +318,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def purge(request: HttpRequest, pk: int) -> HttpResponse:
+def purge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Destroy an item for good, after confirmation: every version's row and its files."""
     item = _binned_item(request, pk)
     form = PurgeForm(request.POST or None)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign, Criterion
 from civunit import access
+from civunit.http import AuthenticatedHttpRequest
 from tasks.models import Task
 
 from . import selectors, services, uploads
@@ -56,7 +57,7 @@ def _form_errors(form) -> str:
 
 
 @require_GET
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     campaign = _current_campaign()
@@ -82,7 +83,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # the token is checked below, after the upload handler is in place (Django's documented way)
-def upload_file(request: HttpRequest) -> HttpResponse:
+def upload_file(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
@@ -180,7 +181,7 @@ def _maybe_sweep_temp_files() -> None:
 
 
 @require_POST
-def upload_link(request: HttpRequest) -> HttpResponse:
+def upload_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A media report given as a web address."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
@@ -201,7 +202,7 @@ def upload_link(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
+def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instead of uploading a duplicate: link the existing item to the chosen standards and tasks."""
     item = get_evidence_for_user(request.user, pk)
     if not access.can_upload_evidence(request.user):
@@ -225,7 +226,7 @@ def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     standards = [link.criterion for link in item.standard_links.select_related("criterion").order_by("position")]
     tasks = list(item.tasks.select_related("lead_office").order_by("pk"))
@@ -262,7 +263,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def standard(request: HttpRequest, pk: int) -> HttpResponse:
+def standard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not access.can_read_plan(request.user):
         raise Http404
     criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
@@ -272,7 +273,7 @@ def standard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def task(request: HttpRequest, pk: int) -> HttpResponse:
+def task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not access.can_read_plan(request.user):
         raise Http404
     the_task = get_object_or_404(Task.objects.select_related("lead_office", "campaign"), pk=pk)

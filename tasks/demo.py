@@ -285,7 +285,7 @@ def _people(offices: dict[str, Office]) -> dict[str, tuple[User | None, User | N
 
 
 def _reviewer(task: Task, checked_off_by: User, coordinator: User, admin: User | None) -> User:
-    if task.parent_id is not None:
+    if task.parent is not None and task.parent.lead_office.head is not None:
         return task.parent.lead_office.head
     return admin if checked_off_by.pk == coordinator.pk and admin else coordinator
 
@@ -338,7 +338,7 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
         return
     task = _reload(task)
     # a sub-task kept in the parent's office is checked off by its staff and reviewed by the head
-    same_office = task.parent_id is not None and task.parent.lead_office_id == task.lead_office_id
+    same_office = task.parent is not None and task.parent.lead_office_id == task.lead_office_id
     checker = staff if same_office and staff else head
     services.task_check_off(task=task, user=checker, note="已按要求完成，佐证材料已上传台账。")
     if how == "pending":

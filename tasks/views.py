@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign.models import Campaign
 from civunit import access as policy
 from civunit.accounts.models import Office
+from civunit.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .access import get_occurrence_for_task, get_task_for_user
@@ -51,7 +52,7 @@ def _page(request: HttpRequest, rows):
 
 
 @require_GET
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     if campaign is None:
         return _no_campaign(request)
@@ -87,7 +88,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _office_for(request: HttpRequest) -> Office | None:
+def _office_for(request: AuthenticatedHttpRequest) -> Office | None:
     """The office whose tasks to show: ?office=<id>, else the first office the user heads, else their own."""
     wanted = request.GET.get("office", "")
     if wanted.isdigit():
@@ -102,7 +103,7 @@ def _office_for(request: HttpRequest) -> Office | None:
 
 
 @require_GET
-def office_tasks(request: HttpRequest) -> HttpResponse:
+def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     if campaign is None:
         return _no_campaign(request)
@@ -147,7 +148,7 @@ def _permissions(user, task: Task) -> dict[str, bool]:
 
 
 @require_GET
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     flagged = (
         Task.objects.filter(pk=task.pk)
@@ -206,7 +207,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ancestors(task: Task) -> list[Task]:
     """The chain of parents above a sub-task, top first (one query per level; trees are shallow)."""
-    chain = []
+    chain: list[Task] = []
     parent_id = task.parent_id
     while parent_id is not None and len(chain) < 20:
         parent = Task.objects.only("pk", "code", "title", "parent_id").get(pk=parent_id)
@@ -240,7 +241,7 @@ def _action_view(form_class, success_message, perform):
     """One workflow action: validate the posted form, run the service, redirect to the task's page."""
 
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         task = get_task_for_user(request.user, pk)
         if not policy.may_work_on_tasks(request.user):
             raise PermissionDenied
@@ -289,7 +290,7 @@ task_resume = _action_view(
 
 
 @require_POST
-def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def task_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.may_work_on_tasks(request.user):
         raise PermissionDenied
@@ -310,7 +311,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_split(request: HttpRequest, pk: int) -> HttpResponse:
+def task_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = get_task_for_user(request.user, pk)
     if not policy.can_split_task(request.user, parent):
         raise PermissionDenied
@@ -337,7 +338,7 @@ def task_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def task_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.can_assign_task(request.user, task):
         raise PermissionDenied
@@ -365,7 +366,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def bulk_action(request: HttpRequest) -> HttpResponse:
+def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     office_ids = policy.task_bulk_office_ids(request.user)
     if campaign is None or not office_ids:
@@ -416,7 +417,7 @@ def _task_fields(data: dict) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def task_create(request: HttpRequest) -> HttpResponse:
+def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new top-level line of the breakdown (the coordinator; offices split their own sub-tasks)."""
     campaign = _campaign_or_none()
     if campaign is None:
@@ -436,7 +437,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.can_edit_task(request.user):
         raise PermissionDenied

@@ -128,7 +128,7 @@ def _notify(*, recipients, kind, task: Task, text: str, actor) -> None:
 
 def task_reviewers(task: Task) -> list[User]:
     """Who reviews the task's check-off: the coordinators for a top-level task, else the parent's office head."""
-    head = task.parent.lead_office.head if task.parent_id is not None else None
+    head = task.parent.lead_office.head if task.parent is not None else None
     if head is None:
         return list(User.objects.filter(is_active=True, groups__name=Role.COORDINATOR.group_name).distinct())
     return [head] if head.is_active else []

@@ -3,10 +3,12 @@ tree of a good one, and writes an explanation report whose counter stops at the 
 
 import io
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pytest
 from django.conf import settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Criterion, Explanation
 from tests.factories import CampaignFactory
@@ -16,7 +18,7 @@ GOOD = Path(settings.BASE_DIR) / "fixtures" / "criteria" / "province-merged.xlsx
 
 def _bad_workbook(path: Path) -> Path:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.append(["编码", "名称", "分值", "测评方法"])
     ws.append(["1", "组织领导", "十二分", "材料审核"])
     ws.append(["1.1", "党组研究", 5, "材料审核"])

@@ -1,9 +1,11 @@
 import io
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pytest
 from django.conf import settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import services
 from campaign.models import Criterion, VetoCondition
@@ -44,7 +46,7 @@ def tree_signature(campaign) -> dict:
 def workbook(rows, *, build=None) -> bytes:
     """A workbook from a list of rows (the first is the header); `build(ws)` may adjust it."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     for row in rows:
         ws.append(row)
     if build:

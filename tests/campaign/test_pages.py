@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import services
 from campaign.models import Assessment, Criterion, ImportRecord, Plan, Stage, VetoCondition
@@ -198,7 +199,7 @@ def test_the_manage_page_and_exports_are_the_coordinators(imported, cast, login,
 
 def test_coordinator_uploads_a_bad_workbook_and_sees_every_row_error(imported, cast, login):
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.append(["编码", "名称", "分值"])
     ws.append(["1", "项目", "十分"])
     ws.append(["1.1", "标准", 5])

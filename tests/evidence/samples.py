@@ -4,6 +4,7 @@ import io
 import struct
 import zipfile
 import zlib
+from typing import cast
 
 from PIL import Image
 
@@ -105,9 +106,10 @@ def docx_with_vba_part() -> bytes:
 
 def xlsx() -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    wb.active["A1"] = "名册"
+    cast(Worksheet, wb.active)["A1"] = "名册"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

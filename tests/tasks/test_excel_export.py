@@ -2,9 +2,11 @@
 
 import datetime
 import io
+from typing import cast
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.excel import export_workbook, plan_import, read_sheet
 from tasks.models import Task
@@ -92,7 +94,7 @@ def content(data: bytes) -> dict:
 
 
 def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
-    ws = load(export_workbook(campaign, today=TODAY)).active
+    ws = cast(Worksheet, load(export_workbook(campaign, today=TODAY)).active)
 
     assert ws["A1"].value == "某市政协机关创建全国文明单位工作任务分解表"
     assert ws["A1"].font.bold and ws["A1"].font.size == 16
@@ -119,7 +121,7 @@ def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
 
 
 def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
-    ws = load(export_workbook(campaign, today=TODAY)).active
+    ws = cast(Worksheet, load(export_workbook(campaign, today=TODAY)).active)
     row = next(r for r in range(4, ws.max_row + 1) if ws.cell(row=r, column=1).value == "3")
     cells = [ws.cell(row=row, column=c) for c in (4, 5, 11, 13, 14)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://example.com")', "+1 各科室", "-2 份", "@所有人", "=1+1"]

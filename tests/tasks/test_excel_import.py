@@ -3,9 +3,11 @@
 import datetime
 import hashlib
 import io
+from typing import cast
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import ImportRecord
 from civunit.xlsx import WorkbookError
@@ -32,7 +34,7 @@ HEADER = [
 def xlsx_bytes(rows, *, build=None) -> bytes:
     """A workbook whose first sheet holds `rows` (lists of cell values) from A1; `build(ws)` adds messiness."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     for row in rows:
         ws.append(row)
     if build:
