@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from campaign.models import Criterion, CriterionRequirement, EvidenceCategory
 from civunit import access
+from civunit.accounts.models import Office
+from tasks.models import Task
 
 from .models import Activity, EvidenceItem, EvidenceStandard
 
@@ -30,9 +33,9 @@ SEARCH_FIELDS = ("title", "caption", "description", "place", "people", "original
 class EvidenceFilters:
     q: str = ""
     standard: Criterion | None = None
-    task: object | None = None
+    task: Task | None = None
     activity: Activity | None = None
-    office: object | None = None
+    office: Office | None = None
     kind: str = ""
     category: str = ""
     status: str = ""
@@ -186,7 +189,7 @@ class ExpectedPart:
     """One part of an activity's record as inspectors read it, matched by evidence category."""
 
     key: str
-    label: str
+    label: StrOrPromise
     categories: tuple[str, ...]
     min_count: int = 1
 

@@ -293,7 +293,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     standards = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
     if not standards:
         return
-    tasks_by_office: dict[int, list] = {}
+    tasks_by_office: dict[int | None, list] = {}
     try:
         from tasks.models import Task
 
@@ -333,7 +333,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 taken_on=t.date,
                 place=t.place,
                 people=t.people,
-                office=uploader.office,
+                office=uploader.office,  # type: ignore[misc]  # uploaders are people with an office (above)
                 uploader=uploader,
                 primary_standard=standard,
                 archive_number=allocate_archive_number(standard),

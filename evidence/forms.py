@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +81,8 @@ class EvidenceMetaForm(forms.Form):
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
+
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign is not None:
@@ -88,7 +92,8 @@ class EvidenceMetaForm(forms.Form):
             self.fields["tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("pk")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         primary = data.get("primary_standard")
         others = list(data.get("other_standards") or [])
         if others and primary is None:
@@ -130,6 +135,8 @@ class LinkExistingForm(forms.Form):
     primary_standard = CriterionChoiceField(queryset=Criterion.objects.none(), required=False)
     other_standards = CriterionMultipleChoiceField(queryset=Criterion.objects.none(), required=False)
     tasks = TaskMultipleChoiceField(queryset=Task.objects.none(), required=False)
+
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
 
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +39,15 @@ class BulkReviewForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason for returning"), max_length=2000, required=False)
 
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
+
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = queryset
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "return" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why it is returned, so the uploader knows what to fix."))
         return data
@@ -77,6 +82,8 @@ class EvidenceEditForm(forms.Form):
     tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
 
     FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
+
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +129,8 @@ class ActivityForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
         }
+
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,6 +182,8 @@ class BrowseForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
     )
+
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)

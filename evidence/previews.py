@@ -12,7 +12,6 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
@@ -82,7 +81,7 @@ def make_previews(stored_file_id: int) -> str:
     stored = StoredFile.objects.filter(pk=stored_file_id).first()
     if stored is None:
         return "missing"
-    path = Path(settings.MEDIA_ROOT) / stored.file.name
+    path = Path(stored.file.path)
     if stored.kind not in (EvidenceKind.PHOTO, EvidenceKind.PDF):
         StoredFile.objects.filter(pk=stored.pk).update(preview_status=StoredFile.PreviewStatus.NONE)
         return StoredFile.PreviewStatus.NONE

@@ -82,7 +82,7 @@ def return_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if not form.is_valid():
         for error in form.errors.get("reason", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_back(request, _versions_url(item)))
     try:
         review.evidence_return(user=request.user, item=item, reason=form.cleaned_data["reason"])
@@ -105,7 +105,7 @@ def bulk_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("evidence:review")
     items = list(form.cleaned_data["items"])
     try:
@@ -141,8 +141,12 @@ def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     for event in events:
         values = event.details.get("values") or {}
-        event.changed_labels = [_field_label(n) for n in event.details.get("changed", []) if n not in values]
-        event.changed_values = [(_field_label(n), before, after) for n, (before, after) in values.items()]
+        event.changed_labels = [  # type: ignore[attr-defined]  # set for the template
+            _field_label(n) for n in event.details.get("changed", []) if n not in values
+        ]
+        event.changed_values = [  # type: ignore[attr-defined]  # set for the template
+            (_field_label(n), before, after) for n, (before, after) in values.items()
+        ]
     user = request.user
     allow_self = item.campaign.allow_self_review
     context = {
@@ -168,7 +172,7 @@ FIELD_ALIASES = {"file": "stored_file", "link": "url"}
 
 def _field_label(name: str) -> str:
     try:
-        return str(EvidenceItem._meta.get_field(FIELD_ALIASES.get(name, name)).verbose_name)
+        return str(EvidenceItem._meta.get_field(FIELD_ALIASES.get(name, name)).verbose_name)  # type: ignore[union-attr]
     except FieldDoesNotExist:  # an entry written by an older version may name a field no longer there
         return name
 
@@ -241,7 +245,7 @@ def replace(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @csrf_protect
 def _replace_checked(request, handler: uploads.EvidenceUploadHandler, item: EvidenceItem, back: str) -> HttpResponse:
     problem, _status = uploads.file_problem(request, handler)
-    if problem:
+    if problem or handler.received is None:
         messages.error(request, problem)
         return redirect(back)
     try:

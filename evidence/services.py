@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, Criterion, EvidenceCategory
 
 from . import uploads
-from .models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
+from .models import Activity, ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
 from .sniffing import Refused, Sniffed, check_size, clean_filename, sniff
 
-DEFAULT_CATEGORY = {
+DEFAULT_CATEGORY: dict[str, str] = {
     EvidenceKind.PHOTO: EvidenceCategory.PHOTO,
     EvidenceKind.AUDIO: EvidenceCategory.AUDIO_VIDEO,
     EvidenceKind.VIDEO: EvidenceCategory.AUDIO_VIDEO,
@@ -42,7 +42,7 @@ class EvidenceMeta:
     people: str = ""
     standards: Sequence[Criterion] = field(default_factory=list)  # the first is the primary standard
     tasks: Sequence = field(default_factory=list)
-    activity: object | None = None
+    activity: Activity | None = None
 
 
 class DuplicateFound(Exception):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -63,7 +64,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _current_campaign()
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
-    initial = {}
+    initial: dict[str, Any] = {}
     if standard_id := request.GET.get("standard", "").strip():
         initial["primary_standard"] = standard_id if standard_id.isdigit() else None
     if task_id := request.GET.get("task", "").strip():
@@ -118,6 +119,8 @@ def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: C
     if sum(len(v) for v in request.POST.lists()) > MAX_UPLOAD_FIELDS:
         return _json_error(_("The request carries too many fields."))
     received = handler.received
+    if received is None:  # file_problem() said so already
+        return _json_error(_("Choose a file to upload."))
     form = EvidenceMetaForm(request.POST, campaign=campaign)
     if not form.is_valid():
         return _json_error(_form_errors(form))
@@ -299,7 +302,7 @@ def _file_response(path: Path, *, content_type: str, filename: str, inline: bool
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> FileResponse:
     """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
     item = get_evidence_for_user(request.user, pk)
     stored = item.stored_file
@@ -307,7 +310,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     inline = stored.format in INLINE_FORMATS and request.GET.get("download") != "1"
     return _file_response(
-        Path(settings.MEDIA_ROOT) / stored.file.name,
+        Path(stored.file.path),
         content_type=stored.content_type,
         filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
         inline=inline,
@@ -318,7 +321,7 @@ PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_
 
 
 @require_GET
-def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+def preview(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     item = get_evidence_for_user(request.user, pk)
     stored: StoredFile | None = item.stored_file
     field = PREVIEW_FIELDS.get(variant)
@@ -326,7 +329,7 @@ def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
         raise Http404
     stem = item.original_name.rpartition(".")[0] or item.title
     return _file_response(
-        Path(settings.MEDIA_ROOT) / getattr(stored, field).name,
+        Path(getattr(stored, field).path),
         content_type="image/jpeg",
         filename=f"{stem}-{variant}.jpg",
         inline=True,

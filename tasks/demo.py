@@ -9,6 +9,7 @@ stalled, whatever the date.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -276,7 +277,7 @@ def _people(offices: dict[str, Office]) -> dict[str, tuple[User | None, User | N
     for key, office in offices.items():
         staff = (
             User.objects.filter(office=office, is_active=True, groups__name=Role.STAFF.group_name)
-            .exclude(pk=office.head_id)
+            .exclude(pk=office.head_id)  # type: ignore[misc]  # None is fine: Django asks IS NULL
             .order_by("pk")
             .first()
         )
@@ -469,7 +470,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         if stdout:
             stdout.write("  tasks: demo offices missing, skipped")
         return
-    people = _people(offices)
+    people = _people(cast(dict[str, Office], offices))  # none is None: checked above
     standards = {c.code: c for c in Criterion.objects.filter(campaign=campaign, is_leaf=True)}
     areas = {a.name: a for a in WorkArea.objects.filter(campaign=campaign)}
     coordinator = User.objects.filter(username="coordinator").first()

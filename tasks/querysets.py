@@ -5,6 +5,7 @@ of times however many tasks they show."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
@@ -27,6 +28,9 @@ from django.utils import timezone
 
 from civunit import access
 
+if TYPE_CHECKING:
+    from .models import Task  # noqa: F401  (named as a string below)
+
 
 def _periodic_values() -> list[str]:
     return ["monthly", "quarterly", "half_yearly", "yearly"]
@@ -42,7 +46,7 @@ def _count(qs, by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(models.QuerySet["Task"]):
     # --- scope ----------------------------------------------------------------------------------------------
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)

@@ -173,8 +173,8 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     allow_self = task.campaign.allow_self_review
     today = timezone.localdate()
     for occurrence in occurrences:
-        occurrence.is_missed = occurrence.status in OPEN_STATES and occurrence.due_date < today
-        occurrence.may_review = policy.can_review_task(
+        occurrence.is_missed = occurrence.status in OPEN_STATES and occurrence.due_date < today  # type: ignore[attr-defined]  # set for the template
+        occurrence.may_review = policy.can_review_task(  # type: ignore[attr-defined]  # set for the template
             user, task, checked_off_by_id=occurrence.checked_off_by_id, allow_self_review=allow_self
         )
     return render(

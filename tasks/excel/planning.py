@@ -152,7 +152,10 @@ def plan_import(sheet: Sheet, *, campaign) -> Plan:
                 created.append(row)
                 continue
             update = _compare(row, task, sheet.fields, leaders)
-            (updated if update.is_change else unchanged).append(update if update.is_change else row)
+            if update.is_change:
+                updated.append(update)
+            else:
+                unchanged.append(row)
     seen = {r.code for r in sheet.rows}
     missing = [t for code, t in existing.items() if code not in seen]
     return Plan(sheet=sheet, created=created, updated=updated, unchanged=unchanged, missing=missing)

@@ -5,7 +5,9 @@ from django.core.management import CommandError, call_command
 
 def row_counts() -> dict[str, int]:
     return {
-        m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.label.startswith("django_tasks_db")
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if not m._meta.label.startswith("django_tasks_db")
     }
 
 

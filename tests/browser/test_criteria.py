@@ -3,7 +3,6 @@ tree of a good one, and writes an explanation report whose counter stops at the 
 
 import io
 from pathlib import Path
-from typing import cast
 
 import openpyxl
 import pytest
@@ -18,7 +17,8 @@ GOOD = Path(settings.BASE_DIR) / "fixtures" / "criteria" / "province-merged.xlsx
 
 def _bad_workbook(path: Path) -> Path:
     wb = openpyxl.Workbook()
-    ws = cast(Worksheet, wb.active)
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.append(["编码", "名称", "分值", "测评方法"])
     ws.append(["1", "组织领导", "十二分", "材料审核"])
     ws.append(["1.1", "党组研究", 5, "材料审核"])

@@ -3,7 +3,6 @@
 
 import io
 from pathlib import Path
-from typing import cast
 
 import openpyxl
 import pytest
@@ -19,7 +18,8 @@ GOOD = Path(settings.BASE_DIR) / "fixtures" / "tasks" / "breakdown-libreoffice.x
 
 def _bad_workbook(path: Path) -> Path:
     wb = openpyxl.Workbook()
-    ws = cast(Worksheet, wb.active)
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.append(["序号", "工作任务", "牵头科室", "配合科室", "完成时限"])
     ws.append([1, "组织理论学习", "研究室", "", "2026-09-30"])
     ws.append([2, "开展志愿服务", "宣传部", "", "2026年2月30日"])
@@ -77,6 +77,7 @@ def test_coordinator_sees_row_errors_then_previews_imports_and_exports_the_break
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    ws = cast(Worksheet, book.active)
+    ws = book.active
+    assert isinstance(ws, Worksheet)
     assert ws["A3"].value == "序号"
     assert [ws.cell(row=r, column=1).value for r in range(4, 8)] == ["1", "1.1", "2", "4"]

@@ -3,7 +3,6 @@
 import datetime
 import io
 import zipfile
-from typing import cast
 
 import openpyxl
 import pytest
@@ -157,9 +156,12 @@ def test_impossible_dates_raise(text):
 
 def test_set_text_keeps_formula_like_text_as_text():
     wb = openpyxl.Workbook()
-    xlsx.set_text(cast(Worksheet, wb.active)["A1"], '=HYPERLINK("x")')
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    xlsx.set_text(ws["A1"], '=HYPERLINK("x")')
     buf = io.BytesIO()
     wb.save(buf)
-    again = cast(Worksheet, openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active)
+    again = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    assert isinstance(again, Worksheet)
     assert again["A1"].value == '=HYPERLINK("x")'
     assert again["A1"].data_type == "s"

@@ -4,7 +4,6 @@ import io
 import struct
 import zipfile
 import zlib
-from typing import cast
 
 from PIL import Image
 
@@ -109,7 +108,9 @@ def xlsx() -> bytes:
     from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    cast(Worksheet, wb.active)["A1"] = "名册"
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    ws["A1"] = "名册"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

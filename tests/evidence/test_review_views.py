@@ -112,6 +112,7 @@ def test_replacing_the_file_of_a_returned_photo_makes_a_new_version(cast, item, 
     assert response["Location"] == reverse("evidence:versions", args=[new.pk])
     assert (new.status, new.is_current, new.original_name) == (Status.PENDING, True, "重拍.jpg")
     assert new.stored_file_id != item.stored_file_id
+    assert new.stored_file and item.stored_file
     assert new.stored_file.sha256 != item.stored_file.sha256
 
 
