@@ -10,17 +10,21 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from campaign.models import Criterion, CriterionRequirement, EvidenceCategory
 from civunit import access
-from civunit.accounts.models import Office
-from tasks.models import Task
 
 from .models import Activity, EvidenceItem, EvidenceStandard
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from civunit.accounts.models import Office
+    from tasks.models import Task
 
 LIST_RELATED = ("stored_file", "office", "uploader", "primary_standard", "activity")
 
