@@ -135,6 +135,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [100, 2000])
 def test_list_pages_make_the_same_number_of_queries_at_100_and_2000_tasks(counts_at, n):
     assert counts_at(n) == EXPECTED
