@@ -1,13 +1,15 @@
 # The two commands a newcomer needs (see README):
 #   make run   installs everything, migrates, loads demo data, serves http://127.0.0.1:8000 with the worker
 #   make test  installs everything the same way and runs the whole test suite
-.PHONY: run test setup lint messages ci
+.PHONY: run test setup lint typecheck lock messages ci
 
 run: setup
 	./scripts/run
 
+# --dist load hands tests out one by one: --dist loadfile keeps a file on one worker, and tests/test_url_matrix.py
+# alone holds a quarter of the suite.
 test: setup
-	.venv/bin/python -m pytest -n 2 $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n 2 --dist load $(PYTEST_ARGS)
 
 setup:
 	./scripts/setup
@@ -15,6 +17,12 @@ setup:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+typecheck:
+	.venv/bin/mypy .
+
+lock:
+	./scripts/lock
 
 messages:
 	./scripts/messages

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,9 +34,10 @@ PROGRESS = ["推进中", "未启动", "已召开专题会议2次，印发方案1
 
 def build_workbook(rows: int) -> bytes:
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.append(["某市政协机关创建全国文明单位工作任务分解表"])
     ws.merge_cells("A1:M1")
     ws.append(["序号", "标准编码", "工作任务", "具体措施", "牵头科室", "配合科室", "分管领导", "责任人", "完成时限",

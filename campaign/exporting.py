@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from decimal import Decimal
+from typing import cast
 
 from .importing.parse import format_requirements
 from .importing.rows import CATEGORY_EXPORT_NAME
@@ -61,7 +62,7 @@ def criteria_entries(campaign: Campaign) -> list[dict]:
             entry["explanation"] = node.explanation.text
         entries.append(entry)
     conditions = veto_list(campaign)
-    codes = {v.pk: v.code for v in conditions}
+    codes: dict[int | None, str] = {v.pk: v.code for v in conditions}
     for v in conditions:
         entries.append(
             {
@@ -85,11 +86,12 @@ def criteria_json(campaign: Campaign) -> bytes:
 def criteria_xlsx(campaign: Campaign) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from civunit.xlsx import set_text
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "测评体系"
     ws.append([label for _key, label in XLSX_HEADERS])
     for cell in ws[1]:
@@ -120,15 +122,15 @@ def criteria_xlsx(campaign: Campaign) -> bytes:
             set_text(cell, value if value != "" else None)
             if key in ("guidance", "requirement_text", "explanation"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDEFGHIJKL", (10, 10, 6, 36, 8, 8, 28, 40, 30, 28, 8, 50), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHIJKL", (10, 10, 6, 36, 8, 8, 28, 40, 30, 28, 8, 50), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _category(name: str) -> str:
+def _category(name: str) -> str | None:
     from .importing.rows import category_for
 
     return category_for(name)

@@ -142,7 +142,7 @@ def criteria_tree(campaign: Campaign, *, with_requirements: bool = False) -> Tre
     if with_requirements:
         qs = qs.prefetch_related("requirements")
     criteria = list(qs)
-    nodes_by_id = {c.pk: Node(criterion=c) for c in criteria}
+    nodes_by_id: dict[int | None, Node] = {c.pk: Node(criterion=c) for c in criteria}
     roots: list[Node] = []
     for c in criteria:
         node = nodes_by_id[c.pk]

@@ -182,7 +182,7 @@ def criteria_import(*, campaign: Campaign, user, file_name: str, data: bytes, dr
         )
         return ImportResult(ok=False, issues=refused, dry_run=dry_run)
 
-    code_by_id = {c.pk: c.code for c in existing.values()}
+    code_by_id: dict[int | None, str] = {c.pk: c.code for c in existing.values()}
     for r in scored_rows:
         current = existing.get(r.code)
         if current is None:

@@ -1,11 +1,13 @@
 """Small helpers shared by the apps."""
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
+from os import PathLike
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector during a bulk job that allocates many short-lived objects
     (reading a workbook, writing thousands of rows): its passes otherwise cost about a tenth of the job.
     Reference counting still frees memory meanwhile, and the collector resumes afterwards. Usable as a
@@ -19,7 +21,7 @@ def gc_paused():
             gc.enable()
 
 
-def write_atomically(path, data: bytes, *, prefix: str = ".tmp-") -> None:
+def write_atomically(path: str | PathLike[str], data: bytes, *, prefix: str = ".tmp-") -> None:
     """Write `data` to `path` so that no reader ever sees half a file: into a temporary file beside it,
     flushed and fsynced, then renamed over it. The temporary file is removed if anything fails."""
     import os

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -205,7 +206,7 @@ class Book:
 def _load_sheet(ws, layouts: dict[str, _Layout]) -> Sheet:
     path = getattr(ws, "_worksheet_path", "").lstrip("/")
     layout = layouts.get(path) or _Layout({}, set(), [])
-    grid = []
+    grid: list[tuple[Any, ...]] = []
     for cells in ws.iter_rows():
         if len(grid) >= MAX_ROWS + HEADER_SCAN_ROWS:
             raise WorkbookError(
@@ -258,7 +259,7 @@ def _check_xml_header(zf: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
 
 def _formulas_without_value(xml: bytes) -> list[str]:
     """References of the cells with a formula (<f>) but no cached value (<v>)."""
-    found = []
+    found: list[str] = []
     if b"<f" not in xml:
         return found
     for match in _CELL_RE.finditer(xml):
@@ -314,7 +315,7 @@ def format_number(value: float | int | Decimal, number_format: str) -> str:
 
 @dataclass
 class Header:
-    sheet: object
+    sheet: Any  # an openpyxl worksheet (read-only or not) with our `hidden_rows` and `formulas_without_value`
     row: int  # the last header row (data starts below it)
     columns: dict[str, int]  # logical key -> 1-based column index
     labels: dict[str, str]  # logical key -> header text as found

@@ -15,6 +15,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -219,9 +220,10 @@ def _pdf(t: Template) -> bytes:
 
 def _xlsx(t: Template) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "签到表"
     ws.append([t.title])
     ws.append(["序号", "姓名", "委室", "签到时间"])
@@ -296,7 +298,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     standards = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
     if not standards:
         return
-    tasks_by_office: dict[int, list] = {}
+    tasks_by_office: dict[int | None, list] = {}
     try:
         from tasks.models import Task
 
@@ -336,7 +338,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 taken_on=t.date,
                 place=t.place,
                 people=t.people,
-                office=uploader.office,
+                office=uploader.office,  # type: ignore[misc]  # uploaders are people with an office (above)
                 uploader=uploader,
                 primary_standard=standard,
                 archive_number=allocate_archive_number(standard),

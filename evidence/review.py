@@ -49,8 +49,7 @@ def latest_version(item: EvidenceItem) -> EvidenceItem:
     return (
         EvidenceItem.objects.select_related("campaign", "office", "uploader", "stored_file")
         .filter(lineage=item.lineage)
-        .order_by("-version")
-        .first()
+        .latest("version")
     )
 
 

@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers, StopUpload
@@ -82,8 +83,8 @@ class EvidenceUploadHandler(FileUploadHandler):
         self.extra_files = 0
         self.too_large = False
         self._path: Path | None = None
-        self._fh = None
-        self._hash = None
+        self._fh: BinaryIO | None = None
+        self._hash: Any = None  # a hashlib object
         self._seen_file = False
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
@@ -109,7 +110,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         return None
 
     def file_complete(self, file_size):
-        if self._fh is None:
+        if self._fh is None or self._path is None:
             return None
         self._fh.flush()
         os.fsync(self._fh.fileno())

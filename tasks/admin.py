@@ -20,8 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     extra = 0
-    fields = ["created_at", "actor", "action", "from_status", "to_status", "source", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "actor", "action", "from_status", "to_status", "source", "note")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -9,6 +9,7 @@ stalled, whatever the date.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -276,7 +277,7 @@ def _people(offices: dict[str, Office]) -> dict[str, tuple[User | None, User | N
     for key, office in offices.items():
         staff = (
             User.objects.filter(office=office, is_active=True, groups__name=Role.STAFF.group_name)
-            .exclude(pk=office.head_id)
+            .exclude(pk=office.head_id)  # type: ignore[misc]  # None is fine: Django asks IS NULL
             .order_by("pk")
             .first()
         )
@@ -285,7 +286,7 @@ def _people(offices: dict[str, Office]) -> dict[str, tuple[User | None, User | N
 
 
 def _reviewer(task: Task, checked_off_by: User, coordinator: User, admin: User | None) -> User:
-    if task.parent_id is not None:
+    if task.parent is not None and task.parent.lead_office.head is not None:
         return task.parent.lead_office.head
     return admin if checked_off_by.pk == coordinator.pk and admin else coordinator
 
@@ -338,7 +339,7 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
         return
     task = _reload(task)
     # a sub-task kept in the parent's office is checked off by its staff and reviewed by the head
-    same_office = task.parent_id is not None and task.parent.lead_office_id == task.lead_office_id
+    same_office = task.parent is not None and task.parent.lead_office_id == task.lead_office_id
     checker = staff if same_office and staff else head
     services.task_check_off(task=task, user=checker, note="已按要求完成，佐证材料已上传台账。")
     if how == "pending":
@@ -469,7 +470,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         if stdout:
             stdout.write("  tasks: demo offices missing, skipped")
         return
-    people = _people(offices)
+    people = _people(cast(dict[str, Office], offices))  # none is None: checked above
     standards = {c.code: c for c in Criterion.objects.filter(campaign=campaign, is_leaf=True)}
     areas = {a.name: a for a in WorkArea.objects.filter(campaign=campaign)}
     coordinator = User.objects.filter(username="coordinator").first()

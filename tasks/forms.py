@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -48,6 +50,8 @@ class TaskFilterForm(forms.Form):
             ("updated", _("Recently changed")),
         ],
     )
+
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +130,7 @@ def _people_field(office_ids) -> ModelMultipleChoiceField:
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    field.label_from_instance = lambda u: u.display_name
+    field.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]  # on this instance only
     return field
 
 
@@ -153,6 +157,8 @@ class SplitForm(forms.Form):
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
+
     def __init__(self, *args, parent, **kwargs):
         super().__init__(*args, **kwargs)
         office_ids = [parent.lead_office_id, *(o.pk for o in parent.supporting_offices.all())]
@@ -165,7 +171,8 @@ class SplitForm(forms.Form):
         self.order_fields(["title", "code", "lead_office", "people", "measures", "deadline"])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         office = data.get("lead_office")
         people = data.get("people")
         if office and people and any(p.office_id != office.pk for p in people):
@@ -189,7 +196,8 @@ class BulkForm(forms.Form):
         self.fields["people"] = _people_field(office_ids)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "assign" and not data.get("people"):
             self.add_error("people", _("Choose the people to assign."))
         return data
@@ -234,6 +242,8 @@ class TaskForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = IntegerField(widget=forms.HiddenInput, required=False)
 
+    fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below
+
     def __init__(self, *args, campaign, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
@@ -254,7 +264,8 @@ class TaskForm(forms.Form):
         return code
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lead, supporting = data.get("lead_office"), data.get("supporting_offices") or []
         if lead and any(o.pk == lead.pk for o in supporting):
             self.add_error("supporting_offices", _("The lead office cannot also be a supporting office."))

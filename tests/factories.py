@@ -1,9 +1,11 @@
 """factory_boy factories shared by every test module. Apps add theirs in tests/<app>/factories.py."""
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.contrib.auth.models import Group
+from django.db.models import Model
 
 from campaign.models import Campaign, Criterion
 from civunit.accounts.models import Office, User
@@ -12,7 +14,16 @@ from civunit.accounts.roles import Role
 PASSWORD = "pw-for-tests-1"
 
 
-class OfficeFactory(factory.django.DjangoModelFactory):
+class ModelFactory[T: Model](factory.django.DjangoModelFactory[T]):
+    """`SomeFactory(...)` returns the model instance (factory_boy's metaclass builds it), which factory_boy's own
+    type hints cannot say: this tells mypy."""
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]  # the metaclass returns a T
+
+
+class OfficeFactory(ModelFactory[Office]):
     class Meta:
         model = Office
         django_get_or_create = ["name"]
@@ -21,7 +32,7 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     kind = Office.Kind.COMMITTEE
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -33,17 +44,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        self.save()
+    def roles(user: User, create, extracted, **kwargs):
+        user.save()
         if extracted:
-            self.groups.add(*(Group.objects.get_or_create(name=r.group_name)[0] for r in extracted))
+            user.groups.add(*(Group.objects.get_or_create(name=r.group_name)[0] for r in extracted))
             if Role.ADMIN in extracted:
-                self.is_staff = True
-                self.is_superuser = True
-                self.save()
+                user.is_staff = True
+                user.is_superuser = True
+                user.save()
 
 
-class CampaignFactory(factory.django.DjangoModelFactory):
+class CampaignFactory(ModelFactory[Campaign]):
     class Meta:
         model = Campaign
 
@@ -54,7 +65,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     is_current = True
 
 
-class CriterionFactory(factory.django.DjangoModelFactory):
+class CriterionFactory(ModelFactory[Criterion]):
     class Meta:
         model = Criterion
 

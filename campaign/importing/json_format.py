@@ -66,12 +66,13 @@ def _entry(n: int, entry: dict) -> tuple[CriterionRow | None, list[Issue]]:
     if parent is not None and not isinstance(parent, str):
         issues.append(Issue(n, _("The parent code of %(code)s must be text or null.") % {"code": code}))
         parent = None
-    texts = {}
+    texts: dict[str, str] = {}
     for key in ("title", "guidance", "requirement_text", "explanation"):
-        texts[key] = _text(entry, key)
-        if texts[key] is None:
+        text = _text(entry, key)
+        if text is None:
             issues.append(Issue(n, _("The field %(field)s of %(code)s must be text.") % {"field": key, "code": code}))
-            texts[key] = ""
+            text = ""
+        texts[key] = text
     try:
         max_score = parse_score(entry.get("max_score"))
     except BadValue as e:

@@ -164,8 +164,9 @@ def validate_rows(rows: list[CriterionRow]) -> list[Issue]:
         if parent.veto or parent.kind != Criterion.Kind.SCORED or parent.max_score is None:
             continue
         scored = [k for k in kids if k.kind == Criterion.Kind.SCORED]
-        if scored and all(k.max_score is not None for k in scored):
-            total = sum((k.max_score for k in scored), Decimal(0))
+        scores = [k.max_score for k in scored if k.max_score is not None]
+        if scored and len(scores) == len(scored):
+            total = sum(scores, Decimal(0))
             if total > parent.max_score:
                 issues.append(
                     Issue(

@@ -289,7 +289,7 @@ def _read_hierarchical(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issu
         data.requirements = _requirements(row) or data.requirements
     # Items and indicators carry the methods of their standards, in order of first use.
     by_code = {r.code: r for r in out}
-    depth = {}
+    depth: dict[str, int] = {}
     for r in out:
         depth[r.code] = depth.get(r.parent_code, 0) + 1 if r.parent_code else 1
     for level in sorted(set(depth.values()), reverse=True):

@@ -10,13 +10,13 @@ from campaign.models import Assessment, VetoCondition
 
 register = template.Library()
 
-STATUS_CLASSES = {
+STATUS_CLASSES: dict[str, str] = {
     Assessment.Status.NOT_STARTED: "text-bg-light border",
     Assessment.Status.IN_PROGRESS: "text-bg-warning",
     Assessment.Status.BASICALLY_MET: "text-bg-info",
     Assessment.Status.MET: "text-bg-success",
 }
-VETO_CLASSES = {
+VETO_CLASSES: dict[str, str] = {
     VetoCondition.Status.CLEAR: "text-bg-success",
     VetoCondition.Status.AT_RISK: "text-bg-warning",
     VetoCondition.Status.TRIGGERED: "text-bg-danger",
@@ -51,7 +51,7 @@ def veto_badge(status: str) -> str:
 def kind_label(kind: str) -> str:
     from campaign.models import Criterion
 
-    return Criterion.Kind(kind).label if kind != Criterion.Kind.SCORED else ""
+    return str(Criterion.Kind(kind).label) if kind != Criterion.Kind.SCORED else ""
 
 
 @register.simple_tag

@@ -8,7 +8,10 @@ from .models import Office, User
 from .signals import person_changed
 
 # The admin is for administrators only (not for every is_staff account).
-admin.site.has_permission = lambda request: access.can_use_admin(request.user)
+# (Set on the one site instance, which mypy's method-assign check forbids by default.)
+admin.site.has_permission = lambda request: (  # type: ignore[method-assign]
+    request.user.is_authenticated and access.can_use_admin(request.user)
+)
 
 
 @admin.register(Office)
@@ -27,7 +30,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["office", "groups", "is_active"]
     search_fields = ["username", "real_name"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Organ"), {"fields": ("real_name", "office", "position", "phone")}),
     )
     add_fieldsets = (

@@ -48,7 +48,7 @@ def ensure_role_groups(**kwargs) -> None:
 
     for role, group_name in GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=group_name)
-        wanted = []
+        wanted: list[Permission] = []
         for perm in ROLE_PERMISSIONS.get(role, []):
             app_label, codename = perm.split(".")
             wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))

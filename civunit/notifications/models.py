@@ -99,12 +99,12 @@ class Notification(TimeStampedModel):
     @property
     def kind_label(self) -> str:
         try:
-            return self.Kind(self.kind).label
+            return str(self.Kind(self.kind).label)
         except ValueError:
             return self.kind
 
 
-_TONES = {
+_TONES: dict[str, str] = {
     Notification.Kind.OVERDUE: "danger",
     Notification.Kind.DUE_SOON: "warning",
     Notification.Kind.RETURNED: "secondary",

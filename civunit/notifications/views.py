@@ -7,6 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civunit.http import AuthenticatedHttpRequest
+
 from .access import get_notification_for_user
 from .forms import PreferencesForm
 from .models import Notification, NotificationPreference
@@ -83,7 +85,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def notification_preferences(request: HttpRequest) -> HttpResponse:
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():

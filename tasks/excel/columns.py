@@ -84,7 +84,7 @@ RECURRENCE_WORDS: list[tuple[str, str]] = [
     ("常态化", Recurrence.ONGOING),
     ("持续", Recurrence.ONGOING),
 ]
-RECURRENCE_LABEL = {
+RECURRENCE_LABEL: dict[str, str] = {
     Recurrence.MONTHLY: "每月",
     Recurrence.QUARTERLY: "每季度",
     Recurrence.HALF_YEARLY: "每半年",

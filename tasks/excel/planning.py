@@ -116,7 +116,7 @@ def office_names(offices) -> str:
 
 
 def leader_text(task: Task) -> str:
-    return task.leader_in_charge.display_name if task.leader_in_charge_id else task.leader_in_charge_name
+    return task.leader_in_charge.display_name if task.leader_in_charge else task.leader_in_charge_name
 
 
 def responsible_list(task: Task) -> list[str]:
@@ -141,7 +141,9 @@ def tasks_for_plan(campaign):
 @gc_paused()
 def plan_import(sheet: Sheet, *, campaign) -> Plan:
     existing = {t.code: t for t in tasks_for_plan(campaign)} if sheet.ok else {}
-    created, updated, unchanged = [], [], []
+    created: list[TaskRow] = []
+    updated: list[Update] = []
+    unchanged: list[TaskRow] = []
     leaders = _leaders([r.leader for r in sheet.rows])
     if sheet.ok:
         for row in sheet.rows:
@@ -150,7 +152,10 @@ def plan_import(sheet: Sheet, *, campaign) -> Plan:
                 created.append(row)
                 continue
             update = _compare(row, task, sheet.fields, leaders)
-            (updated if update.is_change else unchanged).append(update if update.is_change else row)
+            if update.is_change:
+                updated.append(update)
+            else:
+                unchanged.append(row)
     seen = {r.code for r in sheet.rows}
     missing = [t for code, t in existing.items() if code not in seen]
     return Plan(sheet=sheet, created=created, updated=updated, unchanged=unchanged, missing=missing)
@@ -192,11 +197,11 @@ def _compare(row: TaskRow, task: Task, fields: frozenset[str], leaders) -> Updat
         u.changes["leader_in_charge_name"] = row.leader
         u.shown.append(FieldChange(_("Leader in charge"), leader_text(task), row.leader))
     if "responsible" in fields:
-        old = responsible_list(task)
-        if sorted(old) != sorted(row.responsible):
+        old_names = responsible_list(task)
+        if sorted(old_names) != sorted(row.responsible):
             u.changes["responsible_people"] = []
             u.changes["responsible_names"] = "、".join(row.responsible)
-            u.shown.append(FieldChange(_("Responsible people"), "、".join(old), "、".join(row.responsible)))
+            u.shown.append(FieldChange(_("Responsible people"), "、".join(old_names), "、".join(row.responsible)))
     if "deadline" in fields and (task.deadline, task.recurrence) != (row.deadline, row.recurrence):
         u.changes["deadline"] = row.deadline
         u.changes["recurrence"] = row.recurrence
@@ -208,22 +213,24 @@ def _compare(row: TaskRow, task: Task, fields: frozenset[str], leaders) -> Updat
             )
         )
     if "standards" in fields:
-        old = list(task.standards.all())
-        if {c.pk for c in old} != {c.pk for c in row.standards}:
+        old_standards = list(task.standards.all())
+        if {c.pk for c in old_standards} != {c.pk for c in row.standards}:
             u.changes["standards"] = row.standards
             u.shown.append(
-                FieldChange(_("Standards"), "、".join(c.code for c in old), "、".join(c.code for c in row.standards))
+                FieldChange(
+                    _("Standards"), "、".join(c.code for c in old_standards), "、".join(c.code for c in row.standards)
+                )
             )
-    old_parent = task.parent.code if task.parent_id else None
+    old_parent = task.parent.code if task.parent else None
     if old_parent != row.parent_code:
         u.parent_changed, u.parent_code = True, row.parent_code
         u.shown.append(FieldChange(_("Parent task"), old_parent or "", row.parent_code or ""))
     if row.status and row.status != task.status:
         u.status = row.status
         u.shown.append(FieldChange(_("Status"), STATUS_LABEL[task.status], STATUS_LABEL[row.status]))
-    if row.progress_text and row.progress_text != (task.latest_progress or ""):
+    if row.progress_text and row.progress_text != (task.latest_progress or ""):  # type: ignore[attr-defined]  # annotated by tasks_for_plan()
         u.progress = row.progress_text
-        u.shown.append(FieldChange(_("Progress"), task.latest_progress or "", row.progress_text))
+        u.shown.append(FieldChange(_("Progress"), task.latest_progress or "", row.progress_text))  # type: ignore[attr-defined]  # annotated by tasks_for_plan()
     return u
 
 
@@ -266,7 +273,7 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
     actor_id = actor.pk if actor is not None else None
     for depth in sorted({r.depth for r in rows}):
         level = [r for r in rows if r.depth == depth]
-        objs = []
+        objs, linked_people = [], []
         for r in level:
             status = r.status or Status.NOT_STARTED
             linked = [people[n][0] for n in r.responsible if len(people.get(n, [])) == 1]
@@ -293,18 +300,18 @@ def _create(rows: list[TaskRow], *, campaign, actor, code_to_pk: dict[str, int])
                 last_progress_at=now if r.progress_text else None,
                 created_by=actor,
             )
-            obj._linked = linked
             objs.append(obj)
+            linked_people.append(linked)
         insert_many(Task, objs)
         # Codes are unique within the campaign: one query gives the new rows' keys.
         code_to_pk.update(
             Task.objects.filter(campaign=campaign, code__in=[r.code for r in level]).values_list("code", "pk")
         )
-        for r, obj in zip(level, objs, strict=True):
+        for r, obj, linked in zip(level, objs, linked_people, strict=True):
             obj.pk = code_to_pk[r.code]
             through_offices += [(obj.pk, o.pk) for o in r.supporting_offices]
             through_standards += [(obj.pk, c.pk) for c in r.standards]
-            through_people += [(obj.pk, p.pk) for p in obj._linked]
+            through_people += [(obj.pk, p.pk) for p in linked]
             events.append(
                 {
                     "task_id": obj.pk,

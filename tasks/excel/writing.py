@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from typing import cast
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -18,6 +19,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from civunit.xlsx import set_text
 
@@ -45,7 +47,7 @@ def export_workbook(campaign, *, by_office: bool = False, today: datetime.date |
     today = today or timezone.localdate()
     tasks = list(tasks_for_plan(campaign))
     book = Workbook()
-    ws = book.active
+    ws = cast(Worksheet, book.active)
     ws.title = "工作任务分解表"
     title = f"{campaign.organ_name}{campaign.title}工作任务分解表"
     _fill(ws, tasks, title=title, today=today)

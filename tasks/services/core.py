@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -196,7 +197,7 @@ def task_set_status_from_import(*, task: Task, status: str, user, reason: str = 
         return task
     previous = task.status
     now = timezone.now()
-    values = {"status": status}
+    values: dict[str, Any] = {"status": status}
     if status != Status.NOT_STARTED and task.started_at is None:
         values["started_at"] = now
     if status == Status.DONE:

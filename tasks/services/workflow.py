@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -128,7 +129,7 @@ def _notify(*, recipients, kind, task: Task, text: str, actor) -> None:
 
 def task_reviewers(task: Task) -> list[User]:
     """Who reviews the task's check-off: the coordinators for a top-level task, else the parent's office head."""
-    head = task.parent.lead_office.head if task.parent_id is not None else None
+    head = task.parent.lead_office.head if task.parent is not None else None
     if head is None:
         return list(User.objects.filter(is_active=True, groups__name=Role.COORDINATOR.group_name).distinct())
     return [head] if head.is_active else []
@@ -144,9 +145,10 @@ def _workers(task: Task) -> list[User]:
 @transaction.atomic
 def task_start(*, task: Task, user, version: int | None = None, source: str = TaskEvent.Source.WEB) -> Task:
     _require(access.can_start_task(user, task))
-    return _transition(
+    started = _transition(
         task=task, user=user, action="start", version=version, source=source, values={"started_at": timezone.now()}
     )
+    return cast(Task, started)  # no occurrence: the task itself
 
 
 @transaction.atomic

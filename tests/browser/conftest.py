@@ -25,7 +25,7 @@ class SerialWSGIServer(WSGIServer):
         self.connections_override = connections_override
 
 
-LiveServerThread.server_class = SerialWSGIServer
+LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]  # any WSGIServer subclass will do
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.conf import settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Criterion, Explanation
 from tests.factories import CampaignFactory
@@ -17,6 +18,7 @@ GOOD = Path(settings.BASE_DIR) / "fixtures" / "criteria" / "province-merged.xlsx
 def _bad_workbook(path: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.append(["编码", "名称", "分值", "测评方法"])
     ws.append(["1", "组织领导", "十二分", "材料审核"])
     ws.append(["1.1", "党组研究", 5, "材料审核"])

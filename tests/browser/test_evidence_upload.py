@@ -94,7 +94,7 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
 def test_an_upload_whose_connection_drops_can_be_retried(page, live_server, cast, campaign, browser_login):
     browser_login(page, cast.staff_a)
     page.goto(f"{live_server.url}/evidence/upload/")
-    failures = []
+    failures: list[str] = []
 
     def drop_once(route):
         if not failures:

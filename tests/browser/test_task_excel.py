@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.conf import settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import ImportRecord
 from tasks.models import Task
@@ -18,6 +19,7 @@ GOOD = Path(settings.BASE_DIR) / "fixtures" / "tasks" / "breakdown-libreoffice.x
 def _bad_workbook(path: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.append(["序号", "工作任务", "牵头科室", "配合科室", "完成时限"])
     ws.append([1, "组织理论学习", "研究室", "", "2026-09-30"])
     ws.append([2, "开展志愿服务", "宣传部", "", "2026年2月30日"])
@@ -76,5 +78,6 @@ def test_coordinator_sees_row_errors_then_previews_imports_and_exports_the_break
     assert download.suggested_filename.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     ws = book.active
+    assert isinstance(ws, Worksheet)
     assert ws["A3"].value == "序号"
     assert [ws.cell(row=r, column=1).value for r in range(4, 8)] == ["1", "1.1", "2", "4"]

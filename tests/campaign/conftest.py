@@ -4,6 +4,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.conf import settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import services
 from campaign.models import Criterion, VetoCondition
@@ -29,9 +30,9 @@ def imported(campaign, example_bytes):
 def tree_signature(campaign) -> dict:
     """What makes two imports "the same tree": per code its parent, title, level, order, scores and kind; for
     standards also methods, guidance and evidence requirements; and the veto list."""
-    out = {}
+    out: dict[str, tuple] = {}
     for c in Criterion.objects.filter(campaign=campaign).select_related("parent").prefetch_related("requirements"):
-        sig = (c.parent.code if c.parent else None, c.title, c.level, c.ordering, c.max_score, c.kind, c.is_leaf)
+        sig: tuple = (c.parent.code if c.parent else None, c.title, c.level, c.ordering, c.max_score, c.kind, c.is_leaf)
         if c.is_leaf:
             reqs = tuple(sorted((r.category, r.min_count) for r in c.requirements.all()))
             sig += (tuple(c.methods), c.guidance, c.requirement_text, reqs)
@@ -45,6 +46,7 @@ def workbook(rows, *, build=None) -> bytes:
     """A workbook from a list of rows (the first is the header); `build(ws)` may adjust it."""
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     for row in rows:
         ws.append(row)
     if build:

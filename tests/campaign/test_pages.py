@@ -4,6 +4,7 @@ tree page's query count does not grow with the tree."""
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign import services
 from campaign.models import Assessment, Criterion, ImportRecord, Plan, Stage, VetoCondition
@@ -109,7 +111,7 @@ PINNED_TREE_QUERIES = 9
 
 
 def _big_tree(campaign, items: int, indicators: int, standards: int) -> int:
-    entries = []
+    entries: list[dict[str, Any]] = []
     for i in range(1, items + 1):
         entries.append({"code": f"{i}", "title": f"项目{i}", "max_score": None})
         for j in range(1, indicators + 1):
@@ -199,6 +201,7 @@ def test_the_manage_page_and_exports_are_the_coordinators(imported, cast, login,
 def test_coordinator_uploads_a_bad_workbook_and_sees_every_row_error(imported, cast, login):
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.append(["编码", "名称", "分值"])
     ws.append(["1", "项目", "十分"])
     ws.append(["1.1", "标准", 5])
@@ -227,7 +230,7 @@ def test_coordinator_checks_then_imports_a_workbook_through_the_page(imported, c
     response = client.post(reverse("campaign:criteria_import"), {"file": SimpleUploadedFile("省表.xlsx", data)})
     assert response.status_code == 302 and response["Location"] == reverse("campaign:criteria")
     assert ImportRecord.objects.count() == records + 1
-    assert ImportRecord.objects.first().user == cast.coordinator
+    assert ImportRecord.objects.values_list("user", flat=True).first() == cast.coordinator.pk
 
 
 def test_an_oversized_upload_is_refused_by_the_form(imported, cast, login, monkeypatch):

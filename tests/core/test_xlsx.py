@@ -6,6 +6,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from civunit import xlsx
 
@@ -155,9 +156,12 @@ def test_impossible_dates_raise(text):
 
 def test_set_text_keeps_formula_like_text_as_text():
     wb = openpyxl.Workbook()
-    xlsx.set_text(wb.active["A1"], '=HYPERLINK("x")')
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    xlsx.set_text(ws["A1"], '=HYPERLINK("x")')
     buf = io.BytesIO()
     wb.save(buf)
-    again = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
-    assert again.active["A1"].value == '=HYPERLINK("x")'
-    assert again.active["A1"].data_type == "s"
+    again = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    assert isinstance(again, Worksheet)
+    assert again["A1"].value == '=HYPERLINK("x")'
+    assert again["A1"].data_type == "s"

@@ -33,8 +33,8 @@ def build_ole(paths: list[tuple[str, ...]]) -> bytes:
         for part in path[:-1]:
             node = node.setdefault(part, {})
         node[path[-1]] = None
-    entries = []  # (name, kind, children names list / data)
-    data_sectors = []
+    entries: list[list] = []  # (name, kind, children names list / data)
+    data_sectors: list[bytes] = []
 
     def add(name, node):
         index = len(entries)

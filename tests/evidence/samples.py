@@ -105,9 +105,12 @@ def docx_with_vba_part() -> bytes:
 
 def xlsx() -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    wb.active["A1"] = "名册"
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    ws["A1"] = "名册"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,5 +1,6 @@
 """The browse, search, tree, review, activity and recycle-bin pages ask the database the same number of times
-with 100 items as with 10,000 (rows made with bulk_create, all sharing one stored file, to stay fast)."""
+with 100 items as with 2,000 (rows made with bulk_create, all sharing one stored file, to stay fast): a query per
+row or per page would show at 20 times the rows as surely as at 100 times, in half the time."""
 
 import datetime
 import uuid
@@ -17,6 +18,7 @@ from tests.tasks.factories import TaskFactory
 
 Status = EvidenceItem.Status
 STATUSES = [Status.PENDING, Status.ACCEPTED, Status.RETURNED, Status.ACCEPTED]
+SMALL, LARGE = 100, 2_000
 
 
 @pytest.fixture
@@ -90,8 +92,9 @@ def pages(world):
     ]
 
 
-def test_query_counts_are_the_same_at_100_and_at_10000_items(cast, campaign, world, login):
-    add_items(cast, campaign, world, 0, 100)
+@pytest.mark.slow
+def test_query_counts_are_the_same_at_100_and_at_2000_items(cast, campaign, world, login):
+    add_items(cast, campaign, world, 0, SMALL)
     clients = {"staff": login(cast.staff_a), "head": login(cast.head_a), "coordinator": login(cast.coordinator)}
     small = {
         (who, name): count_queries(client, url, params)
@@ -99,8 +102,8 @@ def test_query_counts_are_the_same_at_100_and_at_10000_items(cast, campaign, wor
         for name, url, params in pages(world)
         if not (name == "bin" and who != "coordinator")
     }
-    add_items(cast, campaign, world, 100, 9_900)
-    assert EvidenceItem.objects.count() == 10_000
+    add_items(cast, campaign, world, SMALL, LARGE - SMALL)
+    assert EvidenceItem.objects.count() == LARGE
     large = {
         (who, name): count_queries(client, url, params)
         for who, client in clients.items()

@@ -96,7 +96,7 @@ def test_purge_keeps_a_file_another_item_still_uses(cast, campaign, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         review.evidence_purge(user=cast.coordinator, item=doomed)
     assert StoredFile.objects.filter(pk=shared.pk).exists()
-    assert _exists(shared.file.name)
+    assert _exists(str(shared.file.name))
     assert EvidenceItem.objects.filter(pk=keeper.pk).exists()
 
 

@@ -117,6 +117,7 @@ def test_replacing_the_file_of_a_returned_photo_makes_a_new_version(
     assert response["Location"] == reverse("evidence:versions", args=[new.pk])
     assert (new.status, new.is_current, new.original_name) == (Status.PENDING, True, "重拍.jpg")
     assert new.stored_file_id != item.stored_file_id
+    assert new.stored_file and item.stored_file
     assert new.stored_file.sha256 != item.stored_file.sha256
     assert stored.read(new.stored_file.file.name) == data
     assert new.stored_file.thumbnail.name in stored.names("evidence/previews")  # made from the stored original

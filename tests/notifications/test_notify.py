@@ -85,6 +85,7 @@ def test_no_email_without_opt_in(cast, campaign, django_capture_on_commit_callba
 
 def test_the_same_event_with_new_words_on_the_same_day_comes_back_as_unread(cast, campaign):
     first = notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="退回：缺照片")
+    assert first is not None
     first.read_at = first.created_at
     first.save()
     again = notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="退回：缺签到表")
@@ -109,6 +110,7 @@ def test_every_kind_is_created_by_notify_about_a_task(cast, campaign, kind, djan
     NotificationPreference.objects.create(user=cast.staff_a, kind=kind, email=True)
     with django_capture_on_commit_callbacks(execute=True):
         n = notify(recipient=cast.staff_a, kind=kind, obj=task, text=f"关于任务：{kind.label}", actor=cast.head_a)
+        assert n is not None
     assert (n.kind, n.target, n.actor) == (kind, task, cast.head_a)
     assert len(mail.outbox) == 1
     assert n.text in mail.outbox[0].body
@@ -116,6 +118,7 @@ def test_every_kind_is_created_by_notify_about_a_task(cast, campaign, kind, djan
 
 def test_a_kind_added_later_as_a_plain_string_works(cast, campaign):
     n = notify(recipient=cast.staff_a, kind="report_ready", obj=campaign, text="报告已生成")
+    assert n is not None
     assert n.kind == "report_ready"
     assert n.kind_label == "report_ready"
 
@@ -133,6 +136,7 @@ def test_the_email_job_sends_once_and_rechecks_the_opt_in(opted_in, campaign, dj
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         n = notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+        assert n is not None
     NotificationPreference.objects.filter(user=opted_in).update(email=False)
     callbacks[0]()
     assert mail.outbox == []
@@ -146,6 +150,7 @@ def test_a_failed_send_can_be_retried(opted_in, campaign, settings):
     from civunit.notifications.jobs import send_notification_email
 
     n = notify(recipient=opted_in, kind=Kind.RETURNED, obj=campaign, text="退回")
+    assert n is not None
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.conftest.FailingBackend", "OPTIONS": {}}}
     with pytest.raises(OSError):
         send_notification_email.call(n.pk)

@@ -64,7 +64,9 @@ def test_list_is_paginated(cast, login, offices_readable):
 
 def test_marking_one_read_changes_only_that_one(cast, campaign, login, office_rule):
     a = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    assert a is not None
     b = notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="b")
+    assert b is not None
     response = login(cast.staff_a).post(reverse("notifications:read", args=[a.pk]))
     assert response.status_code == 302
     a.refresh_from_db()
@@ -75,11 +77,13 @@ def test_marking_one_read_changes_only_that_one(cast, campaign, login, office_ru
 
 def test_marking_read_needs_post(cast, campaign, login):
     a = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    assert a is not None
     assert login(cast.staff_a).get(reverse("notifications:read", args=[a.pk])).status_code == 405
 
 
 def test_someone_elses_notification_is_404(cast, campaign, login):
     a = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
+    assert a is not None
     client = login(cast.staff_b)
     assert client.post(reverse("notifications:read", args=[a.pk])).status_code == 404
     assert client.post(reverse("notifications:open", args=[a.pk])).status_code == 404
@@ -91,6 +95,7 @@ def test_mark_all_read(cast, campaign, login):
     notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a")
     notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="b")
     other = notify(recipient=cast.staff_b, kind=Kind.RETURNED, obj=campaign, text="b")
+    assert other is not None
     client = login(cast.staff_a)
     response = client.post(reverse("notifications:read_all"), follow=True)
     assert response.context["notification_bell"].count == 0
@@ -101,6 +106,7 @@ def test_mark_all_read(cast, campaign, login):
 
 def test_open_marks_read_and_redirects_to_the_object(cast, campaign, login):
     n = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a", url="/campaign/plan/")
+    assert n is not None
     response = login(cast.staff_a).post(reverse("notifications:open", args=[n.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/campaign/plan/"
@@ -110,6 +116,7 @@ def test_open_marks_read_and_redirects_to_the_object(cast, campaign, login):
 
 def test_open_never_redirects_off_site(cast, campaign, login):
     n = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="a", url="https://evil.example/")
+    assert n is not None
     response = login(cast.staff_a).post(reverse("notifications:open", args=[n.pk]))
     assert response["Location"] == reverse("notifications:list")
 
@@ -179,6 +186,7 @@ def test_preferences_reject_an_unknown_kind_without_saving(cast, login):
 
 def test_unread_filter_shows_only_unread_and_marking_read_keeps_the_filter(cast, campaign, login):
     a = notify(recipient=cast.staff_a, kind=Kind.ASSIGNED, obj=campaign, text="已读的")
+    assert a is not None
     notify(recipient=cast.staff_a, kind=Kind.RETURNED, obj=campaign, text="未读的")
     client = login(cast.staff_a)
     response = client.post(reverse("notifications:read", args=[a.pk]), {"show": "unread", "page": "1"})

@@ -3,10 +3,10 @@ import datetime
 import factory
 
 from tasks.models import Task, code_sort_key
-from tests.factories import CampaignFactory, OfficeFactory
+from tests.factories import CampaignFactory, ModelFactory, OfficeFactory
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(ModelFactory[Task]):
     """A task row as the import would leave it (services are tested on their own)."""
 
     class Meta:
@@ -21,11 +21,11 @@ class TaskFactory(factory.django.DjangoModelFactory):
     deadline = datetime.date(2026, 12, 31)
 
     @factory.post_generation
-    def people(self, create, extracted, **kwargs):
+    def people(task: Task, create, extracted, **kwargs):
         if create and extracted:
-            self.responsible_people.set(extracted)
+            task.responsible_people.set(extracted)
 
     @factory.post_generation
-    def supporting(self, create, extracted, **kwargs):
+    def supporting(task: Task, create, extracted, **kwargs):
         if create and extracted:
-            self.supporting_offices.set(extracted)
+            task.supporting_offices.set(extracted)

@@ -14,7 +14,7 @@ UTC = datetime.UTC
 
 def at(monkeypatch, *args):
     """Freeze the clock at a UTC instant (timezone.localdate() then gives the Asia/Shanghai date)."""
-    moment = datetime.datetime(*args, tzinfo=UTC)
+    moment = datetime.datetime(*args).replace(tzinfo=UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment
 

@@ -1,5 +1,6 @@
 """seed_demo's task breakdown: realistic volume and variety, idempotent, and --scale multiplies it."""
 
+import pytest
 from django.db.models import Count
 
 from campaign import demo as campaign_demo
@@ -8,6 +9,7 @@ from tasks import demo
 from tasks.models import Recurrence, Status, Task, TaskEvent
 
 
+@pytest.mark.slow
 def test_demo_breakdown_covers_every_office_and_standard_and_is_idempotent(db):
     accounts_demo.seed()
     campaign = campaign_demo.seed()

@@ -5,12 +5,19 @@ import io
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.excel import export_workbook, plan_import, read_sheet
 from tasks.models import Task
 from tests.tasks.test_excel_import import HEADER, run_import, xlsx_bytes
 
 TODAY = datetime.date(2026, 11, 27)
+
+
+def _typed_as_text(ws) -> None:
+    """Row 5's formula-like cells stored as text, the way a spreadsheet program keeps what a user typed."""
+    for c in (3, 4, 10, 11, 12):
+        ws.cell(row=5, column=c).data_type = "s"
 
 
 @pytest.fixture
@@ -68,7 +75,7 @@ def imported(cast, campaign):
                 "已退回",
             ],
         ],
-        build=lambda ws: [setattr(ws.cell(row=5, column=c), "data_type", "s") for c in (3, 4, 10, 11, 12)],
+        build=_typed_as_text,
     )
     run_import(data, campaign, cast.coordinator)
     return data
@@ -93,6 +100,7 @@ def content(data: bytes) -> dict:
 
 def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
     ws = load(export_workbook(campaign, today=TODAY)).active
+    assert isinstance(ws, Worksheet)
 
     assert ws["A1"].value == "某市政协机关创建全国文明单位工作任务分解表"
     assert ws["A1"].font.bold and ws["A1"].font.size == 16
@@ -104,8 +112,9 @@ def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
     assert ws["A3"].font.bold and ws["A3"].fill.fgColor.rgb.endswith("1F4E79")
     assert ws.freeze_panes == "B4"
     assert ws.print_title_rows == "$3:$3"
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize or 0) == 9  # A4
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit and fit.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
     assert ws["D4"].alignment.wrap_text
     rules = [rule.formula[0] for rng in ws.conditional_formatting for rule in rng.rules]
@@ -120,6 +129,7 @@ def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
 
 def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
     ws = load(export_workbook(campaign, today=TODAY)).active
+    assert isinstance(ws, Worksheet)
     row = next(r for r in range(4, ws.max_row + 1) if ws.cell(row=r, column=1).value == "3")
     cells = [ws.cell(row=row, column=c) for c in (4, 5, 11, 13, 14)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://example.com")', "+1 各科室", "-2 份", "@所有人", "=1+1"]

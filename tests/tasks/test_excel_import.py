@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import ImportRecord
 from civunit.xlsx import WorkbookError
@@ -33,6 +34,7 @@ def xlsx_bytes(rows, *, build=None) -> bytes:
     """A workbook whose first sheet holds `rows` (lists of cell values) from A1; `build(ws)` adds messiness."""
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     for row in rows:
         ws.append(row)
     if build:
@@ -249,7 +251,7 @@ def test_a_messy_table_is_read_as_people_write_it(cast, campaign):
     assert len(sheet.skipped) == 2
 
     run_import(data, campaign, cast.coordinator)
-    assert Task.objects.get(code="3.1").parent.code == "3"  # the parent comes later in the sheet
+    assert Task.objects.get(code="3.1").parent == Task.objects.get(code="3")  # the parent comes later in the sheet
 
 
 def test_codes_are_read_as_the_cell_displays_them(cast, campaign):
@@ -323,7 +325,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(cast, campaign):
     )
     sheet = read(data, campaign)
 
-    by_row = {}
+    by_row: dict[int, list[str]] = {}
     for problem in sheet.errors:
         by_row.setdefault(problem.row, []).append(problem.message)
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9, 10]
@@ -355,7 +357,7 @@ def test_a_sub_task_of_an_already_imported_task_may_come_alone(good, cast, campa
     run_import(good, campaign, cast.coordinator)
     data = xlsx_bytes([["序号", "工作任务", "牵头科室"], ["2.2", "新增子任务", "研究室"]])
     _plan, record = run_import(data, campaign, cast.coordinator)
-    assert Task.objects.get(code="2.2").parent.code == "2"
+    assert Task.objects.get(code="2.2").parent == Task.objects.get(code="2")
     assert sorted(record.summary["missing"]) == ["1", "2", "2.1"]
 
 
@@ -384,7 +386,7 @@ def test_standards_are_linked_by_code_or_by_the_words_of_the_criteria(cast, camp
 
 
 def _breakdown(n: int) -> bytes:
-    rows = [HEADER]
+    rows: list[list] = [HEADER]
     for i in range(1, n + 1):
         rows.append(
             [

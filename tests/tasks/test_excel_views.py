@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import ImportRecord
 from tasks.models import Task
@@ -133,7 +134,9 @@ def test_the_export_downloads_a_workbook_of_the_breakdown(cast, campaign, login)
     assert "attachment" in response["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["工作任务分解表", "办公室", "研究室"]
-    assert [book.active.cell(row=r, column=1).value for r in (4, 5)] == ["1", "2"]
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    assert [sheet.cell(row=r, column=1).value for r in (4, 5)] == ["1", "2"]
 
 
 def test_the_coordinators_imports_and_exports_page_links_to_the_breakdown_round_trip(cast, campaign, login):

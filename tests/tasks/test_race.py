@@ -2,12 +2,14 @@
 PostgreSQL alike. The conditional UPDATE on (pk, version) decides, not a lock held by Python.
 
 SQLite's shared in-memory test database cannot take two writers ("table is locked"), so on SQLite this test runs
-its threads against a file-backed database of its own in tmp_path (migrated once for the test; safe under xdist,
-each worker has its own tmp_path). On PostgreSQL the threads share the test database.
+its threads against a file-backed database of its own in tmp_path (a copy of one migrated once per test session;
+safe under xdist, each worker has its own tmp_path). On PostgreSQL the threads share the test database.
 """
 
+import shutil
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -19,6 +21,8 @@ from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
 from tasks import services
 from tasks.models import Status, Task
+
+pytestmark = pytest.mark.slow
 
 
 def in_thread(fn: Callable):
@@ -41,17 +45,34 @@ def in_thread(fn: Callable):
     return box.get("result")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory) -> Path:
+    """A file-backed SQLite database with every migration applied, made once per session (per xdist worker):
+    migrating takes seconds, copying the file milliseconds."""
+    path = tmp_path_factory.mktemp("race") / "migrated.sqlite3"
+    settings_dict = connections.settings["default"]
+    saved = settings_dict["NAME"]
+    settings_dict["NAME"] = str(path)
+    try:
+        in_thread(lambda: call_command("migrate", verbosity=0, interactive=False))
+    finally:
+        settings_dict["NAME"] = saved
+    return path
+
+
 @pytest.fixture
-def race_db(transactional_db, tmp_path):
+def race_db(transactional_db, tmp_path, request):
     """Yield once the database the threads use is ready (a file on SQLite, the test database on PostgreSQL)."""
     if connection.vendor != "sqlite":
         yield
         return
+    migrated = request.getfixturevalue("migrated_sqlite_file")
     settings_dict = connections.settings["default"]
     saved = settings_dict["NAME"]
     settings_dict["NAME"] = str(tmp_path / "race.sqlite3")
+    for part in migrated.parent.glob(f"{migrated.name}*"):  # the database, and its WAL files if any are left
+        shutil.copyfile(part, tmp_path / part.name.replace(migrated.stem, "race"))
     try:
-        in_thread(lambda: call_command("migrate", verbosity=0, interactive=False))
         yield
     finally:
         settings_dict["NAME"] = saved

@@ -15,7 +15,7 @@ D = datetime.date
 
 
 def at(monkeypatch, *args):
-    moment = datetime.datetime(*args, tzinfo=datetime.UTC)
+    moment = datetime.datetime(*args).replace(tzinfo=datetime.UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment
 
@@ -132,6 +132,7 @@ def test_a_recurring_task_itself_cannot_be_checked_off_without_a_period(cast, qu
 
 def test_returned_period_notifies_and_can_be_checked_off_again(cast, quarterly, login):
     q1 = TaskOccurrence.objects.filter(task=quarterly).order_by("period_start").first()
+    assert q1 is not None
     services.task_check_off(task=quarterly, user=cast.head_a, note="纪要", occurrence=q1)
     services.task_return(task=quarterly, user=cast.coordinator, reason="缺签到表", occurrence=q1)
     q1.refresh_from_db()
@@ -151,6 +152,7 @@ def test_factory_made_recurring_task_rolls_from_its_creation(cast, campaign, mon
 def test_progress_can_be_reported_for_a_period(cast, quarterly, login, monkeypatch):
     at(monkeypatch, 2026, 2, 20, 2, 0)
     q1 = TaskOccurrence.objects.filter(task=quarterly).order_by("period_start").first()
+    assert q1 is not None
     page = login(cast.staff_a).get(f"/tasks/{quarterly.pk}/").content.decode()
     # staff_a is not responsible for this task; the lead office's head is
     assert 'id="progress-period"' not in page
