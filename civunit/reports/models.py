@@ -30,8 +30,8 @@ class Bulletin(TimeStampedModel):
     Status = BulletinStatus
 
     class PeriodKind(models.TextChoices):
-        MONTH = "month", _("Month")
-        QUARTER = "quarter", _("Quarter")
+        MONTH = "month", _("By month")
+        QUARTER = "quarter", _("By quarter")
         CUSTOM = "custom", _("Custom dates")
 
     class OfficeOrder(models.TextChoices):
