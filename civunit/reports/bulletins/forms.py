@@ -58,9 +58,11 @@ class BulletinForm(forms.Form):
             year, month = previous_month(self.today)
             self.initial.update(year=year, month=month, quarter=quarter_of(datetime.date(year, month, 1)))
         for name, field in self.fields.items():
-            if not isinstance(field.widget, forms.RadioSelect):
+            if isinstance(field.widget, forms.RadioSelect):
+                css = "form-check-input"
+            else:
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("data-field", name)
 
     @property

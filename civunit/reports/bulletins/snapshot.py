@@ -36,6 +36,10 @@ from civunit.reports.models import Bulletin
 
 SNAPSHOT_SCHEMA = 1
 
+# The office chart's width in SVG units: drawn at about this many CSS pixels (bulletin.css), so its 12-unit text stays
+# legible when a phone scales it down to its width.
+CHART_WIDTH = 420
+
 # The bulletin lists every overdue task up to this many (a document, not a page: the total is stated beside).
 OVERDUE_LIMIT = 300
 
@@ -195,6 +199,7 @@ class Content:
             maximum=100,
             unit="%",
             colour=charts.GOOD,
+            width=CHART_WIDTH,
         )
 
 
