@@ -45,11 +45,10 @@ def test_leadership_sees_the_dashboard_on_desktop_and_phone(
     assert not page.locator("nav.navbar").is_visible()
     assert page.get_by_test_id("flagged-standards").count() == 1
     screenshot(page, "dashboard-print")
-    page.pdf(
-        path=str(screenshot.__self__ if False else "test-artifacts/screenshots/dashboard-print.pdf"),
-        prefer_css_page_size=True,
-    )
+    # the browser's own print of it, on A4 landscape pages, kept beside the screenshots to look at
+    page.pdf(path=str(SCREENSHOTS / "dashboard-print.pdf"), prefer_css_page_size=True)
 
+    # a standard of the drill-down opens the standard's page
     page.emulate_media(media="screen")
     page.goto(f"{live_server.url}/")
     page.locator("[data-testid=drilldown] > details").first.locator("summary").first.click()
