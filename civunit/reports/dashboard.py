@@ -49,7 +49,7 @@ from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
 from tasks.models import OPEN_STATES, Status, Task, TaskEvent
-from tasks.selectors import TaskFigures, task_figures_by
+from tasks.selectors import TaskFigures, task_figures_by_with
 
 if TYPE_CHECKING:
     from civunit.accounts.models import User
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 #: Lists (overdue, due soon, stalled, awaiting review) show at most this many rows, with the total beside them.
 LIST_LIMIT = 10
+#: The dashboard's "waiting for review" shows at most this many tasks and this many evidence items.
+AWAITING_LIMIT = 5
 #: "Due soon" is due within this many days (the same 7 days as Task.objects.with_flags()).
 DUE_SOON_DAYS = 7
 #: The default period of the trend arrows and highlights: the last four weeks, against the four weeks before.
@@ -339,6 +341,15 @@ class CoverageRow:
         return round(100 * self.met / self.standards) if self.standards else 0
 
     @property
+    def evidenced(self) -> int:
+        """Standards with accepted evidence."""
+        return self.standards - self.without_evidence
+
+    def flagged_standards(self) -> list[CoverageRow]:
+        """The standards below (or this standard) without accepted evidence, in the table's order."""
+        return [row for row in self.walk() if row.is_standard and row.flagged]
+
+    @property
     def evidenced_percent(self) -> int:
         return round(100 * (self.standards - self.without_evidence) / self.standards) if self.standards else 0
 
@@ -409,6 +420,10 @@ class ActivityEntry:
     office: Office | None
     actor: Any
     target: Task | EvidenceItem
+
+    @property
+    def is_task(self) -> bool:
+        return isinstance(self.target, Task)
 
 
 @dataclass(frozen=True)
@@ -489,34 +504,35 @@ class _Scope:
         return rows
 
     @cached_property
+    def _tasks_by_office(self) -> dict[int, tuple[TaskFigures, dict[str, Any]]]:
+        """Per office, in one grouped query: the one task counter's figures, and done on time / late, completed
+        in the period and the one before, the latest change and progress report."""
+        period, previous = self.period, self.period.previous
+        deadline_missed = Q(deadline__isnull=False, finished_at__date__gt=F("deadline"))
+        late = Q(status=Status.DONE) & (deadline_missed | Q(periods_late__gt=0))
+        rows = self.tasks().annotate(finished_at=Coalesce("checked_off_at", "completed_at"))
+        return task_figures_by_with(
+            rows,
+            "lead_office_id",
+            done_late=Count("pk", filter=late),
+            done_on_time=Count("pk", filter=Q(status=Status.DONE) & ~late),
+            done_in_period=Count("pk", filter=Q(status=Status.DONE) & period.q("completed_at")),
+            done_previous=Count("pk", filter=Q(status=Status.DONE) & previous.q("completed_at")),
+            last_change=Max("updated_at"),
+            last_progress=Max("last_progress_at"),
+        )
+
+    @cached_property
     def task_figures_by_office(self) -> dict[int, TaskFigures]:
-        return task_figures_by(self.tasks(), "lead_office_id")
+        return {office_id: figures for office_id, (figures, _extra) in self._tasks_by_office.items()}
+
+    @cached_property
+    def task_extras_by_office(self) -> dict[int, dict[str, Any]]:
+        return {office_id: extra for office_id, (_figures, extra) in self._tasks_by_office.items()}
 
     @cached_property
     def task_figures(self) -> TaskFigures:
         return _sum_task_figures(self.task_figures_by_office.values())
-
-    @cached_property
-    def task_extras_by_office(self) -> dict[int, dict[str, Any]]:
-        """Per office: done on time / late, completed in the period and the one before, last activity."""
-        period, previous = self.period, self.period.previous
-        deadline_missed = Q(deadline__isnull=False, finished_at__date__gt=F("deadline"))
-        late = Q(status=Status.DONE) & (deadline_missed | Q(periods_late__gt=0))
-        rows = (
-            self.tasks()
-            .annotate(finished_at=Coalesce("checked_off_at", "completed_at"))
-            .values("lead_office_id")
-            .annotate(
-                done_late=Count("pk", filter=late),
-                done_on_time=Count("pk", filter=Q(status=Status.DONE) & ~late),
-                done_in_period=Count("pk", filter=Q(status=Status.DONE) & period.q("completed_at")),
-                done_previous=Count("pk", filter=Q(status=Status.DONE) & previous.q("completed_at")),
-                last_change=Max("updated_at"),
-                last_progress=Max("last_progress_at"),
-            )
-            .order_by()
-        )
-        return {row.pop("lead_office_id"): row for row in rows}
 
     # evidence
     def evidence(self) -> QuerySet[EvidenceItem]:
@@ -635,6 +651,41 @@ def status_for(
     )
 
 
+def status_rules() -> list[tuple[str, str, str]]:
+    """The status rule in words, from the constants above: (level, label, rule), for the page that shows it."""
+    values = {
+        "risk": round(OVERDUE_AT_RISK * 100),
+        "off": round(OVERDUE_OFF_TRACK * 100),
+        "u_risk": round(UNEVIDENCED_AT_RISK * 100),
+        "u_off": round(UNEVIDENCED_OFF_TRACK * 100),
+        "watch": EVIDENCE_WATCH_DAYS,
+        "final": FINAL_DAYS,
+    }
+    return [
+        (
+            Level.OFF_TRACK,
+            str(Level.LABELS[Level.OFF_TRACK]),
+            _(
+                "%(off)d%% or more of tasks overdue; or, %(watch)d days or fewer before the inspection, %(u_off)d%% "
+                "or more of standards without accepted evidence; or, %(final)d days or fewer before it, "
+                "%(u_risk)d%% or more."
+            )
+            % values,
+        ),
+        (
+            Level.AT_RISK,
+            str(Level.LABELS[Level.AT_RISK]),
+            _(
+                "%(risk)d%% or more of tasks overdue; or, %(watch)d days or fewer before the inspection, "
+                "%(u_risk)d%% or more of standards without accepted evidence; or, %(final)d days or fewer before "
+                "it, any standard without."
+            )
+            % values,
+        ),
+        (Level.ON_TRACK, str(Level.LABELS[Level.ON_TRACK]), _("Otherwise.")),
+    ]
+
+
 def _headline(scope: _Scope) -> HeadlineFigures:
     tree, evidence, ids = scope.tree, scope.standards_evidence, scope.standard_ids
     standards = [n for n in tree.standards() if ids is None or n.criterion.pk in ids]
@@ -714,12 +765,15 @@ def campaign_status(
 # --- Offices --------------------------------------------------------------------------------------------------
 
 
-def _offices(scope: _Scope) -> list[OfficeFigures]:
+def _offices(scope: _Scope, known: list[Office] | None = None) -> list[OfficeFigures]:
+    """`known`: the offices already loaded by the caller (any superset), to spare a query."""
     tasks, extras, evidence = scope.task_figures_by_office, scope.task_extras_by_office, scope.evidence_by_office
     ids = set(tasks) | set(evidence)
     if scope.office is not None:
         ids &= {scope.office.pk}
         offices = [scope.office] if ids else []
+    elif known is not None:
+        offices = sorted((o for o in known if o.pk in ids), key=lambda o: (o.ordering, o.name))
     else:
         offices = list(Office.objects.filter(pk__in=ids).order_by("ordering", "name")) if ids else []
     result = []
@@ -1098,8 +1152,12 @@ def dashboard(
     today: datetime.date | None = None,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
+    offices: list[Office] | None = None,
 ) -> Dashboard:
-    """Everything the dashboard page shows, each figure computed once. A fixed number of queries."""
+    """Everything the dashboard page shows, each figure computed once: a fixed number of queries (17 organ-wide
+    with `offices`, every office, already loaded by the caller; 18 for an office).
+
+    `offices`: the caller's list of every office (the page's office picker), to spare the offices table a query."""
     scope = _Scope(campaign=campaign, user=user, office=office, today=today, start=start, end=end)
     return Dashboard(
         campaign=campaign,
@@ -1107,12 +1165,12 @@ def dashboard(
         today=scope.today,
         period=scope.period,
         headline=_headline(scope),
-        offices=_offices(scope),
+        offices=_offices(scope, offices),
         coverage=_coverage(scope),
         overdue=_overdue(scope, LIST_LIMIT),
         due_soon=_due_soon(scope, LIST_LIMIT, DUE_SOON_DAYS),
         stalled=_stalled(scope, LIST_LIMIT),
-        awaiting_review=_awaiting(scope, LIST_LIMIT),
+        awaiting_review=_awaiting(scope, AWAITING_LIMIT),
         weekly=_weekly(scope),
         activities=_activities(scope),
         recent=_recent(scope, RECENT_LIMIT),

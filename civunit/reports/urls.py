@@ -7,5 +7,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/print/", views.dashboard_print, name="dashboard_print"),
     path("bulletins/", include(bulletin_urls)),
 ]
