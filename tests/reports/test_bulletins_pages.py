@@ -184,6 +184,16 @@ def test_bad_input_gets_a_chinese_message_and_saves_nothing(cast, campaign, logi
     assert not Bulletin.objects.exists()
 
 
+def test_fields_of_another_kind_of_period_are_ignored(cast, campaign, login):
+    response = login(cast.coordinator).post(
+        "/bulletins/new/",
+        month_post(period_kind="custom", start="2026-03-01", end="2026-03-31", year="abc", quarter="9"),
+    )
+    assert response.status_code == 302
+    bulletin = Bulletin.objects.get()
+    assert (bulletin.period_start, bulletin.period_end) == (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+
+
 def test_a_period_not_yet_over_is_refused(cast, campaign, login):
     today = timezone.localdate()
     if today.day == 28 and (today + datetime.timedelta(days=1)).month != today.month:

@@ -17,6 +17,12 @@ from .periods import month_bounds, previous_month, quarter_bounds, quarter_of
 MONTHS = list(dates.MONTHS.items())
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 DATE_WIDGET = {"type": "date"}
+# The fields each kind of period reads.
+PERIOD_FIELDS = {
+    Bulletin.PeriodKind.MONTH: ("year", "month"),
+    Bulletin.PeriodKind.QUARTER: ("year", "quarter"),
+    Bulletin.PeriodKind.CUSTOM: ("start", "end"),
+}
 
 
 class BulletinForm(forms.Form):
@@ -34,7 +40,7 @@ class BulletinForm(forms.Form):
     )
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
     office_order = forms.ChoiceField(
-        label=_("Offices"),
+        label=_("Order of offices"),
         choices=Bulletin.OfficeOrder.choices,
         widget=forms.RadioSelect,
         initial=Bulletin.OfficeOrder.RANKED,
@@ -103,6 +109,9 @@ class BulletinForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         kind = data.get("period_kind")
+        # the fields of the other kinds of period are hidden on the page: whatever they hold does not matter
+        for name in {"year", "month", "quarter", "start", "end"} - set(PERIOD_FIELDS.get(kind, ())):
+            self._errors.pop(name, None)
         start = end = None
         if kind == Bulletin.PeriodKind.MONTH and self._need("year", "month"):
             start, end = month_bounds(data["year"], data["month"])
