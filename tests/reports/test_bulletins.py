@@ -220,3 +220,15 @@ def test_only_the_coordinator_drafts_and_publishes(cast, campaign, who):
     with pytest.raises(PermissionDenied):
         publish(bulletin, user)
     assert Bulletin.objects.get(pk=bulletin.pk).status == Bulletin.Status.DRAFT
+
+
+def test_the_read_rule_published_for_everyone_active_drafts_for_the_coordinator(cast, campaign):
+    from civunit import access
+
+    drafted = draft(cast, campaign)
+    published = publish(draft(cast, campaign), cast.coordinator)
+    for who, user in cast.everyone.items():
+        assert access.can_read(user, published), who
+        assert access.can_read(user, drafted) == (who in {"coordinator", "admin"}), who
+    cast.staff_a.is_active = False
+    assert not access.can_read(cast.staff_a, published)
