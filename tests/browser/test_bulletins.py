@@ -44,8 +44,11 @@ def test_coordinator_publishes_and_staff_opens_it_from_the_notification(
     assert page.get_by_test_id("bulletin-number").inner_text() == "（发布时编号）"
     screenshot(page, "bulletin-preview-1280")
 
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.get_by_test_id("publish").click()
     page.wait_for_load_state()
+    assert "不能再修改" in questions[0]
     bulletin = Bulletin.objects.get()
     assert bulletin.is_published
     assert page.get_by_test_id("bulletin-number").inner_text() == f"{bulletin.year}年第1期"
