@@ -100,9 +100,13 @@ def stacked_bar_chart(
     unit: str = "",
     width: int = 520,
     legend: bool = True,
+    label_width: int = 150,
 ) -> SafeString:
-    """Horizontal stacked bars: each row is a label and its segments (same order and colours in every row)."""
-    bar_h, gap, label_w, value_w = 16, 8, 150, 60
+    """Horizontal stacked bars: each row is a label and its segments (same order and colours in every row).
+
+    `label_width` is the room for the labels (clipped to fit, at about 12 units a Chinese character): a narrow
+    chart for phones gives the bars more of its width."""
+    bar_h, gap, label_w, value_w = 16, 8, label_width, 60
     top = 22 if legend and rows else 0
     height = top + len(rows) * (bar_h + gap) + 4
     totals = [sum(s.value for s in segments) for _, segments in rows]
@@ -130,7 +134,7 @@ def stacked_bar_chart(
                 '<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
                 label_w - 6,
                 y + 12,
-                _clip(label, 12),
+                _clip(label, max(4, (label_w - 6) // 12)),
                 label_w,
                 y,
                 inner,
@@ -173,9 +177,11 @@ def line_chart(
     markers: Sequence[tuple[int, str]] = (),
     width: int = 640,
     height: int = 220,
+    max_labels: int = 8,
 ) -> SafeString:
     """Lines over shared x labels: series are (name, values, colour); markers are (x index, label) drawn as
-    dashed vertical lines (the plan's stages)."""
+    dashed vertical lines (the plan's stages). At most `max_labels` x labels are written (fewer on a narrow
+    chart)."""
     left, right, top, bottom = 36, 10, 22, 28
     n = len(labels)
     peak = max((v for _, values, _ in series for v in values), default=0)
@@ -204,7 +210,7 @@ def line_chart(
                 _num(v),
             )
         )
-    step = max(1, math.ceil(n / 8))
+    step = max(1, math.ceil(n / max(max_labels, 1)))
     for i in range(0, n, step):
         parts.append(
             format_html(

@@ -26,6 +26,7 @@ NAV_ITEMS = [
     NavItem("my_tasks", _("My tasks"), "tasks:mine", lambda u: access.is_active_user(u) and not access.is_read_only(u)),
     NavItem("tasks", _("Task breakdown"), "tasks:list"),
     NavItem("evidence", _("Evidence"), "evidence:browse"),
+    NavItem("bulletins", _("Bulletins"), "reports:bulletins"),
     NavItem(
         "upload",
         _("Upload"),

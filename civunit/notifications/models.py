@@ -36,6 +36,7 @@ class Notification(TimeStampedModel):
         OVERDUE = "overdue", _("Overdue")
         AWAITING_REVIEW = "awaiting_review", _("Awaiting your review")
         EVIDENCE_RETURNED = "evidence_returned", _("Evidence returned")
+        BULLETIN = "bulletin", _("Bulletin published")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

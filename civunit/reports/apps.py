@@ -9,3 +9,8 @@ class ReportsConfig(AppConfig):
     name = "civunit.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from .bulletins.access import register_read_rules
+
+        register_read_rules()

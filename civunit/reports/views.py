@@ -1,10 +1,109 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET
 
+from campaign.models import Campaign
+from civunit.accounts.models import Office
+from evidence.models import EvidenceItem
+from tasks.models import Status
+
+from . import dashboard as figures
+from .dashboard_charts import STATE_COLOURS, dashboard_charts
 from .selectors import home_summary
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/home.html", {"summary": home_summary(request.user)})
+    """Leadership and the coordinator land on the dashboard; everyone else on their workbench."""
+    if figures.sees_organ(request.user):
+        return _dashboard(request, printing=False)
+    return workbench(request)
+
+
+@require_GET
+def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: the countdown and the work waiting for the person (the coordinator reaches it from the dashboard)."""
+    summary = home_summary(request.user)
+    viewable = figures.viewable_offices(request.user)
+    has_office_view = viewable is None or viewable.exists()
+    return render(request, "reports/home.html", {"summary": summary, "has_office_view": has_office_view})
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard: organ-wide for leadership and the coordinator (or one office, ?office=), the office's own
+    view for everyone else."""
+    return _dashboard(request, printing=False)
+
+
+@require_GET
+def dashboard_print(request: HttpRequest) -> HttpResponse:
+    """The same dashboard laid out for A4 landscape, every drill-down open."""
+    return _dashboard(request, printing=True)
+
+
+def _chosen_office(request: HttpRequest) -> tuple[Office | None, list[Office]]:
+    """The office whose view is asked for (None: the organ) and the offices the user may choose from.
+
+    An office the user may not view answers 404, like one that does not exist; a value that is not a number is
+    ignored."""
+    user = request.user
+    viewable = figures.viewable_offices(user)
+    choices = list(Office.objects.order_by("ordering", "name")) if viewable is None else list(viewable)
+    wanted = request.GET.get("office", "")
+    if wanted.isdigit():
+        office = next((o for o in choices if o.pk == int(wanted)), None)
+        if office is None:
+            raise Http404
+        return office, choices
+    if viewable is None:
+        return None, choices
+    if not choices:
+        raise Http404
+    own = next((o for o in choices if o.pk == user.office_id), choices[0])
+    return own, choices
+
+
+RECENT_WEEKS = 8
+
+# CSS hooks of the task-state legend beside the donut (static/css/dashboard.css), in the donut's order.
+SWATCHES = {
+    Status.DONE: "done",
+    Status.PENDING_REVIEW: "pending",
+    Status.IN_PROGRESS: "progress",
+    Status.NOT_STARTED: "not-started",
+    Status.RETURNED: "returned",
+}
+
+
+def _dashboard(request: HttpRequest, *, printing: bool) -> HttpResponse:
+    campaign = Campaign.objects.prefetch_related("stages").current()
+    template = "reports/dashboard.html"
+    if campaign is None:
+        return render(request, template, {"data": None})
+    office, choices = _chosen_office(request)
+    data = figures.dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
+    return render(
+        request,
+        template,
+        {
+            "data": data,
+            "charts": dashboard_charts(data),
+            "task_states": [
+                (status.label, getattr(data.headline.tasks, status.value), SWATCHES[status]) for status in STATE_COLOURS
+            ],
+            # the latest weeks, in a table beside the chart (every week is in the table below it)
+            "recent_weeks": data.weekly.weeks[-RECENT_WEEKS:],
+            "stage_list": "、".join(
+                f"{m.stage.name} {format_date(m.stage.start_date, 'n月j日')}" for m in data.weekly.markers
+            ),
+            "office_choices": choices,
+            "organ_view": figures.sees_organ(request.user),
+            "printing": printing,
+            "rules": figures.status_rules(),
+            # the filters of the task list and the evidence browser that the "more" links open
+            "task_pending": Status.PENDING_REVIEW,
+            "evidence_pending": EvidenceItem.Status.PENDING,
+        },
+    )

@@ -43,9 +43,9 @@ def test_home_counts_my_open_and_overdue_tasks_and_the_countdown(cast, campaign,
     assert "还有 40 天" in body
 
 
-def test_coordinator_sees_the_whole_organ(cast, campaign, login):
+def test_coordinator_sees_the_whole_organ_on_the_workbench(cast, campaign, login):
     make_tasks(cast, campaign, 3)
-    summary = login(cast.coordinator).get("/").context["summary"]
+    summary = login(cast.coordinator).get("/workbench/").context["summary"]
     assert summary.organ.total == 3
     assert summary.organ.overdue == 1
 
@@ -70,9 +70,9 @@ def test_home_without_a_campaign_says_so(cast, login):
     assert "当前没有进行中的创建周期" in response.content.decode()
 
 
-def test_leadership_sees_the_organ_not_personal_work(cast, campaign, login):
+def test_leadership_sees_the_organ_not_personal_work_on_the_workbench(cast, campaign, login):
     make_tasks(cast, campaign, 2)
-    response = login(cast.leader).get("/")
+    response = login(cast.leader).get("/workbench/")
     summary = response.context["summary"]
     assert not summary.works_on_tasks
     assert summary.office is None

@@ -1,0 +1,1177 @@
+"""The dashboard's figures (创建工作进度看板), one function per figure or dataset, shared by the dashboard page, the
+bulletins (内部通报) and, next, the report.
+
+Every function takes keyword arguments: `campaign`, `user` (whose access the figures respect), an optional
+`office` (an Office: the figures of that office alone) and, where a period makes sense, `start`/`end` (dates,
+inclusive, Asia/Shanghai days) and `today` (for tests and frozen bulletins; by default `timezone.localdate()`).
+
+What is counted, so that every page reads the same:
+- **Tasks** are the lines of the breakdown: top-level tasks, by their lead office (as on the home page), counted by
+  the one task counter `tasks.selectors.task_figures()` / `task_figures_by()`. Sub-tasks are an office's own
+  split of a line and are not counted again.
+- **Standards** come from the one criteria tree (`campaign.selectors.criteria_tree`) and their evidence from
+  `evidence.selectors.standards_evidence`. An office's standards are those linked to a task it leads or supports.
+- **Evidence** is the current, not deleted version of each item; "awaiting review" is the latest version of an
+  item waiting for review (a new version of an accepted item waits beside it), as in the review queue; an
+  office's evidence is the evidence filed under that office.
+- **Dates** are recorded ones, never a snapshot: a task is completed at `Task.completed_at` (its acceptance),
+  checked off at `Task.checked_off_at`, evidence accepted at `EvidenceItem.reviewed_at`.
+
+Access: the task breakdown, the criteria and counts of evidence are plan-level figures (civunit.access): everyone
+signed in may read them, and they reveal no item. Lists that name evidence items (awaiting review, recent
+activity) go through `evidence.access.evidence_visible_to`. Which office's view a person may open is
+`viewable_offices()`; the views ask it.
+
+Each function costs a fixed number of queries whatever the number of tasks and items (aggregates grouped by
+office or by day); `dashboard()` computes the whole page once, sharing what several figures read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaign.models import Campaign, EvidenceCategory, Stage
+from campaign.selectors import Node, Tree, criteria_tree
+from civunit import access
+from civunit.accounts.models import Office
+from evidence.access import evidence_visible_to
+from evidence.models import Activity, EvidenceEvent, EvidenceItem
+from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
+from tasks.models import OPEN_STATES, Status, Task, TaskEvent
+from tasks.selectors import TaskFigures, task_figures_by_with
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
+
+# --- Stated rules: every threshold of the dashboard lives here -------------------------------------------------
+
+#: Lists (overdue, due soon, stalled, awaiting review) show at most this many rows, with the total beside them.
+LIST_LIMIT = 10
+#: The dashboard's "waiting for review" shows at most this many tasks and this many evidence items.
+AWAITING_LIMIT = 5
+#: "Due soon" is due within this many days (the same 7 days as Task.objects.with_flags()).
+DUE_SOON_DAYS = 7
+#: The default period of the trend arrows and highlights: the last four weeks, against the four weeks before.
+PERIOD_DAYS = 28
+#: Recent activity shows this many entries.
+RECENT_LIMIT = 12
+
+# The campaign's status (on track / at risk / off track), from three measures:
+#   overdue share      = overdue tasks / all tasks;
+#   unevidenced share  = standards without any accepted evidence / all standards;
+#   days left          = days to the inspection (迎检验收 stage), else to the campaign's end.
+# Off track when the overdue share reaches OVERDUE_OFF_TRACK, or, with EVIDENCE_WATCH_DAYS or fewer left, the
+# unevidenced share reaches UNEVIDENCED_OFF_TRACK, or, with FINAL_DAYS or fewer left, it reaches UNEVIDENCED_AT_RISK.
+# At risk when the overdue share reaches OVERDUE_AT_RISK, or, with EVIDENCE_WATCH_DAYS or fewer left, the
+# unevidenced share reaches UNEVIDENCED_AT_RISK, or, with FINAL_DAYS or fewer left, any standard has no evidence.
+# Early in the campaign standards without evidence are normal, so they count only as the inspection nears.
+OVERDUE_AT_RISK = 0.10
+OVERDUE_OFF_TRACK = 0.25
+UNEVIDENCED_AT_RISK = 0.20
+UNEVIDENCED_OFF_TRACK = 0.50
+EVIDENCE_WATCH_DAYS = 90
+FINAL_DAYS = 30
+
+
+class Level:
+    """The campaign status levels (values used in templates as CSS hooks)."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+    LABELS = {
+        ON_TRACK: gettext_lazy("On track"),
+        AT_RISK: gettext_lazy("At risk"),
+        OFF_TRACK: gettext_lazy("Off track"),
+    }
+
+
+# --- Periods ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates (Asia/Shanghai days)."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        end = self.start - datetime.timedelta(days=1)
+        return Period(end - datetime.timedelta(days=self.days - 1), end)
+
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """Aware datetimes [start 00:00, day after end 00:00) in the current time zone, for indexable filters."""
+        tz = timezone.get_current_timezone()
+        lo = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz)
+        hi = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return lo, hi
+
+    def q(self, field_name: str) -> Q:
+        lo, hi = self.bounds()
+        return Q(**{f"{field_name}__gte": lo, f"{field_name}__lt": hi})
+
+
+def default_period(today: datetime.date | None = None) -> Period:
+    today = today or timezone.localdate()
+    return Period(today - datetime.timedelta(days=PERIOD_DAYS - 1), today)
+
+
+def _period(start: datetime.date | None, end: datetime.date | None, today: datetime.date) -> Period:
+    if start is None and end is None:
+        return default_period(today)
+    end = end or today
+    start = start or end - datetime.timedelta(days=PERIOD_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    return Period(start, end)
+
+
+# --- Datasets ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceFigures:
+    """Evidence of a scope (an office, or the organ): counts of items, never the items."""
+
+    submitted: int = 0  # current, not deleted items
+    accepted: int = 0
+    returned: int = 0
+    pending_review: int = 0  # latest versions awaiting review
+    accepted_in_period: int = 0  # accepted (reviewed_at) within the period
+    accepted_previous: int = 0  # within the period before
+    submitted_in_period: int = 0  # versions uploaded within the period
+    last_upload: datetime.datetime | None = None
+
+    def __add__(self, other: EvidenceFigures) -> EvidenceFigures:
+        last = [d for d in (self.last_upload, other.last_upload) if d is not None]
+        return EvidenceFigures(
+            submitted=self.submitted + other.submitted,
+            accepted=self.accepted + other.accepted,
+            returned=self.returned + other.returned,
+            pending_review=self.pending_review + other.pending_review,
+            accepted_in_period=self.accepted_in_period + other.accepted_in_period,
+            accepted_previous=self.accepted_previous + other.accepted_previous,
+            submitted_in_period=self.submitted_in_period + other.submitted_in_period,
+            last_upload=max(last) if last else None,
+        )
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    """On track / at risk / off track, with the measures it was decided from and the reasons, in words."""
+
+    level: str
+    reasons: tuple[str, ...]
+    overdue_share: float
+    unevidenced_share: float
+    days_left: int | None
+
+    @property
+    def label(self) -> str:
+        return str(Level.LABELS[self.level])
+
+    @property
+    def on_track(self) -> bool:
+        return self.level == Level.ON_TRACK
+
+
+@dataclass(frozen=True)
+class HeadlineFigures:
+    campaign: Campaign
+    office: Office | None
+    today: datetime.date
+    standards: int
+    standards_met: int  # self-assessed 达标
+    standards_basically_met: int
+    standards_without_evidence: int  # no accepted evidence at all
+    standards_with_requirements: int  # standards with a structured evidence requirement
+    standards_requirement_met: int  # of those, every structured requirement met by accepted items
+    score: Decimal | None  # self scores of scored standards
+    max_score: Decimal | None
+    tasks: TaskFigures
+    evidence: EvidenceFigures
+    current_stage: Stage | None
+    next_stage: Stage | None
+    days_to_next_stage: int | None
+    inspection_date: datetime.date | None
+    days_to_inspection: int | None
+    status: CampaignStatus
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.standards_met / self.standards) if self.standards else 0
+
+    @property
+    def score_percent(self) -> int:
+        if not self.max_score or self.score is None:
+            return 0
+        return round(100 * self.score / self.max_score)
+
+    @property
+    def evidenced(self) -> int:
+        return self.standards - self.standards_without_evidence
+
+
+@dataclass(frozen=True)
+class OfficeFigures:
+    """One line of the offices table."""
+
+    office: Office
+    tasks: TaskFigures
+    done_on_time: int = 0  # done, checked off by the deadline (recurring: no period late)
+    done_late: int = 0
+    done_in_period: int = 0  # completed (accepted) within the period
+    done_previous: int = 0
+    evidence: EvidenceFigures = field(default_factory=EvidenceFigures)
+    last_activity: datetime.datetime | None = None
+
+    @property
+    def overdue(self) -> int:
+        return self.tasks.overdue
+
+    @property
+    def pending_review(self) -> int:
+        return self.tasks.pending_review
+
+    @property
+    def output_in_period(self) -> int:
+        """Work finished within the period: tasks completed and evidence accepted."""
+        return self.done_in_period + self.evidence.accepted_in_period
+
+    @property
+    def output_previous(self) -> int:
+        return self.done_previous + self.evidence.accepted_previous
+
+    @property
+    def trend(self) -> int:
+        """+1, 0 or -1: more, as much or less work finished than in the previous period."""
+        return (self.output_in_period > self.output_previous) - (self.output_in_period < self.output_previous)
+
+    @property
+    def on_time_percent(self) -> int | None:
+        done = self.done_on_time + self.done_late
+        return round(100 * self.done_on_time / done) if done else None
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """At most LIST_LIMIT tasks (carrying `due`, `is_overdue`, `last_activity` and `lead_office`) and the total."""
+
+    rows: list[Task]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    rows: list[EvidenceItem]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+@dataclass(frozen=True)
+class AwaitingReview:
+    tasks: TaskList  # checked off, waiting for the reviewer
+    evidence: EvidenceList  # latest versions waiting for review (only those the user may read)
+
+    @property
+    def total(self) -> int:
+        return self.tasks.total + self.evidence.total
+
+
+@dataclass
+class CoverageRow:
+    """A 测评项目, 测评指标 or 测评标准 with its roll-ups over the standards in scope."""
+
+    node: Node
+    depth: int  # 0: 测评项目
+    children: list[CoverageRow] = field(default_factory=list)
+    standards: int = 0
+    met: int = 0
+    without_evidence: int = 0
+    with_requirements: int = 0
+    requirements_met: int = 0
+    evidence_total: int = 0
+    evidence_accepted: int = 0
+    evidence_pending: int = 0
+    score: Decimal | None = None
+    max_score: Decimal | None = None
+    evidence: StandardEvidence | None = None  # standards only
+
+    @property
+    def criterion(self):
+        return self.node.criterion
+
+    @property
+    def is_standard(self) -> bool:
+        return not self.children and self.evidence is not None
+
+    @property
+    def flagged(self) -> bool:
+        """A standard with no accepted evidence (or, above it, some standard below without)."""
+        return self.without_evidence > 0
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.met / self.standards) if self.standards else 0
+
+    @property
+    def evidenced(self) -> int:
+        """Standards with accepted evidence."""
+        return self.standards - self.without_evidence
+
+    def flagged_standards(self) -> list[CoverageRow]:
+        """The standards below (or this standard) without accepted evidence, in the table's order."""
+        return [row for row in self.walk() if row.is_standard and row.flagged]
+
+    @property
+    def evidenced_percent(self) -> int:
+        return round(100 * (self.standards - self.without_evidence) / self.standards) if self.standards else 0
+
+    def walk(self) -> list[CoverageRow]:
+        rows, stack = [], [self]
+        while stack:
+            row = stack.pop()
+            rows.append(row)
+            stack.extend(reversed(row.children))
+        return rows
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    start: datetime.date  # a Monday
+    tasks_done: int
+    evidence_accepted: int
+    tasks_done_total: int  # cumulative since the campaign started
+    evidence_accepted_total: int
+
+    @property
+    def end(self) -> datetime.date:
+        return self.start + datetime.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class StageMarker:
+    index: int  # the week the stage starts in
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class WeeklyProgress:
+    weeks: list[WeekPoint]
+    markers: list[StageMarker]
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(w.tasks_done for w in self.weeks)
+
+    @property
+    def evidence_accepted(self) -> int:
+        return sum(w.evidence_accepted for w in self.weeks)
+
+
+@dataclass(frozen=True)
+class Highlights:
+    period: Period
+    activities: list[Activity]  # held within the period, oldest first
+    tasks_done: int
+    evidence_accepted: int
+    evidence_by_category: list[tuple[str, str, int]]  # (category, label, count), most first
+
+    @property
+    def activities_held(self) -> int:
+        return len(self.activities)
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of recent activity: a task event or an evidence event."""
+
+    at: datetime.datetime
+    kind: str  # "task" or "evidence"
+    action: str
+    action_label: str
+    title: str
+    office: Office | None
+    actor: Any
+    target: Task | EvidenceItem
+
+    @property
+    def is_task(self) -> bool:
+        return isinstance(self.target, Task)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    campaign: Campaign
+    office: Office | None
+    today: datetime.date
+    period: Period
+    headline: HeadlineFigures
+    offices: list[OfficeFigures]
+    coverage: list[CoverageRow]
+    overdue: TaskList
+    due_soon: TaskList
+    stalled: TaskList
+    awaiting_review: AwaitingReview
+    weekly: WeeklyProgress
+    activities: list[Activity]  # held within the period
+    recent: list[ActivityEntry]
+
+
+# --- Access ---------------------------------------------------------------------------------------------------
+
+
+def sees_organ(user: User) -> bool:
+    """Leadership and the coordinator read the organ-wide dashboard (and any office's view)."""
+    return access.sees_everything(user)
+
+
+def viewable_offices(user: User) -> QuerySet[Office] | None:
+    """The offices whose view `user` may open: None means every office (leadership, the coordinator); otherwise
+    their own office and the offices they head."""
+    if sees_organ(user):
+        return None
+    ids = set(user.headed_office_ids) if access.is_active_user(user) else set()
+    if access.is_active_user(user) and user.office_id:
+        ids.add(user.office_id)
+    return Office.objects.filter(pk__in=ids).order_by("ordering", "name")
+
+
+def may_view_office(user: User, office: Office) -> bool:
+    if sees_organ(user):
+        return True
+    return access.is_active_user(user) and (office.pk == user.office_id or user.heads(office.pk))
+
+
+# --- The scope: what several figures read, computed once --------------------------------------------------------
+
+
+class _Scope:
+    def __init__(
+        self,
+        *,
+        campaign: Campaign,
+        user: User,
+        office: Office | None = None,
+        today: datetime.date | None = None,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> None:
+        self.campaign = campaign
+        self.user = user
+        self.office = office
+        self.today = today or timezone.localdate()
+        self.period = _period(start, end, self.today)
+        self.readable = access.can_read_plan(user)
+
+    # tasks
+    def tasks(self) -> QuerySet[Task]:
+        """Top-level tasks of the scope, with every flag (due, overdue, stalled …)."""
+        rows = (
+            Task.objects.for_campaign(self.campaign)
+            .visible_to(self.user)
+            .top_level()
+            .with_flags(stalled_after_days=self.campaign.stalled_after_days, today=self.today)
+        )
+        if self.office is not None:
+            rows = rows.filter(lead_office_id=self.office.pk)
+        return rows
+
+    @cached_property
+    def _tasks_by_office(self) -> dict[int, tuple[TaskFigures, dict[str, Any]]]:
+        """Per office, in one grouped query: the one task counter's figures, and done on time / late, completed
+        in the period and the one before, the latest change and progress report."""
+        period, previous = self.period, self.period.previous
+        deadline_missed = Q(deadline__isnull=False, finished_at__date__gt=F("deadline"))
+        late = Q(status=Status.DONE) & (deadline_missed | Q(periods_late__gt=0))
+        rows = self.tasks().annotate(finished_at=Coalesce("checked_off_at", "completed_at"))
+        return task_figures_by_with(
+            rows,
+            "lead_office_id",
+            done_late=Count("pk", filter=late),
+            done_on_time=Count("pk", filter=Q(status=Status.DONE) & ~late),
+            done_in_period=Count("pk", filter=Q(status=Status.DONE) & period.q("completed_at")),
+            done_previous=Count("pk", filter=Q(status=Status.DONE) & previous.q("completed_at")),
+            last_change=Max("updated_at"),
+            last_progress=Max("last_progress_at"),
+        )
+
+    @cached_property
+    def task_figures_by_office(self) -> dict[int, TaskFigures]:
+        return {office_id: figures for office_id, (figures, _extra) in self._tasks_by_office.items()}
+
+    @cached_property
+    def task_extras_by_office(self) -> dict[int, dict[str, Any]]:
+        return {office_id: extra for office_id, (_figures, extra) in self._tasks_by_office.items()}
+
+    @cached_property
+    def task_figures(self) -> TaskFigures:
+        return _sum_task_figures(self.task_figures_by_office.values())
+
+    # evidence
+    def evidence(self) -> QuerySet[EvidenceItem]:
+        """Every version, not deleted, of the scope's evidence (callers narrow to current or latest)."""
+        if not self.readable:
+            return EvidenceItem.objects.none()
+        rows = EvidenceItem.objects.filter(campaign=self.campaign, deleted_at__isnull=True)
+        if self.office is not None:
+            rows = rows.filter(office_id=self.office.pk)
+        return rows
+
+    @cached_property
+    def evidence_by_office(self) -> dict[int, EvidenceFigures]:
+        period, previous = self.period, self.period.previous
+        current = Q(is_current=True)
+        accepted = current & Q(status=EvidenceItem.Status.ACCEPTED)
+        rows = (
+            self.evidence()
+            .values("office_id")
+            .annotate(
+                submitted=Count("pk", filter=current),
+                accepted=Count("pk", filter=accepted),
+                returned=Count("pk", filter=current & Q(status=EvidenceItem.Status.RETURNED)),
+                # the latest version: nothing replaces it (a chain of versions: at most one next version)
+                pending_review=Count("pk", filter=Q(status=EvidenceItem.Status.PENDING, next_versions__isnull=True)),
+                accepted_in_period=Count("pk", filter=accepted & period.q("reviewed_at")),
+                accepted_previous=Count("pk", filter=accepted & previous.q("reviewed_at")),
+                submitted_in_period=Count("pk", filter=period.q("created_at")),
+                last_upload=Max("created_at"),
+            )
+            .order_by()
+        )
+        result = {}
+        for row in rows:
+            office_id = row.pop("office_id")
+            result[office_id] = EvidenceFigures(**row)
+        return result
+
+    @cached_property
+    def evidence_figures(self) -> EvidenceFigures:
+        total = EvidenceFigures()
+        for figures in self.evidence_by_office.values():
+            total += figures
+        return total
+
+    # criteria
+    @cached_property
+    def tree(self) -> Tree:
+        return criteria_tree(self.campaign)
+
+    @cached_property
+    def standards_evidence(self) -> EvidenceByStandard:
+        return standards_evidence(campaign=self.campaign)
+
+    @cached_property
+    def standard_ids(self) -> set[int] | None:
+        """The standards in scope: None for every standard; an office's are those linked to a task it leads or
+        supports (any level of the breakdown)."""
+        if self.office is None:
+            return None
+        links = Task.standards.through.objects.filter(task__campaign=self.campaign).filter(
+            Q(task__lead_office_id=self.office.pk)
+            | Q(task__in=Task.supporting_offices.through.objects.filter(office_id=self.office.pk).values("task_id"))
+        )
+        return set(links.values_list("criterion_id", flat=True).distinct())
+
+    # stages
+    @cached_property
+    def stages(self) -> list[Stage]:
+        # prefetched stages (Campaign.objects.prefetch_related("stages")) cost no query
+        return sorted(self.campaign.stages.all(), key=lambda s: (s.start_date, s.ordering, s.pk))
+
+
+def _sum_task_figures(figures) -> TaskFigures:
+    totals: dict[str, int] = defaultdict(int)
+    for f in figures:
+        for name, value in vars(f).items():
+            totals[name] += value
+    return TaskFigures(**totals)
+
+
+# --- Headline figures and the campaign's status -----------------------------------------------------------------
+
+
+def status_for(
+    *, overdue: int, tasks: int, without_evidence: int, standards: int, days_left: int | None
+) -> CampaignStatus:
+    """The stated rule (see the constants at the top of this module) applied to its three measures."""
+    overdue_share = overdue / tasks if tasks else 0.0
+    unevidenced_share = without_evidence / standards if standards else 0.0
+    watching = days_left is not None and days_left <= EVIDENCE_WATCH_DAYS
+    final = days_left is not None and days_left <= FINAL_DAYS
+    off, risk = [], []
+    overdue_text = _("%(percent)d%% of tasks are overdue") % {"percent": round(overdue_share * 100)}
+    unevidenced_text = _("%(percent)d%% of standards have no accepted evidence with %(days)d days left") % {
+        "percent": round(unevidenced_share * 100),
+        "days": days_left or 0,
+    }
+    if overdue_share >= OVERDUE_OFF_TRACK:
+        off.append(overdue_text)
+    elif overdue_share >= OVERDUE_AT_RISK:
+        risk.append(overdue_text)
+    if (watching and unevidenced_share >= UNEVIDENCED_OFF_TRACK) or (
+        final and unevidenced_share >= UNEVIDENCED_AT_RISK
+    ):
+        off.append(unevidenced_text)
+    elif (watching and unevidenced_share >= UNEVIDENCED_AT_RISK) or (final and without_evidence > 0):
+        risk.append(unevidenced_text)
+    level = Level.OFF_TRACK if off else Level.AT_RISK if risk else Level.ON_TRACK
+    return CampaignStatus(
+        level=level,
+        reasons=tuple(off + risk),
+        overdue_share=overdue_share,
+        unevidenced_share=unevidenced_share,
+        days_left=days_left,
+    )
+
+
+def status_rules() -> list[tuple[str, str, str]]:
+    """The status rule in words, from the constants above: (level, label, rule), for the page that shows it."""
+    values = {
+        "risk": round(OVERDUE_AT_RISK * 100),
+        "off": round(OVERDUE_OFF_TRACK * 100),
+        "u_risk": round(UNEVIDENCED_AT_RISK * 100),
+        "u_off": round(UNEVIDENCED_OFF_TRACK * 100),
+        "watch": EVIDENCE_WATCH_DAYS,
+        "final": FINAL_DAYS,
+    }
+    return [
+        (
+            Level.OFF_TRACK,
+            str(Level.LABELS[Level.OFF_TRACK]),
+            _(
+                "%(off)d%% or more of tasks overdue; or, %(watch)d days or fewer before the inspection, %(u_off)d%% "
+                "or more of standards without accepted evidence; or, %(final)d days or fewer before it, "
+                "%(u_risk)d%% or more."
+            )
+            % values,
+        ),
+        (
+            Level.AT_RISK,
+            str(Level.LABELS[Level.AT_RISK]),
+            _(
+                "%(risk)d%% or more of tasks overdue; or, %(watch)d days or fewer before the inspection, "
+                "%(u_risk)d%% or more of standards without accepted evidence; or, %(final)d days or fewer before "
+                "it, any standard without."
+            )
+            % values,
+        ),
+        (Level.ON_TRACK, str(Level.LABELS[Level.ON_TRACK]), _("Otherwise.")),
+    ]
+
+
+def _headline(scope: _Scope) -> HeadlineFigures:
+    tree, evidence, ids = scope.tree, scope.standards_evidence, scope.standard_ids
+    standards = [n for n in tree.standards() if ids is None or n.criterion.pk in ids]
+    without = sum(1 for n in standards if evidence[n.criterion.pk].accepted == 0)
+    with_requirements = [n for n in standards if evidence[n.criterion.pk].has_requirements]
+    requirement_met = sum(1 for n in with_requirements if evidence[n.criterion.pk].met)
+    if ids is None:
+        score, max_score = tree.total.score_total, tree.total.max_total
+    else:
+        score, max_score = _sum_scores(standards)
+    today = scope.today
+    stages = scope.stages
+    current = next((s for s in stages if s.start_date <= today and (s.end_date is None or s.end_date >= today)), None)
+    upcoming = next((s for s in stages if s.start_date > today), None)
+    inspection = next((s.start_date for s in stages if s.kind == Stage.Kind.INSPECTION), None)
+    days_to_inspection = (inspection - today).days if inspection else None
+    days_left = days_to_inspection if days_to_inspection is not None else (scope.campaign.end_date - today).days
+    figures = scope.task_figures
+    return HeadlineFigures(
+        campaign=scope.campaign,
+        office=scope.office,
+        today=today,
+        standards=len(standards),
+        standards_met=sum(n.met for n in standards),
+        standards_basically_met=sum(n.basically_met for n in standards),
+        standards_without_evidence=without,
+        standards_with_requirements=len(with_requirements),
+        standards_requirement_met=requirement_met,
+        score=score,
+        max_score=max_score,
+        tasks=figures,
+        evidence=scope.evidence_figures,
+        current_stage=current,
+        next_stage=upcoming,
+        days_to_next_stage=(upcoming.start_date - today).days if upcoming else None,
+        inspection_date=inspection,
+        days_to_inspection=days_to_inspection,
+        status=status_for(
+            overdue=figures.overdue,
+            tasks=figures.total,
+            without_evidence=without,
+            standards=len(standards),
+            days_left=days_left,
+        ),
+    )
+
+
+def _sum_scores(standards: list[Node]) -> tuple[Decimal | None, Decimal | None]:
+    score: Decimal | None = None
+    max_score: Decimal | None = None
+    for n in standards:
+        if not n.is_scored:
+            continue
+        if n.score_total is not None:
+            score = (score or Decimal(0)) + n.score_total
+        if n.max_total is not None:
+            max_score = (max_score or Decimal(0)) + n.max_total
+    return score, max_score
+
+
+def headline_figures(
+    *, campaign: Campaign, user: User, office: Office | None = None, today: datetime.date | None = None
+) -> HeadlineFigures:
+    """Standards met / total, self score / maximum, tasks done / overdue / due soon, evidence accepted / awaiting
+    review, days to the next stage and to the inspection, and the campaign's status. Six queries (stages, tree,
+    requirements, evidence per standard, tasks by office, evidence by office; seven for an office)."""
+    return _headline(_Scope(campaign=campaign, user=user, office=office, today=today))
+
+
+def campaign_status(
+    *, campaign: Campaign, user: User, office: Office | None = None, today: datetime.date | None = None
+) -> CampaignStatus:
+    """The campaign's (or an office's) status by the stated rule (status_for)."""
+    return headline_figures(campaign=campaign, user=user, office=office, today=today).status
+
+
+# --- Offices --------------------------------------------------------------------------------------------------
+
+
+def _offices(scope: _Scope, known: list[Office] | None = None) -> list[OfficeFigures]:
+    """`known`: the offices already loaded by the caller (any superset), to spare a query."""
+    tasks, extras, evidence = scope.task_figures_by_office, scope.task_extras_by_office, scope.evidence_by_office
+    ids = set(tasks) | set(evidence)
+    if scope.office is not None:
+        ids &= {scope.office.pk}
+        offices = [scope.office] if ids else []
+    elif known is not None:
+        offices = sorted((o for o in known if o.pk in ids), key=lambda o: (o.ordering, o.name))
+    else:
+        offices = list(Office.objects.filter(pk__in=ids).order_by("ordering", "name")) if ids else []
+    result = []
+    for office in offices:
+        extra = extras.get(office.pk, {})
+        ev = evidence.get(office.pk, EvidenceFigures())
+        stamps = [d for d in (extra.get("last_change"), extra.get("last_progress"), ev.last_upload) if d is not None]
+        result.append(
+            OfficeFigures(
+                office=office,
+                tasks=tasks.get(office.pk, TaskFigures()),
+                done_on_time=extra.get("done_on_time", 0),
+                done_late=extra.get("done_late", 0),
+                done_in_period=extra.get("done_in_period", 0),
+                done_previous=extra.get("done_previous", 0),
+                evidence=ev,
+                last_activity=max(stamps) if stamps else None,
+            )
+        )
+    return result
+
+
+def office_figures(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[OfficeFigures]:
+    """Every office with tasks or evidence, in the organ's order (or the one `office`): tasks done on time and
+    late, overdue, awaiting review, evidence submitted and accepted, last activity, and work finished in the
+    period [start, end] (default: the last PERIOD_DAYS days) against the period before (the trend). Four queries."""
+    return _offices(_Scope(campaign=campaign, user=user, office=office, today=today, start=start, end=end))
+
+
+# --- Lists ----------------------------------------------------------------------------------------------------
+
+
+def _task_list(rows: QuerySet[Task], limit: int, *order) -> TaskList:
+    found = list(rows.select_related("lead_office").annotate(list_total=Window(Count("pk"))).order_by(*order)[:limit])
+    return TaskList(rows=found, total=found[0].list_total if found else 0)
+
+
+def _overdue(scope: _Scope, limit: int) -> TaskList:
+    return _task_list(scope.tasks().filter(is_overdue=True), limit, "due", "code_key", "pk")
+
+
+def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
+    today = scope.today
+    rows = scope.tasks().filter(
+        due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=list(OPEN_STATES)
+    )
+    return _task_list(rows, limit, "due", "code_key", "pk")
+
+
+def _stalled(scope: _Scope, limit: int) -> TaskList:
+    return _task_list(scope.tasks().filter(is_stalled=True), limit, "last_activity", "code_key", "pk")
+
+
+def overdue_tasks(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    limit: int = LIST_LIMIT,
+) -> TaskList:
+    """Open tasks past their due date, the longest overdue first (one query, the total included)."""
+    return _overdue(_Scope(campaign=campaign, user=user, office=office, today=today), limit)
+
+
+def due_soon_tasks(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    days: int = DUE_SOON_DAYS,
+    limit: int = LIST_LIMIT,
+) -> TaskList:
+    """Open tasks due from today to `days` days ahead, soonest first (one query)."""
+    return _due_soon(_Scope(campaign=campaign, user=user, office=office, today=today), limit, days)
+
+
+def stalled_tasks(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    limit: int = LIST_LIMIT,
+) -> TaskList:
+    """Open tasks without progress for the campaign's `stalled_after_days`, the longest quiet first (one query)."""
+    return _stalled(_Scope(campaign=campaign, user=user, office=office, today=today), limit)
+
+
+def _awaiting(scope: _Scope, limit: int) -> AwaitingReview:
+    tasks = _task_list(scope.tasks().filter(status=Status.PENDING_REVIEW), limit, "checked_off_at", "code_key", "pk")
+    items = (
+        evidence_visible_to(scope.user, scope.evidence())
+        .filter(status=EvidenceItem.Status.PENDING, next_versions__isnull=True)
+        .select_related("office", "uploader", "primary_standard")
+        .annotate(list_total=Window(Count("pk")))
+        .order_by("created_at", "pk")[:limit]
+    )
+    found = list(items)
+    return AwaitingReview(tasks=tasks, evidence=EvidenceList(found, found[0].list_total if found else 0))
+
+
+def awaiting_review(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    limit: int = LIST_LIMIT,
+) -> AwaitingReview:
+    """Tasks checked off and evidence awaiting review, the longest waiting first. Evidence is listed only where
+    the user may read it (two queries)."""
+    return _awaiting(_Scope(campaign=campaign, user=user, office=office, today=today), limit)
+
+
+# --- Coverage by 测评项目 ----------------------------------------------------------------------------------------
+
+
+def _coverage(scope: _Scope) -> list[CoverageRow]:
+    tree, evidence, ids = scope.tree, scope.standards_evidence, scope.standard_ids
+
+    def build(node: Node, depth: int) -> CoverageRow | None:
+        if node.is_standard:
+            if ids is not None and node.criterion.pk not in ids:
+                return None
+            own = evidence[node.criterion.pk]
+            return CoverageRow(
+                node=node,
+                depth=depth,
+                standards=1,
+                met=node.met,
+                without_evidence=int(own.accepted == 0),
+                with_requirements=int(own.has_requirements),
+                requirements_met=int(own.has_requirements and own.met),
+                evidence_total=own.total,
+                evidence_accepted=own.accepted,
+                evidence_pending=own.pending,
+                score=node.score_total if node.is_scored else None,
+                max_score=node.max_total if node.is_scored else None,
+                evidence=own,
+            )
+        row = CoverageRow(node=node, depth=depth)
+        for child in node.children:
+            sub = build(child, depth + 1)
+            if sub is None:
+                continue
+            row.children.append(sub)
+            row.standards += sub.standards
+            row.met += sub.met
+            row.without_evidence += sub.without_evidence
+            row.with_requirements += sub.with_requirements
+            row.requirements_met += sub.requirements_met
+            row.evidence_total += sub.evidence_total
+            row.evidence_accepted += sub.evidence_accepted
+            row.evidence_pending += sub.evidence_pending
+            if sub.score is not None:
+                row.score = (row.score or Decimal(0)) + sub.score
+            if sub.max_score is not None:
+                row.max_score = (row.max_score or Decimal(0)) + sub.max_score
+        if not row.children:
+            return None
+        if ids is None:
+            # the organ-wide roll-up is the tree's own (an item's stated maximum wins over its children's sum)
+            row.score, row.max_score = node.score_total, node.max_total
+            if not node.is_scored:
+                row.score = row.max_score = None
+        return row
+
+    return [row for row in (build(root, 0) for root in tree.roots) if row is not None]
+
+
+def coverage_by_item(*, campaign: Campaign, user: User, office: Office | None = None) -> list[CoverageRow]:
+    """The 测评项目 with their 测评指标 and 测评标准 below (`children`), each with standards met, standards without
+    accepted evidence (flagged), structured requirements met, evidence counts and self score against maximum.
+    An office's coverage keeps the standards linked to its tasks. Three queries (four for an office)."""
+    return _coverage(_Scope(campaign=campaign, user=user, office=office))
+
+
+# --- Progress over time ---------------------------------------------------------------------------------------
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _weekly(scope: _Scope) -> WeeklyProgress:
+    campaign, today = scope.campaign, scope.today
+    first = _monday(campaign.start_date)
+    last = _monday(min(today, campaign.end_date))
+    if last < first:
+        return WeeklyProgress(weeks=[], markers=[])
+    count = (last - first).days // 7 + 1
+    since = Period(first, last + datetime.timedelta(days=6))
+    tasks_by_day = (
+        scope.tasks()
+        .filter(since.q("completed_at"), status=Status.DONE)
+        .annotate(day=TruncDate("completed_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    evidence_by_day = (
+        scope.evidence()
+        .filter(since.q("reviewed_at"), is_current=True, status=EvidenceItem.Status.ACCEPTED)
+        .annotate(day=TruncDate("reviewed_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    done, accepted = [0] * count, [0] * count
+    for rows, into in ((tasks_by_day, done), (evidence_by_day, accepted)):
+        for row in rows:
+            index = (row["day"] - first).days // 7
+            if 0 <= index < count:
+                into[index] += row["n"]
+    weeks, done_total, accepted_total = [], 0, 0
+    for i in range(count):
+        done_total += done[i]
+        accepted_total += accepted[i]
+        weeks.append(
+            WeekPoint(
+                start=first + datetime.timedelta(weeks=i),
+                tasks_done=done[i],
+                evidence_accepted=accepted[i],
+                tasks_done_total=done_total,
+                evidence_accepted_total=accepted_total,
+            )
+        )
+    markers = [
+        StageMarker(index=(s.start_date - first).days // 7, stage=s)
+        for s in scope.stages
+        if first <= s.start_date <= last + datetime.timedelta(days=6)
+    ]
+    return WeeklyProgress(weeks=weeks, markers=markers)
+
+
+def weekly_progress(
+    *, campaign: Campaign, user: User, office: Office | None = None, today: datetime.date | None = None
+) -> WeeklyProgress:
+    """Tasks completed (accepted) and evidence accepted in each week (Monday to Sunday) from the campaign's first
+    week to this one, from the recorded dates (Task.completed_at, EvidenceItem.reviewed_at), with the plan's
+    stages marked at the week they start. Three queries (stages, tasks by day, evidence by day)."""
+    return _weekly(_Scope(campaign=campaign, user=user, office=office, today=today))
+
+
+# --- Highlights and recent activity ---------------------------------------------------------------------------
+
+
+def _activities(scope: _Scope) -> list[Activity]:
+    if not scope.readable:
+        return []
+    rows = Activity.objects.filter(
+        campaign=scope.campaign, date__gte=scope.period.start, date__lte=scope.period.end
+    ).select_related("organiser_office")
+    if scope.office is not None:
+        rows = rows.filter(organiser_office_id=scope.office.pk)
+    return list(rows.order_by("date", "pk"))
+
+
+def highlights(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> Highlights:
+    """What was achieved in the period [start, end] (default: the last PERIOD_DAYS days): activities held (by
+    their date), tasks completed and evidence accepted, by category. Three queries."""
+    scope = _Scope(campaign=campaign, user=user, office=office, start=start, end=end, today=end)
+    by_category = (
+        scope.evidence()
+        .filter(scope.period.q("reviewed_at"), is_current=True, status=EvidenceItem.Status.ACCEPTED)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(EvidenceCategory.choices)
+    categories = sorted(
+        ((row["category"], str(labels.get(row["category"], row["category"])), row["n"]) for row in by_category),
+        key=lambda c: (-c[2], c[0]),
+    )
+    done = scope.tasks().filter(scope.period.q("completed_at"), status=Status.DONE).order_by().count()
+    return Highlights(
+        period=scope.period,
+        activities=_activities(scope),
+        tasks_done=done,
+        evidence_accepted=sum(c[2] for c in categories),
+        evidence_by_category=categories,
+    )
+
+
+# Events worth showing to the leadership: work moving, not edits.
+RECENT_TASK_ACTIONS = (
+    TaskEvent.Action.STARTED,
+    TaskEvent.Action.PROGRESS,
+    TaskEvent.Action.CHECKED_OFF,
+    TaskEvent.Action.ACCEPTED,
+    TaskEvent.Action.RETURNED,
+)
+RECENT_EVIDENCE_ACTIONS = (
+    EvidenceEvent.Action.UPLOADED,
+    EvidenceEvent.Action.NEW_VERSION,
+    EvidenceEvent.Action.ACCEPTED,
+    EvidenceEvent.Action.RETURNED,
+)
+
+
+def _recent(scope: _Scope, limit: int) -> list[ActivityEntry]:
+    if not scope.readable:
+        return []
+    task_events = TaskEvent.objects.filter(
+        task__campaign=scope.campaign, action__in=RECENT_TASK_ACTIONS, occurrence__isnull=True
+    ).select_related("task__lead_office", "actor")
+    if scope.office is not None:
+        task_events = task_events.filter(task__lead_office_id=scope.office.pk)
+    items = evidence_visible_to(scope.user, scope.evidence())
+    evidence_events = EvidenceEvent.objects.filter(action__in=RECENT_EVIDENCE_ACTIONS, item__in=items).select_related(
+        "item__office", "actor"
+    )
+    entries = [
+        ActivityEntry(
+            at=e.created_at,
+            kind="task",
+            action=e.action,
+            action_label=e.get_action_display(),
+            title=f"{e.task.code} {e.task.title}",
+            office=e.task.lead_office,
+            actor=e.actor,
+            target=e.task,
+        )
+        for e in task_events.order_by("-created_at", "-pk")[:limit]
+    ]
+    entries += [
+        ActivityEntry(
+            at=e.at,
+            kind="evidence",
+            action=e.action,
+            action_label=e.get_action_display(),
+            title=e.item.title,
+            office=e.item.office,
+            actor=e.actor,
+            target=e.item,
+        )
+        for e in evidence_events.order_by("-at", "-pk")[:limit]
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def recent_activity(
+    *, campaign: Campaign, user: User, office: Office | None = None, limit: int = RECENT_LIMIT
+) -> list[ActivityEntry]:
+    """The latest work moving: tasks started, reported on, checked off, accepted or returned, and evidence
+    uploaded, accepted or returned (only items the user may read), newest first. Two queries."""
+    return _recent(_Scope(campaign=campaign, user=user, office=office), limit)
+
+
+# --- The whole page -------------------------------------------------------------------------------------------
+
+
+def dashboard(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    today: datetime.date | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    offices: list[Office] | None = None,
+) -> Dashboard:
+    """Everything the dashboard page shows, each figure computed once: a fixed number of queries (17 organ-wide
+    with `offices`, every office, already loaded by the caller; 18 for an office).
+
+    `offices`: the caller's list of every office (the page's office picker), to spare the offices table a query."""
+    scope = _Scope(campaign=campaign, user=user, office=office, today=today, start=start, end=end)
+    return Dashboard(
+        campaign=campaign,
+        office=office,
+        today=scope.today,
+        period=scope.period,
+        headline=_headline(scope),
+        offices=_offices(scope, offices),
+        coverage=_coverage(scope),
+        overdue=_overdue(scope, LIST_LIMIT),
+        due_soon=_due_soon(scope, LIST_LIMIT, DUE_SOON_DAYS),
+        stalled=_stalled(scope, LIST_LIMIT),
+        awaiting_review=_awaiting(scope, AWAITING_LIMIT),
+        weekly=_weekly(scope),
+        activities=_activities(scope),
+        recent=_recent(scope, RECENT_LIMIT),
+    )

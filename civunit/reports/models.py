@@ -1,0 +1,153 @@
+"""The read side's own records: bulletins (内部通报).
+
+A bulletin is drafted by the coordinator for a period and published once. Publishing stores the figures as they
+were that moment (`snapshot`, a JSON document with a schema version) and gives the bulletin its number within the
+year (第3期); from then on the bulletin is never edited and its figures are never recomputed, so what a reader sees
+is what was published. Every change of state goes through civunit/reports/bulletins/services.py, which writes the
+audit record (BulletinEvent) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from civunit.models import TimeStampedModel
+
+# The coordinator's short text (导语) of a bulletin, in characters.
+BULLETIN_TEXT_LIMIT = 1000
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Bulletin(TimeStampedModel):
+    Status = BulletinStatus
+
+    class PeriodKind(models.TextChoices):
+        MONTH = "month", _("By month")
+        QUARTER = "quarter", _("By quarter")
+        CUSTOM = "custom", _("Custom dates")
+
+    class OfficeOrder(models.TextChoices):
+        RANKED = "ranked", _("Ranked by performance")
+        ORGAN = "organ", _("In the organ's order")
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="bulletins"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    period_kind = models.CharField(_("period"), max_length=20, choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    text = models.TextField(_("text"), max_length=BULLETIN_TEXT_LIMIT, blank=True)
+    office_order = models.CharField(
+        _("order of offices"), max_length=20, choices=OfficeOrder.choices, default=OfficeOrder.RANKED
+    )
+    # Given at publication, in the same transaction (services.bulletin_publish): 第{number}期 of {year}.
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, editable=False)
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True, editable=False)
+    # The figures as published (see bulletins/snapshot.py); null while a draft, which shows live figures.
+    snapshot = models.JSONField(_("figures as published"), null=True, blank=True, editable=False)
+    snapshot_schema = models.PositiveSmallIntegerField(_("figures schema"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Every change bumps it; edits and publication are conditional on the version the coordinator saw, so a
+    # draft changed in another tab is never published unseen.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year", "-number", "-pk"]
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        constraints = [
+            # also the index of the list, newest first
+            models.UniqueConstraint(fields=["year", "number"], name="bulletin_unique_number"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="bulletin_period_ordered"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status=BulletinStatus.DRAFT,
+                        year__isnull=True,
+                        number__isnull=True,
+                        snapshot__isnull=True,
+                        published_at__isnull=True,
+                    )
+                    | Q(
+                        status=BulletinStatus.PUBLISHED,
+                        year__isnull=False,
+                        number__isnull=False,
+                        snapshot__isnull=False,
+                        snapshot_schema__isnull=False,
+                        published_at__isnull=False,
+                    )
+                ),
+                name="bulletin_published_has_number_and_figures",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1), name="bulletin_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_published:
+            return str(_("Bulletin %(year)s no. %(number)s") % {"year": self.year, "number": self.number})
+        return str(_("Draft bulletin %(start)s–%(end)s") % {"start": self.period_start, "end": self.period_end})
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:bulletin", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class BulletinEvent(models.Model):
+    """The audit trail of a bulletin: who drafted, changed and published it, when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Drafted")
+        UPDATED = "updated", _("Changed")
+        PUBLISHED = "published", _("Published")
+
+    bulletin = models.ForeignKey(Bulletin, verbose_name=_("bulletin"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["bulletin", "created_at", "pk"]
+        verbose_name = _("bulletin event")
+        verbose_name_plural = _("bulletin events")
+        indexes = [models.Index(fields=["bulletin", "created_at"], name="bulletinevent_bulletin_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
