@@ -143,6 +143,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     from evidence.models import Activity
     from tests.evidence.factories import make_evidence
     from tests.factories import CriterionFactory
+    from tests.reports.bulletins_data import draft
     from tests.tasks.factories import TaskFactory
 
     indicator = CriterionFactory(campaign=campaign, code="6", title="志愿服务", is_leaf=False)
@@ -175,7 +176,9 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     record = ImportRecord.objects.create(
         campaign=campaign, kind=ImportRecord.Kind.TASKS, user=cast.coordinator, file_name="t.xlsx", sha256="0" * 64
     )
+    bulletin = draft(cast, campaign)
     return {
+        "bulletin": bulletin.pk,
         "criterion": standard.pk,
         "veto": veto.pk,
         "task": task.pk,
@@ -203,6 +206,10 @@ OBJECT_OF = {
     "evidence:activity_upload": "activity",
     "notifications:read": "notification",
     "notifications:open": "notification",
+    "reports:bulletin": "bulletin",
+    "reports:bulletin_edit": "bulletin",
+    "reports:bulletin_publish": "bulletin",
+    "reports:bulletin_delete": "bulletin",
 }
 
 

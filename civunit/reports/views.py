@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
 from civunit.accounts.models import Office
+from civunit.forms import parse_id
 from evidence.models import EvidenceItem
 from tasks.models import Status
 
@@ -51,9 +52,9 @@ def _chosen_office(request: HttpRequest) -> tuple[Office | None, list[Office]]:
     user = request.user
     viewable = figures.viewable_offices(user)
     choices = list(Office.objects.order_by("ordering", "name")) if viewable is None else list(viewable)
-    wanted = request.GET.get("office", "")
-    if wanted.isdigit():
-        office = next((o for o in choices if o.pk == int(wanted)), None)
+    wanted = parse_id(request.GET.get("office"))
+    if wanted is not None:
+        office = next((o for o in choices if o.pk == wanted), None)
         if office is None:
             raise Http404
         return office, choices

@@ -10,6 +10,7 @@ from django.utils import dates, formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.text import count_chars, normalize_newlines
+from civunit.forms import IntegerField
 from civunit.reports.models import BULLETIN_TEXT_LIMIT, Bulletin
 
 from .periods import month_bounds, previous_month, quarter_bounds, quarter_of
@@ -32,7 +33,7 @@ class BulletinForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Bulletin.PeriodKind.MONTH,
     )
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int, required=False)
     quarter = forms.TypedChoiceField(label=_("Quarter"), choices=QUARTERS, coerce=int, required=False)
     start = forms.DateField(

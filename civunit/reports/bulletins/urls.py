@@ -2,13 +2,15 @@
 
 from django.urls import path
 
+from civunit import converters  # noqa: F401 (registers the <id:…> converter used below)
+
 from . import views
 
 urlpatterns = [
     path("", views.bulletin_list, name="bulletins"),
     path("new/", views.bulletin_create, name="bulletin_create"),
-    path("<int:pk>/", views.bulletin_detail, name="bulletin"),
-    path("<int:pk>/edit/", views.bulletin_edit, name="bulletin_edit"),
-    path("<int:pk>/publish/", views.bulletin_publish, name="bulletin_publish"),
-    path("<int:pk>/delete/", views.bulletin_delete, name="bulletin_delete"),
+    path("<id:pk>/", views.bulletin_detail, name="bulletin"),
+    path("<id:pk>/edit/", views.bulletin_edit, name="bulletin_edit"),
+    path("<id:pk>/publish/", views.bulletin_publish, name="bulletin_publish"),
+    path("<id:pk>/delete/", views.bulletin_delete, name="bulletin_delete"),
 ]

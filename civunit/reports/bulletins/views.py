@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
+from civunit.forms import IntegerField
 from civunit.reports.models import Bulletin
 
 from . import access, services
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 
 
 class _VersionForm(forms.Form):
-    version = forms.IntegerField(min_value=1)
+    version = IntegerField(min_value=1)
 
 
 def _label(bulletin: Bulletin) -> str:
