@@ -16,7 +16,7 @@ from django.db import transaction
 from campaign.models import Campaign
 from civunit.accounts.models import User
 
-from . import review
+from . import services
 from .demo import DEMO_NOTE
 from .models import Activity, EvidenceEvent, EvidenceItem, EvidenceKind
 
@@ -107,11 +107,11 @@ def seed(*, scale: int = 1, stdout=None) -> None:
             continue
         with transaction.atomic():
             if fate == "accept":
-                review.evidence_accept(user=reviewer, item=item)
+                services.evidence_accept(user=reviewer, item=item)
                 reviewed += 1
             else:
                 reason = REASONS[item.pk % len(REASONS)]
-                review.evidence_return(user=reviewer, item=item, reason=reason)
+                services.evidence_return(user=reviewer, item=item, reason=reason)
                 returned += 1
 
     # One accepted photo with a corrected caption waiting for review (the accepted version stays current).
@@ -120,7 +120,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
             status=EvidenceItem.Status.ACCEPTED, kind=EvidenceKind.PHOTO, deleted_at__isnull=True
         ).first()
         if target is not None:
-            review.evidence_edit(
+            services.evidence_edit(
                 user=target.uploader,
                 item=target,
                 changes={"caption": f"{target.caption}（补充：参加人员{target.people or '机关干部'}）"},
@@ -132,7 +132,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     ).exists():
         doomed = demo.filter(status=EvidenceItem.Status.RETURNED, deleted_at__isnull=True).first()
         if doomed is not None:
-            review.evidence_delete(user=doomed.uploader, item=doomed)
+            services.evidence_delete(user=doomed.uploader, item=doomed)
 
     if stdout:
         stdout.write(

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from civunit.accounts.roles import Role
-from evidence import review
+from evidence import services
 from evidence.models import Activity, EvidenceItem
 from tasks.models import Task
 from tests.db_state import database_state
@@ -48,7 +48,7 @@ def scene(cast, campaign, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         item = make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard], tasks=[task_b])
         binned = make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard])
-        review.evidence_delete(user=cast.staff_a, item=binned)
+        services.evidence_delete(user=cast.staff_a, item=binned)
     users = {**cast.everyone, "staff_c": staff_c}
     return {
         "users": users,

@@ -139,7 +139,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     led by the 办公室 (which the coordinator heads), the evidence is office A's and awaits review."""
     from campaign.models import ImportRecord, VetoCondition
     from civunit.notifications.services import notify
-    from evidence import review
+    from evidence import services
     from evidence.models import Activity
     from tests.evidence.factories import make_evidence
     from tests.factories import CriterionFactory
@@ -171,7 +171,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
             user=cast.staff_a, campaign=campaign, standards=[standard], tasks=[task], activity=activity
         )
         binned = make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard])
-        review.evidence_delete(user=cast.staff_a, item=binned)
+        services.evidence_delete(user=cast.staff_a, item=binned)
     notification = notify(recipient=cast.coordinator, kind="assigned", obj=task, text="1 工作任务 交给你了")
     record = ImportRecord.objects.create(
         campaign=campaign, kind=ImportRecord.Kind.TASKS, user=cast.coordinator, file_name="t.xlsx", sha256="0" * 64

@@ -91,7 +91,11 @@ def _project_form_classes():
 
 def test_the_walk_finds_the_project_forms():
     names = set(_project_form_classes())
-    assert {"tasks.forms.TaskForm", "evidence.forms.EvidenceMetaForm", "evidence.forms_review.ActivityForm"} <= names
+    assert {
+        "tasks.forms.TaskForm",
+        "evidence.forms.upload.EvidenceMetaForm",
+        "evidence.forms.review.ActivityForm",
+    } <= names
 
 
 def test_every_id_and_integer_field_of_every_form_refuses_numbers_beyond_64_bits():

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from campaign.models import CriterionRequirement, EvidenceCategory
-from evidence import browsing, review
+from evidence import browsing, services
 from evidence.models import EvidenceItem
 from tests.evidence.review_factories import make_item
 from tests.factories import CriterionFactory
@@ -37,10 +37,10 @@ def _node(nodes, code):
 def test_requirement_warnings_count_only_accepted_items(cast, campaign, tree):
     s1 = tree["s1"]
     photos = [make_item(campaign=campaign, uploader=cast.staff_a, standards=[s1]) for _ in range(3)]
-    review.evidence_accept(user=cast.head_a, item=photos[0])
+    services.evidence_accept(user=cast.head_a, item=photos[0])
     minutes = make_item(campaign=campaign, uploader=cast.staff_a, standards=[s1], category="minutes", title="纪要")
     binned = make_item(campaign=campaign, uploader=cast.staff_b, standards=[s1], status=Status.ACCEPTED)
-    review.evidence_delete(user=cast.staff_b, item=binned)
+    services.evidence_delete(user=cast.staff_b, item=binned)
 
     nodes = browsing.standards_tree(campaign)
     node = _node(nodes, "6.2.1")
@@ -54,8 +54,8 @@ def test_requirement_warnings_count_only_accepted_items(cast, campaign, tree):
     assert [n.criterion.code for n in nodes] == ["6", "6.2", "6.2.1", "6.2.2"]
     assert [n.depth for n in nodes] == [0, 1, 2, 2]
 
-    review.evidence_accept(user=cast.head_a, item=photos[1])
-    review.evidence_accept(user=cast.head_a, item=minutes)
+    services.evidence_accept(user=cast.head_a, item=photos[1])
+    services.evidence_accept(user=cast.head_a, item=minutes)
     node = _node(browsing.standards_tree(campaign), "6.2.1")
     assert [r.met for r in node.requirements] == [True, True]
     assert node.warnings == 0

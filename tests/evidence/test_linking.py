@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from evidence import review
+from evidence import services
 from evidence.models import EvidenceEvent, EvidenceItem
 from tests.db_state import database_state
 from tests.evidence.factories import make_evidence
@@ -59,12 +59,12 @@ def test_a_link_is_recorded_with_who_made_it(cast, campaign, item, task_b, other
 def test_a_link_reaches_the_newer_version_awaiting_review_and_survives_its_acceptance(
     cast, campaign, item, task_b, login
 ):
-    review.evidence_accept(user=cast.head_a, item=item)
-    newer = review.evidence_edit(user=cast.staff_a, item=item, changes={"title": "志愿服务照片（更正）"})
+    services.evidence_accept(user=cast.head_a, item=item)
+    newer = services.evidence_edit(user=cast.staff_a, item=item, changes={"title": "志愿服务照片（更正）"})
     assert newer.pk != item.pk and not newer.is_current
     response = login(cast.staff_a).post(link_url(item), {"tasks": [task_b.pk]}, **XHR)
     assert response.json()["changed"] is True
-    review.evidence_accept(user=cast.head_a, item=newer)
+    services.evidence_accept(user=cast.head_a, item=newer)
     current = EvidenceItem.objects.get(lineage=item.lineage, is_current=True)
     assert current.pk == newer.pk
     assert list(current.tasks.all()) == [task_b]

@@ -118,7 +118,7 @@ def test_a_missing_original_gives_cannot_preview_not_an_error(cast, campaign, se
 
 
 def test_a_replacement_file_gets_its_previews_too(cast, campaign, django_capture_on_commit_callbacks):
-    from evidence import review
+    from evidence import services
     from tests.evidence.factories import received_from_bytes
 
     item = upload(
@@ -126,7 +126,7 @@ def test_a_replacement_file_gets_its_previews_too(cast, campaign, django_capture
     )
     received = received_from_bytes("新.jpg", samples.jpeg(800, 600, color=(200, 20, 30)))
     with django_capture_on_commit_callbacks(execute=True):
-        new = review.evidence_replace_file(user=cast.staff_a, item=item, received=received)
+        new = services.evidence_replace_file(user=cast.staff_a, item=item, received=received)
     assert new.stored_file_id is not None
     stored = StoredFile.objects.get(pk=new.stored_file_id)
     assert stored.pk != item.stored_file_id

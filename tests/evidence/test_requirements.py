@@ -8,7 +8,7 @@ import pytest
 
 from campaign.models import CriterionRequirement, EvidenceCategory
 from campaign.selectors import criteria_tree
-from evidence import browsing, review
+from evidence import browsing, services
 from evidence.models import EvidenceItem, EvidenceKind, EvidenceStandard
 from evidence.selectors import StandardEvidence, annotate_standards, standards_evidence
 from tests.evidence.review_factories import make_item, make_stored_file
@@ -28,7 +28,7 @@ def archive(cast, campaign, standard, other_standard):
     make_item(**photo, status=Status.RETURNED)
     make_item(**photo, status=Status.ACCEPTED, category=MINUTES, title="纪要")
     binned = make_item(campaign=campaign, uploader=cast.staff_b, standards=[standard], status=Status.ACCEPTED)
-    review.evidence_delete(user=cast.staff_b, item=binned)
+    services.evidence_delete(user=cast.staff_b, item=binned)
     make_item(**photo, status=Status.ACCEPTED, is_current=False, title="旧版本")
     make_item(campaign=campaign, uploader=cast.staff_b, standards=[other_standard], status=Status.PENDING)
     return campaign

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from civunit.notifications.models import Notification
-from evidence import review
+from evidence import services
 from evidence.models import EvidenceEvent, EvidenceItem
 from tests.evidence.review_factories import make_item
 
@@ -17,7 +17,7 @@ def item(cast, campaign):
 
 
 def test_head_of_the_items_office_accepts_a_pending_item(cast, item):
-    review.evidence_accept(user=cast.head_a, item=item)
+    services.evidence_accept(user=cast.head_a, item=item)
     item.refresh_from_db()
     assert item.status == Status.ACCEPTED
     assert item.reviewed_by == cast.head_a
@@ -26,18 +26,18 @@ def test_head_of_the_items_office_accepts_a_pending_item(cast, item):
 
 
 def test_coordinator_accepts_an_item_of_any_office(cast, item):
-    review.evidence_accept(user=cast.coordinator, item=item)
+    services.evidence_accept(user=cast.coordinator, item=item)
     item.refresh_from_db()
     assert item.status == Status.ACCEPTED
 
 
 def test_return_needs_a_reason_and_notifies_the_uploader(cast, item):
-    with pytest.raises(review.ReviewError):
-        review.evidence_return(user=cast.head_a, item=item, reason="   ")
+    with pytest.raises(services.ReviewError):
+        services.evidence_return(user=cast.head_a, item=item, reason="   ")
     item.refresh_from_db()
     assert item.status == Status.PENDING
 
-    review.evidence_return(user=cast.head_a, item=item, reason="照片看不清单位名称")
+    services.evidence_return(user=cast.head_a, item=item, reason="照片看不清单位名称")
     item.refresh_from_db()
     assert item.status == Status.RETURNED
     assert item.review_note == "照片看不清单位名称"
@@ -53,9 +53,9 @@ def test_return_needs_a_reason_and_notifies_the_uploader(cast, item):
 def test_people_who_are_not_reviewers_of_the_office_may_not_review(cast, item, who):
     user = getattr(cast, who)
     with pytest.raises(PermissionDenied):
-        review.evidence_accept(user=user, item=item)
+        services.evidence_accept(user=user, item=item)
     with pytest.raises(PermissionDenied):
-        review.evidence_return(user=user, item=item, reason="不行")
+        services.evidence_return(user=user, item=item, reason="不行")
     item.refresh_from_db()
     assert item.status == Status.PENDING
 
@@ -63,11 +63,11 @@ def test_people_who_are_not_reviewers_of_the_office_may_not_review(cast, item, w
 def test_nobody_reviews_their_own_upload_unless_the_campaign_allows_it(cast, campaign):
     own = make_item(campaign=campaign, uploader=cast.head_a)
     with pytest.raises(PermissionDenied):
-        review.evidence_accept(user=cast.head_a, item=own)
+        services.evidence_accept(user=cast.head_a, item=own)
     campaign.allow_self_review = True
     campaign.save()
     own.refresh_from_db()
-    review.evidence_accept(user=cast.head_a, item=own)
+    services.evidence_accept(user=cast.head_a, item=own)
     own.refresh_from_db()
     assert own.status == Status.ACCEPTED
 
@@ -75,24 +75,24 @@ def test_nobody_reviews_their_own_upload_unless_the_campaign_allows_it(cast, cam
 @pytest.mark.parametrize("status", [Status.ACCEPTED, Status.RETURNED])
 def test_only_a_pending_version_is_reviewed(cast, campaign, status):
     done = make_item(campaign=campaign, uploader=cast.staff_a, status=status)
-    with pytest.raises(review.ReviewError):
-        review.evidence_accept(user=cast.head_a, item=done)
-    with pytest.raises(review.ReviewError):
-        review.evidence_return(user=cast.head_a, item=done, reason="再看看")
+    with pytest.raises(services.ReviewError):
+        services.evidence_accept(user=cast.head_a, item=done)
+    with pytest.raises(services.ReviewError):
+        services.evidence_return(user=cast.head_a, item=done, reason="再看看")
 
 
 def test_an_item_in_the_recycle_bin_is_not_reviewed(cast, item):
-    review.evidence_delete(user=cast.staff_a, item=item)
+    services.evidence_delete(user=cast.staff_a, item=item)
     item.refresh_from_db()
-    with pytest.raises(review.ReviewError):
-        review.evidence_accept(user=cast.head_a, item=item)
+    with pytest.raises(services.ReviewError):
+        services.evidence_accept(user=cast.head_a, item=item)
 
 
 def test_a_second_reviewer_acting_on_a_stale_copy_loses(cast, item):
     stale = EvidenceItem.objects.get(pk=item.pk)
-    review.evidence_accept(user=cast.head_a, item=item)
-    with pytest.raises(review.ReviewError):
-        review.evidence_return(user=cast.coordinator, item=stale, reason="晚了")
+    services.evidence_accept(user=cast.head_a, item=item)
+    with pytest.raises(services.ReviewError):
+        services.evidence_return(user=cast.coordinator, item=stale, reason="晚了")
     item.refresh_from_db()
     assert item.status == Status.ACCEPTED
 
@@ -102,18 +102,18 @@ def test_bulk_review_accepts_all_or_none(cast, campaign):
     b = make_item(campaign=campaign, uploader=cast.staff_a, title="二")
     other_office = make_item(campaign=campaign, uploader=cast.staff_b, title="三")
     with pytest.raises(PermissionDenied):
-        review.evidence_bulk_review(user=cast.head_a, items=[a, b, other_office], action=review.ACCEPT)
+        services.evidence_bulk_review(user=cast.head_a, items=[a, b, other_office], action=services.ACCEPT)
     assert set(EvidenceItem.objects.values_list("status", flat=True)) == {Status.PENDING}
 
-    assert review.evidence_bulk_review(user=cast.head_a, items=[a, b], action=review.ACCEPT) == 2
+    assert services.evidence_bulk_review(user=cast.head_a, items=[a, b], action=services.ACCEPT) == 2
     assert EvidenceItem.objects.filter(status=Status.ACCEPTED).count() == 2
 
 
 def test_bulk_return_gives_every_item_the_reason(cast, campaign):
     items = [make_item(campaign=campaign, uploader=cast.staff_a, title=f"照片{i}") for i in range(3)]
-    with pytest.raises(review.ReviewError):
-        review.evidence_bulk_review(user=cast.head_a, items=items, action=review.RETURN, reason="")
-    review.evidence_bulk_review(user=cast.head_a, items=items, action=review.RETURN, reason="缺少说明")
+    with pytest.raises(services.ReviewError):
+        services.evidence_bulk_review(user=cast.head_a, items=items, action=services.RETURN, reason="")
+    services.evidence_bulk_review(user=cast.head_a, items=items, action=services.RETURN, reason="缺少说明")
     assert list(EvidenceItem.objects.values_list("review_note", flat=True).order_by().distinct()) == ["缺少说明"]
     # one notification a day per item (each item is its own object)
     assert Notification.objects.filter(recipient=cast.staff_a).count() == 3

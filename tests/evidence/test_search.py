@@ -68,13 +68,13 @@ def _page(user, q, **params):
 
 
 def test_search_leaves_out_the_recycle_bin_and_superseded_versions(cast, campaign):
-    from evidence import review
+    from evidence import services
 
     binned = make_item(campaign=campaign, uploader=cast.staff_a, title="志愿（已删）")
-    review.evidence_delete(user=cast.staff_a, item=binned)
+    services.evidence_delete(user=cast.staff_a, item=binned)
     kept = make_item(campaign=campaign, uploader=cast.staff_a, title="志愿旧标题")
-    review.evidence_accept(user=cast.head_a, item=kept)
-    review.evidence_edit(user=cast.staff_a, item=kept, changes={"title": "志愿新标题"})  # waits for review
+    services.evidence_accept(user=cast.head_a, item=kept)
+    services.evidence_edit(user=cast.staff_a, item=kept, changes={"title": "志愿新标题"})  # waits for review
     assert _titles(cast.coordinator, campaign, q="志愿") == ["志愿旧标题"]
 
 

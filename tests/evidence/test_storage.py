@@ -9,8 +9,9 @@ import pytest
 from django.http import FileResponse
 from django.urls import reverse
 
-from evidence import files, review
+from evidence import files, services
 from evidence.models import EvidenceItem, StoredFile
+from evidence.services import versions
 from tests.evidence import samples
 from tests.evidence.factories import make_evidence, received_from_bytes
 
@@ -79,10 +80,11 @@ def test_a_new_version_whose_transaction_fails_leaves_no_stored_file(cast, campa
     def fail(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(review, "evidence_new_version", fail)
+    # evidence_replace_file calls the function of its own module
+    monkeypatch.setattr(versions, "evidence_new_version", fail)
     received = received_from_bytes("新.jpg", samples.jpeg(color=(1, 99, 1)))
     with pytest.raises(RuntimeError):
-        review.evidence_replace_file(user=cast.staff_a, item=item, received=received)
+        services.evidence_replace_file(user=cast.staff_a, item=item, received=received)
     received.temp_path.unlink(missing_ok=True)
     assert stored.names() == before
     assert StoredFile.objects.count() == 1

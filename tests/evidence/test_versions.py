@@ -4,8 +4,9 @@ current one until the new one is accepted; every version is kept and viewable.""
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from evidence import review
+from evidence import services
 from evidence.models import EvidenceEvent, EvidenceItem
+from evidence.services import versions
 from tests.evidence.review_factories import make_item, make_stored_file
 from tests.factories import CriterionFactory
 
@@ -16,7 +17,7 @@ Status = EvidenceItem.Status
 def accepted(cast, campaign):
     standard = CriterionFactory(campaign=campaign, code="6.2.1")
     item = make_item(campaign=campaign, uploader=cast.staff_a, standards=[standard], archive_number="6.2.1-001")
-    review.evidence_accept(user=cast.head_a, item=item)
+    services.evidence_accept(user=cast.head_a, item=item)
     return item
 
 
@@ -25,7 +26,7 @@ def _versions(item):
 
 
 def test_editing_an_accepted_item_makes_a_pending_version_and_the_accepted_one_stays_current(cast, accepted):
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"caption": "2026年3月5日 学雷锋志愿服务"})
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"caption": "2026年3月5日 学雷锋志愿服务"})
     v1, v2 = _versions(accepted)
     assert new.pk == v2.pk
     assert (v1.status, v1.is_current, v1.caption) == (Status.ACCEPTED, True, "")
@@ -39,30 +40,30 @@ def test_editing_an_accepted_item_makes_a_pending_version_and_the_accepted_one_s
 
 
 def test_accepting_the_new_version_makes_it_current(cast, accepted):
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "新标题"})
-    review.evidence_accept(user=cast.head_a, item=new)
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "新标题"})
+    services.evidence_accept(user=cast.head_a, item=new)
     v1, v2 = _versions(accepted)
     assert (v1.is_current, v2.is_current, v2.status) == (False, True, Status.ACCEPTED)
     assert v1.status == Status.ACCEPTED  # the old version keeps its own record
 
 
 def test_returning_the_new_version_leaves_the_accepted_one_current(cast, accepted):
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "改错了"})
-    review.evidence_return(user=cast.head_a, item=new, reason="标题不对")
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "改错了"})
+    services.evidence_return(user=cast.head_a, item=new, reason="标题不对")
     v1, v2 = _versions(accepted)
     assert (v1.is_current, v2.is_current, v2.status) == (True, False, Status.RETURNED)
 
 
 def test_only_the_latest_version_is_changed_or_reviewed(cast, accepted):
-    review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "二"})
+    services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "二"})
     accepted.refresh_from_db()
-    with pytest.raises(review.ReviewError):
-        review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "三"})
+    with pytest.raises(services.ReviewError):
+        services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "三"})
 
 
 def test_a_pending_item_is_edited_in_place(cast, campaign):
     item = make_item(campaign=campaign, uploader=cast.staff_a)
-    same = review.evidence_edit(user=cast.staff_a, item=item, changes={"place": "社区服务中心"})
+    same = services.evidence_edit(user=cast.staff_a, item=item, changes={"place": "社区服务中心"})
     assert same.pk == item.pk
     assert EvidenceItem.objects.filter(lineage=item.lineage).count() == 1
     item.refresh_from_db()
@@ -73,9 +74,9 @@ def test_a_pending_item_is_edited_in_place(cast, campaign):
 
 def test_a_returned_item_with_a_new_file_gets_a_current_pending_version(cast, campaign):
     item = make_item(campaign=campaign, uploader=cast.staff_a)
-    review.evidence_return(user=cast.head_a, item=item, reason="太暗")
+    services.evidence_return(user=cast.head_a, item=item, reason="太暗")
     new_file = make_stored_file()
-    new = review.evidence_new_version(user=cast.staff_a, item=item, stored_file=new_file, original_name="IMG_2.jpg")
+    new = services.evidence_new_version(user=cast.staff_a, item=item, stored_file=new_file, original_name="IMG_2.jpg")
     v1, v2 = _versions(item)
     assert (v1.is_current, v1.status, v1.stored_file_id) == (False, Status.RETURNED, item.stored_file_id)
     assert (v2.is_current, v2.status, v2.stored_file_id, v2.original_name) == (
@@ -92,7 +93,7 @@ def test_a_returned_item_with_a_new_file_gets_a_current_pending_version(cast, ca
 def test_changing_standards_makes_the_first_one_primary(cast, accepted, campaign):
     other = CriterionFactory(campaign=campaign, code="7.1.1")
     first = accepted.standard_links.get().criterion
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={}, standards=[other, first])
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={}, standards=[other, first])
     assert new.primary_standard == other
     assert list(new.standard_links.order_by("position").values_list("criterion__code", flat=True)) == [
         "7.1.1",
@@ -101,7 +102,7 @@ def test_changing_standards_makes_the_first_one_primary(cast, accepted, campaign
 
 
 def test_an_edit_that_changes_nothing_makes_no_version(cast, accepted):
-    same = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": accepted.title})
+    same = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": accepted.title})
     assert same.pk == accepted.pk
     assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 1
 
@@ -109,40 +110,40 @@ def test_an_edit_that_changes_nothing_makes_no_version(cast, accepted):
 @pytest.mark.parametrize("who", ["staff_b", "head_b", "leader"])
 def test_people_who_may_not_change_the_item_cannot_make_a_version(cast, accepted, who):
     with pytest.raises(PermissionDenied):
-        review.evidence_edit(user=getattr(cast, who), item=accepted, changes={"title": "x"})
+        services.evidence_edit(user=getattr(cast, who), item=accepted, changes={"title": "x"})
 
 
 def test_the_office_head_and_coordinator_may_change_an_item_of_their_staff(cast, accepted):
-    v2 = review.evidence_edit(user=cast.head_a, item=accepted, changes={"title": "二"})
-    same = review.evidence_edit(user=cast.coordinator, item=v2, changes={"title": "三"})  # pending: in place
+    v2 = services.evidence_edit(user=cast.head_a, item=accepted, changes={"title": "二"})
+    same = services.evidence_edit(user=cast.coordinator, item=v2, changes={"title": "三"})  # pending: in place
     assert (v2.version, same.pk, same.title) == (2, v2.pk, "三")
 
 
 def test_two_people_making_a_version_from_the_same_one_get_a_clear_error_not_a_crash(cast, accepted):
     stale = EvidenceItem.objects.get(pk=accepted.pk)
-    review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
+    services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
     # the second person's copy was loaded before the first version existed; is_latest() now says no
-    with pytest.raises(review.ReviewError):
-        review.evidence_edit(user=cast.head_a, item=stale, changes={"title": "乙改"})
+    with pytest.raises(services.ReviewError):
+        services.evidence_edit(user=cast.head_a, item=stale, changes={"title": "乙改"})
     assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 2
 
 
 def test_the_version_number_constraint_is_reported_as_a_review_error(cast, accepted, monkeypatch):
     # the race itself: both passed the latest-version check before either saved
-    monkeypatch.setattr(review, "is_latest", lambda item: True)
-    review.evidence_new_version(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
-    with pytest.raises(review.ReviewError):
-        review.evidence_new_version(user=cast.head_a, item=accepted, changes={"title": "乙改"})
+    monkeypatch.setattr(versions, "is_latest", lambda item: True)
+    services.evidence_new_version(user=cast.staff_a, item=accepted, changes={"title": "甲改"})
+    with pytest.raises(services.ReviewError):
+        services.evidence_new_version(user=cast.head_a, item=accepted, changes={"title": "乙改"})
     assert EvidenceItem.objects.filter(lineage=accepted.lineage).count() == 2
 
 
 def test_history_says_what_changed_from_what_to_what(cast, accepted, login):
     from django.urls import reverse
 
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"place": "幸福社区"})
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"place": "幸福社区"})
     event = EvidenceEvent.objects.get(lineage=accepted.lineage, action=EvidenceEvent.Action.NEW_VERSION)
     assert event.details["values"] == {"place": ["", "幸福社区"]}
-    review.evidence_edit(user=cast.staff_a, item=new, changes={"place": "阳光社区"})  # pending: in place
+    services.evidence_edit(user=cast.staff_a, item=new, changes={"place": "阳光社区"})  # pending: in place
     event = EvidenceEvent.objects.get(lineage=accepted.lineage, action=EvidenceEvent.Action.UPDATED)
     assert event.details["values"] == {"place": ["幸福社区", "阳光社区"]}
     body = login(cast.head_a).get(reverse("evidence:versions", args=[accepted.pk])).content.decode()
@@ -152,9 +153,9 @@ def test_history_says_what_changed_from_what_to_what(cast, accepted, login):
 def test_the_office_head_hears_of_a_new_version_awaiting_review(cast, accepted):
     from civunit.notifications.models import Notification
 
-    new = review.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "新"})
+    new = services.evidence_edit(user=cast.staff_a, item=accepted, changes={"title": "新"})
     note = Notification.objects.get(recipient=cast.head_a, kind=Notification.Kind.AWAITING_REVIEW)
     assert note.object_id == new.pk
     # nobody is told of their own change
-    review.evidence_edit(user=cast.head_a, item=new, changes={"title": "再改"})
+    services.evidence_edit(user=cast.head_a, item=new, changes={"title": "再改"})
     assert Notification.objects.filter(kind=Notification.Kind.AWAITING_REVIEW).count() == 1

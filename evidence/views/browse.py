@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from campaign.models import Campaign
 from evidence import access
 
-from . import browsing
-from .forms_review import BrowseForm
-from .models import EvidenceKind
+from .. import browsing
+from ..forms.review import BrowseForm
+from ..models import EvidenceKind
 
 PAGE_SIZE = 50
 GRID_PAGE_SIZE = 48

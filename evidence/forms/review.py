@@ -11,9 +11,9 @@ from civunit.accounts.models import Office
 from civunit.forms import ModelChoiceField, ModelMultipleChoiceField, formfield
 from tasks.models import Task
 
-from .browsing import EvidenceFilters
-from .forms import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
-from .models import Activity, EvidenceItem, EvidenceKind
+from ..browsing import EvidenceFilters
+from ..models import Activity, EvidenceItem, EvidenceKind
+from .upload import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
 
 
 class ReturnForm(forms.Form):

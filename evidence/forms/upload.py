@@ -6,7 +6,7 @@ from campaign.models import Criterion, EvidenceCategory
 from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
 
-from .services import EvidenceMeta
+from ..services import EvidenceMeta
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60

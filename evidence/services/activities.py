@@ -9,7 +9,7 @@ from django.db import transaction
 from civunit.access import is_coordinator
 from evidence import access
 
-from .models import Activity
+from ..models import Activity
 
 FIELDS = ("title", "date", "place", "organiser_office", "participants", "theme")
 

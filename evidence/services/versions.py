@@ -24,10 +24,10 @@ from civunit.notifications.models import Notification
 from civunit.notifications.services import notify
 from evidence import access
 
-from . import files, uploads
-from .models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
-from .services import stored_file_create
-from .sniffing import Refused, check_size, clean_filename, sniff
+from .. import files, uploads
+from ..models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
+from ..sniffing import Refused, check_size, clean_filename, sniff
+from .intake import allocate_archive_number, stored_file_create
 
 # Fields a person may change on an item; anything else is the system's.
 EDITABLE_FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
@@ -226,8 +226,6 @@ def _set_links(item: EvidenceItem, standards, tasks) -> None:
 def _archive_number_for(item: EvidenceItem) -> str:
     if item.archive_number or item.primary_standard is None:
         return item.archive_number
-    from .services import allocate_archive_number
-
     return allocate_archive_number(item.primary_standard)
 
 
@@ -359,7 +357,7 @@ def evidence_new_version(
     )
     _tell_reviewer(user=user, version=new)
     if stored_file is not None and stored_file.preview_status == StoredFile.PreviewStatus.PENDING:
-        from .jobs import make_previews
+        from ..jobs import make_previews
 
         pk = stored_file.pk
         transaction.on_commit(lambda: make_previews.enqueue(pk))

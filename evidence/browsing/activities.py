@@ -17,8 +17,8 @@ from campaign.models import Criterion, EvidenceCategory
 from campaign.selectors import Node, criteria_tree
 from evidence import access
 
-from .models import Activity, EvidenceItem, EvidenceStandard
-from .selectors import RequirementCount, StandardEvidence, standards_evidence
+from ..models import Activity, EvidenceItem, EvidenceStandard
+from ..selectors import RequirementCount, StandardEvidence, standards_evidence
 
 LIST_RELATED = ("stored_file", "office", "uploader", "primary_standard", "activity")
 

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign.models import Campaign
 from evidence import access
 
-from . import browsing, review, uploads
-from .access import get_evidence_for_user
-from .forms_review import BulkReviewForm, EvidenceEditForm, PurgeForm, ReturnForm
-from .models import EvidenceEvent, EvidenceItem
-from .sniffing import Refused, human_size
+from .. import browsing, services, uploads
+from ..access import get_evidence_for_user
+from ..forms.review import BulkReviewForm, EvidenceEditForm, PurgeForm, ReturnForm
+from ..models import EvidenceEvent, EvidenceItem
+from ..sniffing import Refused, human_size
 
 PAGE_SIZE = 50
 
@@ -65,8 +65,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     try:
-        review.evidence_accept(user=request.user, item=item)
-    except review.ReviewError as exc:
+        services.evidence_accept(user=request.user, item=item)
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("“%(title)s” accepted.") % {"title": item.title})
@@ -84,8 +84,8 @@ def return_item(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
         return redirect(_back(request, _versions_url(item)))
     try:
-        review.evidence_return(user=request.user, item=item, reason=form.cleaned_data["reason"])
-    except review.ReviewError as exc:
+        services.evidence_return(user=request.user, item=item, reason=form.cleaned_data["reason"])
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("“%(title)s” returned to its uploader.") % {"title": item.title})
@@ -108,13 +108,13 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
         return redirect("evidence:review")
     items = list(form.cleaned_data["items"])
     try:
-        count = review.evidence_bulk_review(
+        count = services.evidence_bulk_review(
             user=request.user, items=items, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
         )
-    except review.ReviewError as exc:
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
-        if form.cleaned_data["action"] == review.ACCEPT:
+        if form.cleaned_data["action"] == services.ACCEPT:
             messages.success(request, _("%(count)d items accepted.") % {"count": count})
         else:
             messages.success(request, _("%(count)d items returned.") % {"count": count})
@@ -176,7 +176,7 @@ def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     item = get_evidence_for_user(request.user, pk)
-    latest = review.latest_version(item)
+    latest = services.latest_version(item)
     if not access.can_change_evidence(request.user, latest):
         raise PermissionDenied
     if latest.is_deleted:
@@ -193,14 +193,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            result = review.evidence_edit(
+            result = services.evidence_edit(
                 user=request.user,
                 item=item,
                 changes=form.changes(),
                 standards=form.ordered_standards(),
                 tasks=form.cleaned_data["tasks"],
             )
-        except review.ReviewError as exc:
+        except services.ReviewError as exc:
             messages.error(request, str(exc))
             return redirect(_versions_url(item))
         if result.pk != item.pk:
@@ -246,11 +246,11 @@ def _replace_checked(request, handler: uploads.EvidenceUploadHandler, item: Evid
         messages.error(request, problem)
         return redirect(back)
     try:
-        new = review.evidence_replace_file(user=request.user, item=item, received=handler.received)
+        new = services.evidence_replace_file(user=request.user, item=item, received=handler.received)
     except Refused as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    except review.ReviewError as exc:
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
         return redirect(_versions_url(item))
     messages.success(request, _("Version %(n)d uploaded, awaiting review.") % {"n": new.version})
@@ -264,8 +264,8 @@ def _replace_checked(request, handler: uploads.EvidenceUploadHandler, item: Evid
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     try:
-        review.evidence_delete(user=request.user, item=item)
-    except review.ReviewError as exc:
+        services.evidence_delete(user=request.user, item=item)
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
         return redirect(_versions_url(item))
     messages.success(
@@ -310,8 +310,8 @@ def _binned_item(request: HttpRequest, pk: int) -> EvidenceItem:
 def restore(request: HttpRequest, pk: int) -> HttpResponse:
     item = _binned_item(request, pk)
     try:
-        review.evidence_restore(user=request.user, item=item)
-    except review.ReviewError as exc:
+        services.evidence_restore(user=request.user, item=item)
+    except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("“%(title)s” restored.") % {"title": item.title})
@@ -325,8 +325,8 @@ def purge(request: HttpRequest, pk: int) -> HttpResponse:
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review.evidence_purge(user=request.user, item=item)
-        except review.ReviewError as exc:
+            services.evidence_purge(user=request.user, item=item)
+        except services.ReviewError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("“%(title)s” purged with its files.") % {"title": item.title})

@@ -19,11 +19,11 @@ from campaign.models import Campaign
 from civunit.access import can_read_plan
 from evidence import access
 
-from . import activities, browsing, uploads
-from .forms_review import ActivityForm, ActivityUploadForm
-from .models import Activity
-from .services import DuplicateFound, EvidenceMeta, evidence_register
-from .sniffing import Refused, human_size
+from .. import browsing, services, uploads
+from ..forms.review import ActivityForm, ActivityUploadForm
+from ..models import Activity
+from ..services import DuplicateFound, EvidenceMeta, evidence_register
+from ..sniffing import Refused, human_size
 
 PAGE_SIZE = 50
 
@@ -88,7 +88,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = ActivityForm(request.POST or None, campaign=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
-        activity = activities.activity_create(
+        activity = services.activity_create(
             user=request.user,
             campaign=campaign,
             data=form.cleaned_data,
@@ -106,7 +106,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ActivityForm(request.POST or None, instance=activity, campaign=activity.campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
-        activities.activity_update(
+        services.activity_update(
             user=request.user, activity=activity, data=form.cleaned_data, standards=form.cleaned_data["standards"]
         )
         messages.success(request, _("Activity saved."))

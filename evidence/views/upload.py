@@ -23,11 +23,11 @@ from civunit.forms import parse_id
 from evidence import access
 from tasks.models import Task
 
-from . import files, selectors, services, uploads
-from .access import get_evidence_for_user
-from .forms import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
-from .models import EvidenceEvent, EvidenceItem, StoredFile
-from .sniffing import FORMATS, Refused, human_size
+from .. import files, selectors, services, uploads
+from ..access import get_evidence_for_user
+from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
+from ..models import EvidenceEvent, EvidenceItem, StoredFile
+from ..sniffing import FORMATS, Refused, human_size
 
 PAGE_SIZE = 50
 INLINE_FORMATS = {"jpeg", "png", "webp"}
@@ -181,7 +181,7 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
 
 def _maybe_sweep_temp_files() -> None:
     """Queue the sweep of interrupted uploads now and then (at most every half grace period)."""
-    from .jobs import clean_stale_uploads
+    from ..jobs import clean_stale_uploads
 
     marker = uploads.temp_dir() / ".last-sweep"
     interval = settings.EVIDENCE_TEMP_GRACE_HOURS * 1800

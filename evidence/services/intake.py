@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, Criterion, EvidenceCategory
 from evidence import access
 
-from . import files, uploads
-from .models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
-from .sniffing import Refused, Sniffed, check_size, clean_filename, sniff
+from .. import files, uploads
+from ..models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
+from ..sniffing import Refused, Sniffed, check_size, clean_filename, sniff
 
 DEFAULT_CATEGORY = {
     EvidenceKind.PHOTO: EvidenceCategory.PHOTO,
@@ -99,7 +99,7 @@ def _links_made(meta: EvidenceMeta) -> dict:
 
 
 def _queue_previews(stored_file_id: int) -> None:
-    from .jobs import make_previews
+    from ..jobs import make_previews
 
     transaction.on_commit(lambda: make_previews.enqueue(stored_file_id))
 

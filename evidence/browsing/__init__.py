@@ -1,0 +1,44 @@
+"""Datasets of the evidence pages: filtered lists and search, the standards tree with organ-wide counts and
+requirement warnings, an activity's evidence by what inspectors expect, the review queue and the recycle bin.
+
+Every list of items starts from evidence.access.evidence_visible_to, so a person finds only what they may read.
+Each function costs a fixed number of queries however many items there are.
+"""
+
+from .activities import (
+    ACTIVITY_PARTS,
+    LIST_RELATED,
+    SEARCH_FIELDS,
+    EvidenceFilters,
+    ExpectedPart,
+    TreeNode,
+    activity_defaults,
+    activity_record,
+    activity_rows,
+    apply_activity_defaults,
+    evidence_rows,
+    nav_flags,
+    recycle_bin_rows,
+    review_queue,
+    search_q,
+    standards_tree,
+)
+
+__all__ = [
+    "ACTIVITY_PARTS",
+    "LIST_RELATED",
+    "SEARCH_FIELDS",
+    "EvidenceFilters",
+    "ExpectedPart",
+    "TreeNode",
+    "activity_defaults",
+    "activity_record",
+    "activity_rows",
+    "apply_activity_defaults",
+    "evidence_rows",
+    "nav_flags",
+    "recycle_bin_rows",
+    "review_queue",
+    "search_q",
+    "standards_tree",
+]

@@ -1,0 +1,1 @@
+"""The evidence forms, one module per part of the archive."""
