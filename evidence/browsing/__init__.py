@@ -7,22 +7,15 @@ Each function costs a fixed number of queries however many items there are.
 
 from .activities import (
     ACTIVITY_PARTS,
-    LIST_RELATED,
-    SEARCH_FIELDS,
-    EvidenceFilters,
     ExpectedPart,
-    TreeNode,
     activity_defaults,
     activity_record,
     activity_rows,
     apply_activity_defaults,
-    evidence_rows,
-    nav_flags,
-    recycle_bin_rows,
-    review_queue,
-    search_q,
-    standards_tree,
 )
+from .queues import recycle_bin_rows, review_queue
+from .search import LIST_RELATED, SEARCH_FIELDS, EvidenceFilters, evidence_rows, search_q
+from .standards import TreeNode, standards_tree
 
 __all__ = [
     "ACTIVITY_PARTS",
@@ -36,7 +29,6 @@ __all__ = [
     "activity_rows",
     "apply_activity_defaults",
     "evidence_rows",
-    "nav_flags",
     "recycle_bin_rows",
     "review_queue",
     "search_q",

@@ -1,37 +1,19 @@
+"""Forms of the upload page: the caption fields of a batch of files, a web link, linking an existing item."""
+
+from __future__ import annotations
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
-from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
 
 from ..services import EvidenceMeta
+from .fields import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60
-
-
-def linkable_tasks(user, campaign):
-    """The tasks `user` may link evidence to: the campaign's tasks they may read. The offices of a linked task
-    read the item, so linking is for whoever may change the item (the views check that); the task breakdown is
-    the organ's plan, readable by every working person, so any task of the campaign may be named."""
-    return Task.objects.visible_to(user).filter(campaign=campaign)
-
-
-class CriterionChoiceField(ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.title}"[:120]
-
-
-class CriterionMultipleChoiceField(ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.title}"[:120]
-
-
-class TaskMultipleChoiceField(ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.title}"[:120]
 
 
 class EvidenceMetaForm(forms.Form):

@@ -6,6 +6,7 @@ returning (待审核 → 已采用 / 已退回); versions: edits, new versions a
 restoring and purging; activities: creating and changing activities (活动).
 """
 
+from ._common import ReviewError
 from .activities import activity_create, activity_update
 from .intake import (
     DuplicateFound,
@@ -16,22 +17,9 @@ from .intake import (
     evidence_register_link,
     stored_file_create,
 )
-from .versions import (
-    ACCEPT,
-    RETURN,
-    ReviewError,
-    evidence_accept,
-    evidence_bulk_review,
-    evidence_delete,
-    evidence_edit,
-    evidence_new_version,
-    evidence_purge,
-    evidence_replace_file,
-    evidence_restore,
-    evidence_return,
-    is_latest,
-    latest_version,
-)
+from .recycle_bin import evidence_delete, evidence_purge, evidence_restore
+from .review import ACCEPT, RETURN, evidence_accept, evidence_bulk_review, evidence_return
+from .versions import evidence_edit, evidence_new_version, evidence_replace_file, is_latest, latest_version
 
 __all__ = [
     "ACCEPT",

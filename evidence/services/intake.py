@@ -1,4 +1,5 @@
-"""Writes of the evidence archive. Each is one transaction with its history entry; a file is saved to the storage
+"""Intake: an uploaded file or a web link registered as an evidence item, an existing item linked instead of a
+duplicate, archive numbers. Each write is one transaction with its history entry; a file is saved to the storage
 just before its transaction (not inside it: a large object going to a bucket must not hold the database's write
 lock) and deleted again if the transaction does not commit (evidence/files.py); previews are queued after commit."""
 

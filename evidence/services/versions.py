@@ -1,13 +1,10 @@
-"""Writes after upload: review (待审核 → 已采用 / 已退回), new versions of locked items, the recycle bin.
+"""Changes after upload: edits of an item's caption fields and links, new versions, new files.
 
-Each function is one transaction with its history entry (EvidenceEvent). State changes are conditional UPDATEs on
-the version's status, so that of two reviewers acting at once exactly one wins (the other gets ReviewError).
-
-Versions: an item is the chain of versions sharing a lineage. Only the LATEST version is reviewed or changed. A
-change to an accepted or returned version makes a new version in 待审核; while the item's current version is an
-accepted one, the new version waits beside it (`is_current=False`) and takes its place only when accepted. A
-change to a version still awaiting review edits it in place (a new file always makes a new version, so every
-file ever accepted or returned stays viewable).
+An item is the chain of versions sharing a lineage. Only the LATEST version is reviewed or changed. A change to an
+accepted or returned version makes a new version in 待审核; while the item's current version is an accepted one,
+the new version waits beside it (`is_current=False`) and takes its place only when accepted. A change to a version
+still awaiting review edits it in place (a new file always makes a new version, so every file ever accepted or
+returned stays viewable). Each function is one transaction with its history entry (EvidenceEvent).
 """
 
 from __future__ import annotations
@@ -16,8 +13,6 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civunit.notifications.models import Notification
@@ -27,18 +22,11 @@ from evidence import access
 from .. import files, uploads
 from ..models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
 from ..sniffing import Refused, check_size, clean_filename, sniff
+from ._common import ReviewError, _event, versions_url
 from .intake import allocate_archive_number, stored_file_create
 
 # Fields a person may change on an item; anything else is the system's.
 EDITABLE_FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
-
-
-class ReviewError(Exception):
-    """An action that cannot be done in the item's present state; the message is shown to the user as it is."""
-
-
-def _event(*, item: EvidenceItem | None, lineage, user, action: str, **details) -> EvidenceEvent:
-    return EvidenceEvent.objects.create(lineage=lineage, item=item, actor=user, action=action, details=details)
 
 
 def is_latest(item: EvidenceItem) -> bool:
@@ -51,113 +39,6 @@ def latest_version(item: EvidenceItem) -> EvidenceItem:
         .filter(lineage=item.lineage)
         .latest("version")
     )
-
-
-def versions_url(item: EvidenceItem) -> str:
-    return reverse("evidence:versions", args=[item.pk])
-
-
-# --- Review --------------------------------------------------------------------------------------------------
-
-
-def _check_review(*, user, item: EvidenceItem) -> None:
-    if not access.can_review_evidence(user, item, allow_self_review=item.campaign.allow_self_review):
-        raise PermissionDenied
-    if item.is_deleted:
-        raise ReviewError(_("“%(title)s” is in the recycle bin.") % {"title": item.title})
-    if item.status != EvidenceItem.Status.PENDING:
-        raise ReviewError(_("“%(title)s” is not awaiting review.") % {"title": item.title})
-    if not is_latest(item):
-        raise ReviewError(_("“%(title)s” has a newer version; review that one.") % {"title": item.title})
-
-
-def _set_status(*, user, item: EvidenceItem, status: str, note: str) -> None:
-    now = timezone.now()
-    changed = EvidenceItem.objects.filter(pk=item.pk, status=EvidenceItem.Status.PENDING).update(
-        status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
-    )
-    if changed != 1:
-        raise ReviewError(_("Someone else reviewed “%(title)s” in the meantime.") % {"title": item.title})
-    item.status, item.reviewed_by, item.reviewed_at, item.review_note = status, user, now, note
-
-
-def _accept(*, user, item: EvidenceItem) -> None:
-    _set_status(user=user, item=item, status=EvidenceItem.Status.ACCEPTED, note="")
-    if not item.is_current:
-        # The accepted version becomes the current one; the old current steps aside first (one current per lineage).
-        EvidenceItem.objects.filter(lineage=item.lineage, is_current=True).update(is_current=False)
-        EvidenceItem.objects.filter(pk=item.pk).update(is_current=True)
-        item.is_current = True
-    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.ACCEPTED, version=item.version)
-
-
-def _return(*, user, item: EvidenceItem, reason: str) -> None:
-    _set_status(user=user, item=item, status=EvidenceItem.Status.RETURNED, note=reason)
-    _event(
-        item=item,
-        lineage=item.lineage,
-        user=user,
-        action=EvidenceEvent.Action.RETURNED,
-        version=item.version,
-        reason=reason,
-    )
-    notify(
-        recipient=item.uploader,
-        kind=Notification.Kind.EVIDENCE_RETURNED,
-        obj=item,
-        text=_("“%(title)s” was returned: %(reason)s") % {"title": item.title, "reason": reason},
-        actor=user,
-        url=versions_url(item),
-    )
-
-
-def _clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReviewError(_("Say why it is returned, so the uploader knows what to fix."))
-    return reason[:2000]
-
-
-@transaction.atomic
-def evidence_accept(*, user, item: EvidenceItem) -> EvidenceItem:
-    """已采用. An accepted newer version replaces the accepted one as the item's current version."""
-    _check_review(user=user, item=item)
-    _accept(user=user, item=item)
-    return item
-
-
-@transaction.atomic
-def evidence_return(*, user, item: EvidenceItem, reason: str) -> EvidenceItem:
-    """已退回 with a reason; the uploader is notified. A returned newer version leaves the accepted one current."""
-    reason = _clean_reason(reason)
-    _check_review(user=user, item=item)
-    _return(user=user, item=item, reason=reason)
-    return item
-
-
-ACCEPT, RETURN = "accept", "return"
-
-
-@transaction.atomic
-def evidence_bulk_review(*, user, items: Sequence[EvidenceItem], action: str, reason: str = "") -> int:
-    """Accept or return several versions at once: all of them, or (on any refusal) none."""
-    if action not in (ACCEPT, RETURN):
-        raise ReviewError(_("Choose accept or return."))
-    if not items:
-        raise ReviewError(_("Select at least one item."))
-    if action == RETURN:
-        reason = _clean_reason(reason)
-    for item in items:
-        _check_review(user=user, item=item)
-    for item in items:
-        if action == ACCEPT:
-            _accept(user=user, item=item)
-        else:
-            _return(user=user, item=item, reason=reason)
-    return len(items)
-
-
-# --- Changes and new versions ----------------------------------------------------------------------------------
 
 
 def _check_change(*, user, item: EvidenceItem) -> None:
@@ -409,66 +290,3 @@ def evidence_replace_file(
     except BaseException:
         files.delete_quietly([name])
         raise
-
-
-# --- Recycle bin -----------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def evidence_delete(*, user, item: EvidenceItem) -> None:
-    """Move an item (all its versions) to the recycle bin. Nothing is destroyed."""
-    if not access.can_delete_evidence(user, item):
-        raise PermissionDenied
-    changed = EvidenceItem.objects.filter(lineage=item.lineage, deleted_at__isnull=True).update(
-        deleted_at=timezone.now(), deleted_by=user
-    )
-    if not changed:
-        raise ReviewError(_("“%(title)s” is already in the recycle bin.") % {"title": item.title})
-    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.DELETED, title=item.title)
-
-
-@transaction.atomic
-def evidence_restore(*, user, item: EvidenceItem) -> None:
-    if not access.can_manage_recycle_bin(user):
-        raise PermissionDenied
-    changed = EvidenceItem.objects.filter(lineage=item.lineage, deleted_at__isnull=False).update(
-        deleted_at=None, deleted_by=None
-    )
-    if not changed:
-        raise ReviewError(_("“%(title)s” is not in the recycle bin.") % {"title": item.title})
-    _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.RESTORED, title=item.title)
-
-
-def _file_names(stored: StoredFile) -> list[str]:
-    return [f.name for f in (stored.file, stored.thumbnail, stored.screen, stored.print_copy) if f and f.name]
-
-
-@transaction.atomic
-def evidence_purge(*, user, item: EvidenceItem) -> list[str]:
-    """Destroy an item in the recycle bin: every version's row, and every file no other item uses (the files are
-    removed after the commit, so a rollback loses nothing). The history stays, with a purge entry.
-    Returns the storage names removed."""
-    if not access.can_manage_recycle_bin(user):
-        raise PermissionDenied
-    versions = list(EvidenceItem.objects.filter(lineage=item.lineage).order_by("-version"))
-    if not versions or any(v.deleted_at is None for v in versions):
-        raise ReviewError(_("Only an item in the recycle bin can be purged."))
-    file_ids = {v.stored_file_id for v in versions if v.stored_file_id}
-    pks = [v.pk for v in versions]
-    EvidenceItem.objects.filter(pk__in=pks).update(previous=None)
-    EvidenceItem.objects.filter(pk__in=pks).delete()
-    orphaned = list(StoredFile.objects.filter(pk__in=file_ids).exclude(items__isnull=False))
-    names = [name for stored in orphaned for name in _file_names(stored)]
-    StoredFile.objects.filter(pk__in=[s.pk for s in orphaned]).delete()
-    _event(
-        item=None,
-        lineage=item.lineage,
-        user=user,
-        action=EvidenceEvent.Action.PURGED,
-        title=item.title,
-        versions=len(versions),
-        files=len(orphaned),
-    )
-
-    files.delete_after_commit(names)
-    return names

@@ -1,1 +1,3 @@
-"""The evidence pages, one module per part of the archive (routes in evidence/urls.py)."""
+"""The evidence pages, one module per part of the archive (routes in evidence/urls.py): browse (browsing, search,
+the standards tree), upload (the upload page and its endpoints), items (an item's page, lists, downloads),
+review, versions (history, edits, a new file), recycle_bin, activities; _common holds what they share."""

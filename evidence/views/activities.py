@@ -20,12 +20,11 @@ from civunit.access import can_read_plan
 from evidence import access
 
 from .. import browsing, services, uploads
-from ..forms.review import ActivityForm, ActivityUploadForm
+from ..forms.activities import ActivityForm, ActivityUploadForm
 from ..models import Activity
 from ..services import DuplicateFound, EvidenceMeta, evidence_register
 from ..sniffing import Refused, human_size
-
-PAGE_SIZE = 50
+from ._common import PAGE_SIZE, nav_flags
 
 
 def _get_activity(user, pk: int) -> Activity:
@@ -55,7 +54,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "page": page,
             "can_create": campaign and access.can_create_activity(request.user),
-            **browsing.nav_flags(request.user),
+            **nav_flags(request.user),
         },
     )
 

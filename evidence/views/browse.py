@@ -12,10 +12,10 @@ from campaign.models import Campaign
 from evidence import access
 
 from .. import browsing
-from ..forms.review import BrowseForm
+from ..forms.browse import BrowseForm
 from ..models import EvidenceKind
+from ._common import PAGE_SIZE, nav_flags
 
-PAGE_SIZE = 50
 GRID_PAGE_SIZE = 48
 
 
@@ -23,7 +23,7 @@ GRID_PAGE_SIZE = 48
 def browse(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None:
-        return render(request, "evidence/browse_search.html", {"campaign": None, **browsing.nav_flags(request.user)})
+        return render(request, "evidence/browse_search.html", {"campaign": None, **nav_flags(request.user)})
     form = BrowseForm(request.GET, campaign=campaign)
     filters = form.filters()
     grid = form.cleaned_data.get("view") == "grid" or (
@@ -41,7 +41,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             "page": page,
             "grid": grid,
             "can_upload": access.can_upload_evidence(request.user),
-            **browsing.nav_flags(request.user),
+            **nav_flags(request.user),
         },
     )
 
@@ -57,6 +57,6 @@ def standards_tree(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "nodes": nodes,
             "warnings": sum(1 for n in nodes if n.criterion.is_leaf and not n.evidence.met),
-            **browsing.nav_flags(request.user),
+            **nav_flags(request.user),
         },
     )

@@ -1,40 +1,29 @@
+"""The upload page: files sent one by one to the single-file endpoint (JSON for the page's script), web links,
+and linking an existing item instead of uploading a duplicate."""
+
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import (
-    PermissionDenied,
-)
-from django.core.paginator import Paginator
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign.models import Campaign, Criterion
-from civunit import downloads
-from civunit.access import can_read_plan, is_coordinator
+from campaign.models import Campaign
+from civunit.access import is_coordinator
 from civunit.forms import parse_id
 from evidence import access
-from tasks.models import Task
 
-from .. import files, selectors, services, uploads
+from .. import services, uploads
 from ..access import get_evidence_for_user
 from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
-from ..models import EvidenceEvent, EvidenceItem, StoredFile
 from ..sniffing import FORMATS, Refused, human_size
-
-PAGE_SIZE = 50
-INLINE_FORMATS = {"jpeg", "png", "webp"}
-# Inline images: nothing may run, nothing may load but the image itself.
-IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-# Everything else is downloaded; should a browser render it anyway, it runs in a sandbox.
-ATTACHMENT_CSP = "default-src 'none'; sandbox"
 
 
 def _current_campaign() -> Campaign | None:
@@ -53,9 +42,6 @@ def _form_errors(form) -> str:
         for f, errs in form.errors.items()
         for e in errs
     )
-
-
-# --- upload ---------------------------------------------------------------------------------------------
 
 
 @require_GET
@@ -244,117 +230,3 @@ def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
         )
     (messages.success if changed else messages.info)(request, message)
     return redirect(url)
-
-
-# --- pages ----------------------------------------------------------------------------------------------
-
-
-@require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_evidence_for_user(request.user, pk)
-    standards = [link.criterion for link in item.standard_links.select_related("criterion").order_by("position")]
-    tasks = list(item.tasks.select_related("lead_office").order_by("pk"))
-    events = list(EvidenceEvent.objects.filter(lineage=item.lineage).select_related("actor").order_by("at", "pk"))
-    versions = list(
-        access.evidence_visible_to(request.user, EvidenceItem.objects.filter(lineage=item.lineage))
-        .select_related("uploader")
-        .order_by("version")
-    )
-    return render(
-        request,
-        "evidence/detail.html",
-        {
-            "item": item,
-            "stored": item.stored_file,
-            "standards": standards,
-            "tasks": tasks,
-            "events": events,
-            "versions": versions,
-            "inline": item.stored_file is not None and item.stored_file.format in INLINE_FORMATS,
-            "can_change": access.can_change_evidence(request.user, item),
-        },
-    )
-
-
-def _paginated(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    page = _paginated(request, selectors.visible_items(request.user).filter(uploader=request.user))
-    return render(request, "evidence/mine.html", {"page": page})
-
-
-@require_GET
-def standard(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can_read_plan(request.user):
-        raise Http404
-    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
-    selectors.annotate_standards([criterion])
-    page = _paginated(request, selectors.visible_items(request.user).filter(standard_links__criterion=criterion))
-    return render(request, "evidence/standard.html", {"criterion": criterion, "page": page})
-
-
-@require_GET
-def task(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can_read_plan(request.user):
-        raise Http404
-    the_task = get_object_or_404(Task.objects.select_related("lead_office", "campaign"), pk=pk)
-    standards = selectors.annotate_standards(list(the_task.standards.order_by("ordering", "pk")))
-    page = _paginated(request, selectors.visible_items(request.user).filter(tasks=the_task))
-    return render(request, "evidence/task.html", {"task": the_task, "standards": standards, "page": page})
-
-
-# --- serving files --------------------------------------------------------------------------------------
-
-
-def _file_response(file: FieldFile, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
-    """The stored file streamed in chunks from the storage (never read whole into memory)."""
-    try:
-        fh = files.open_stored(file.name)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(fh, content_type=content_type)
-    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
-    response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
-    return response
-
-
-@require_GET
-@downloads.throttle_not_found
-def download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
-    item = get_evidence_for_user(request.user, pk)
-    stored = item.stored_file
-    if stored is None:
-        raise Http404
-    inline = stored.format in INLINE_FORMATS and request.GET.get("download") != "1"
-    return _file_response(
-        stored.file,
-        content_type=stored.content_type,
-        filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
-        inline=inline,
-        fallback=f"evidence-{item.pk}",
-    )
-
-
-PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_copy"}
-
-
-@require_GET
-@downloads.throttle_not_found
-def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
-    item = get_evidence_for_user(request.user, pk)
-    stored: StoredFile | None = item.stored_file
-    field = PREVIEW_FIELDS.get(variant)
-    if stored is None or field is None or not getattr(stored, field):
-        raise Http404
-    stem = item.original_name.rpartition(".")[0] or item.title
-    return _file_response(
-        getattr(stored, field),
-        content_type="image/jpeg",
-        filename=f"{stem}-{variant}.jpg",
-        inline=True,
-        fallback=f"evidence-{item.pk}-{variant}",
-    )

@@ -94,7 +94,7 @@ def test_the_walk_finds_the_project_forms():
     assert {
         "tasks.forms.TaskForm",
         "evidence.forms.upload.EvidenceMetaForm",
-        "evidence.forms.review.ActivityForm",
+        "evidence.forms.activities.ActivityForm",
     } <= names
 
 

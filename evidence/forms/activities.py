@@ -1,0 +1,59 @@
+"""Forms of activities (活动): creating or changing one, uploading a file into it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Criterion, EvidenceCategory
+from civunit import access
+from civunit.accounts.models import Office
+from civunit.forms import formfield
+
+from ..models import Activity
+from .fields import CriterionMultipleChoiceField
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards"]
+        formfield_callback = formfield
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "participants": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, campaign, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standards"] = CriterionMultipleChoiceField(
+            label=_("Standards"),
+            queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),
+            required=False,
+        )
+        office = self.fields["organiser_office"]
+        office.queryset = Office.objects.order_by("ordering", "name")
+        if self.instance.pk is None:
+            self.initial["organiser_office"] = user.office_id
+        if not access.is_coordinator(user):
+            # The person's own office organises a new activity, and an edit keeps the office it has: only the
+            # coordinator chooses another (a disabled field ignores whatever is posted for it).
+            office.disabled = True
+            office.help_text = _("Your office organises it; the coordinator can choose another office.")
+
+    def clean(self):
+        data = super().clean()
+        if self.fields["organiser_office"].disabled and data.get("organiser_office") is None:
+            raise forms.ValidationError(
+                _("Your account belongs to no office; ask an administrator to set your office.")
+            )
+        return data
+
+
+class ActivityUploadForm(forms.Form):
+    """One file into an activity: which part of the record it is; empty caption fields come from the activity."""
+
+    # Photos are most of an activity's record: the form offers that category first.
+    category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices, initial=EvidenceCategory.PHOTO)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    caption = forms.CharField(label=_("Caption"), max_length=2000, required=False)

@@ -1,0 +1,77 @@
+"""The filters of the browse and search page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Criterion, EvidenceCategory
+from civunit.accounts.models import Office
+from civunit.forms import ModelChoiceField
+from tasks.models import Task
+
+from ..browsing import EvidenceFilters
+from ..models import Activity, EvidenceItem, EvidenceKind
+
+
+class BrowseForm(forms.Form):
+    """Filters of the browse and search page; every field optional, bad values are simply ignored."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    standard = ModelChoiceField(
+        label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
+    )
+    task = ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks"))
+    activity = ModelChoiceField(
+        label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
+    )
+    office = ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All categories")), *EvidenceCategory.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *EvidenceItem.Status.choices], required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    view = forms.ChoiceField(
+        label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            widget = self.fields[name].widget
+            widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(widget, forms.Select) else ("form-control form-control-sm")
+            )
+        self.fields["standard"].queryset = Criterion.objects.filter(campaign=campaign).order_by("ordering", "pk")
+        self.fields["standard"].label_from_instance = lambda c: f"{c.code} {c.title}"[:60]
+        self.fields["task"].queryset = Task.objects.filter(campaign=campaign).order_by("code_key", "pk")
+        self.fields["task"].label_from_instance = lambda t: f"{t.code} {t.title}"[:60]
+        self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
+        self.fields["office"].queryset = Office.objects.order_by("ordering", "name")
+
+    def filters(self) -> EvidenceFilters:
+        """The valid filters; an invalid field (a made-up id, a bad date) is dropped, never an error page."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return EvidenceFilters(
+            q=(data.get("q") or "").strip(),
+            standard=data.get("standard"),
+            task=data.get("task"),
+            activity=data.get("activity"),
+            office=data.get("office"),
+            kind=data.get("kind") or "",
+            category=data.get("category") or "",
+            status=data.get("status") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
