@@ -1,7 +1,8 @@
 """Receiving one uploaded file: streamed to a local temporary file (under FILE_UPLOAD_TEMP_DIR, never under
 MEDIA_ROOT) while its SHA-256 is computed, never held whole in memory, fsynced when complete. The services save
 it to the storage (evidence/files.py); whatever an interrupted upload leaves behind is removed after a grace
-period (files.clean_stale_uploads)."""
+period (files.clean_stale_uploads). The views that receive a file install the handler, check the CSRF token and
+discard the temporary file through one decorator (evidence/views/_upload.py, @streaming_upload)."""
 
 from __future__ import annotations
 
@@ -70,8 +71,9 @@ class ReceivedFile:
 class EvidenceUploadHandler(FileUploadHandler):
     """Streams the request's single file to disk and hashes it on the way; skips any further file.
 
-    The view reads `received`, `extra_files` and `too_large` after parsing, and always calls `discard()`
-    afterwards: the temporary file stays until then, whether or not it was saved to the storage.
+    After parsing, `received`, `extra_files` and `too_large` say what arrived; `discard()` is always called
+    afterwards (by @streaming_upload): the temporary file stays until then, whether or not it was saved to the
+    storage.
     """
 
     chunk_size = CHUNK_SIZE
@@ -141,42 +143,3 @@ class EvidenceUploadHandler(FileUploadHandler):
     def discard(self):
         """Remove the temporary file (already gone if the file system storage renamed it into place)."""
         self._abort()
-
-
-# --- The single-file endpoints (new upload, upload into an activity, replacement file) ------------------------
-
-
-def parse_body(request) -> str:
-    """Parse the request's body through its upload handler (streaming the file to disk). Returns '' or what
-    was wrong with the request, for the user."""
-    from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-    from django.http.multipartparser import MultiPartParserError
-    from django.utils.translation import gettext as _
-
-    try:
-        request.POST  # noqa: B018 (parsing happens on first access)
-    except TooManyFilesSent:
-        return _("Send one file per request.")
-    except TooManyFieldsSent:
-        return _("The request carries too many fields.")
-    except RequestDataTooBig:
-        return _("The form fields are too large.")
-    except (MultiPartParserError, BadRequest, OSError):
-        return _("The upload was interrupted or unreadable. Please try again.")
-    return ""
-
-
-def file_problem(request, handler: EvidenceUploadHandler) -> tuple[str, int]:
-    """After parsing (and the CSRF check): what is wrong with the request's one file, with the HTTP status to
-    answer; ('', 200) when there is exactly one file within the size limit."""
-    from django.utils.translation import gettext as _
-
-    from .sniffing import human_size
-
-    if handler.too_large:
-        return _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}, 413
-    if handler.extra_files or len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
-        return _("Send one file per request: this request carried several files."), 400
-    if handler.received is None or "file" not in request.FILES:
-        return _("Choose a file to upload."), 400
-    return "", 200

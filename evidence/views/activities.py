@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
     PermissionDenied,
@@ -12,19 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.models import Campaign
 from civunit.access import can_read_plan
 from evidence import access
 
-from .. import browsing, services, uploads
+from .. import browsing, services
 from ..forms.activities import ActivityForm, ActivityUploadForm
 from ..models import Activity
 from ..services import DuplicateFound, EvidenceMeta, evidence_register
 from ..sniffing import Refused, human_size
 from ._common import PAGE_SIZE, nav_flags
+from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
 def _get_activity(user, pk: int) -> Activity:
@@ -73,7 +72,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": access.can_change_activity(request.user, activity),
             "can_upload": access.can_upload_evidence(request.user),
             "upload_form": ActivityUploadForm(),
-            "max_size": human_size(max(settings.EVIDENCE_MAX_SIZE.values())),
+            "max_size": human_size(max_upload_size()),
         },
     )
 
@@ -113,30 +112,15 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evidence/activity_form.html", {"form": form, "activity": activity})
 
 
-@csrf_exempt  # checked in _activity_upload_checked, after the streaming upload handler is in place
-def activity_upload(request: HttpRequest, pk: int) -> HttpResponse:
+@streaming_upload
+def activity_upload(request: HttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
     """One file into the activity. Its empty caption fields (date, place, people, caption) come from the
     activity; it is linked to the activity's standards."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     activity = _get_activity(request.user, pk)
-    handler = uploads.EvidenceUploadHandler(request, max_size=max(settings.EVIDENCE_MAX_SIZE.values()))
-    request.upload_handlers = [handler]
     back = reverse("evidence:activity", args=[activity.pk])
-    try:
-        if problem := uploads.parse_body(request):
-            messages.error(request, problem)
-            return redirect(back)
-        return _activity_upload_checked(request, handler, activity, back)
-    finally:
-        handler.discard()
-
-
-@csrf_protect
-def _activity_upload_checked(request, handler, activity: Activity, back: str) -> HttpResponse:
-    problem, _status = uploads.file_problem(request, handler)
+    problem, _status = upload.receive()
     if problem:
         messages.error(request, problem)
         return redirect(back)
@@ -155,7 +139,7 @@ def _activity_upload_checked(request, handler, activity: Activity, back: str) ->
         **fields,
     )
     try:
-        item = evidence_register(user=request.user, campaign=activity.campaign, received=handler.received, meta=meta)
+        item = evidence_register(user=request.user, campaign=activity.campaign, received=upload.file, meta=meta)
     except Refused as exc:
         messages.error(request, str(exc))
         return redirect(back)

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign
@@ -24,6 +23,7 @@ from .. import services, uploads
 from ..access import get_evidence_for_user
 from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
 from ..sniffing import FORMATS, Refused, human_size
+from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
 def _current_campaign() -> Campaign | None:
@@ -64,23 +64,21 @@ def upload(request: HttpRequest) -> HttpResponse:
             "form": EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial),
             "link_form": LinkForm(campaign=campaign, user=request.user, prefix="link"),
             "limits": limits,
-            "max_size": max(settings.EVIDENCE_MAX_SIZE.values()),
+            "max_size": max_upload_size(),
             "accept": accept,
         },
     )
 
 
-@csrf_exempt  # the token is checked below, after the upload handler is in place (Django's documented way)
-def upload_file(request: HttpRequest) -> HttpResponse:
+@streaming_upload
+def upload_file(request: HttpRequest, *, upload: StreamingUpload) -> HttpResponse:
     """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
     if not access.can_upload_evidence(request.user):
         return _json_error(_("You may read the evidence but not upload it."), 403)
     campaign = _current_campaign()
     if campaign is None:
         return _json_error(_("There is no current campaign to file evidence under."), 400)
-    max_size = max(settings.EVIDENCE_MAX_SIZE.values())
+    max_size = max_upload_size()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -88,29 +86,16 @@ def upload_file(request: HttpRequest) -> HttpResponse:
     if declared > max_size + 1024 * 1024:
         return _json_error(_("The file is too large: at most %(limit)s.") % {"limit": human_size(max_size)}, 413)
 
-    handler = uploads.EvidenceUploadHandler(request, max_size=max_size)
-    request.upload_handlers = [handler]
-    try:
-        if problem := uploads.parse_body(request):
-            return _json_error(problem)
-        return _upload_checked(request, handler, campaign)
-    finally:
-        handler.discard()
-
-
-@csrf_protect
-def _upload_checked(request, handler: uploads.EvidenceUploadHandler, campaign: Campaign) -> HttpResponse:
-    problem, status = uploads.file_problem(request, handler)
+    problem, status = upload.receive()
     if problem:
         return _json_error(problem, status)
     if sum(len(v) for v in request.POST.lists()) > MAX_UPLOAD_FIELDS:
         return _json_error(_("The request carries too many fields."))
-    received = handler.received
     form = EvidenceMetaForm(request.POST, campaign=campaign, user=request.user)
     if not form.is_valid():
         return _json_error(_form_errors(form))
     try:
-        item = services.evidence_register(user=request.user, campaign=campaign, received=received, meta=form.meta())
+        item = services.evidence_register(user=request.user, campaign=campaign, received=upload.file, meta=form.meta())
     except Refused as exc:
         return _json_error(str(exc), 415)
     except services.DuplicateFound as dup:

@@ -3,25 +3,24 @@ One view, one action: POST → redirect → GET."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evidence import access
 
-from .. import services, uploads
+from .. import services
 from ..access import get_evidence_for_user
 from ..forms.review import ReturnForm
 from ..forms.versions import EvidenceEditForm
 from ..models import EvidenceEvent, EvidenceItem
 from ..sniffing import Refused, human_size
 from ._common import versions_url
+from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
 @require_GET
@@ -117,36 +116,21 @@ def replace_form(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evidence/version_replace.html",
-        {"item": item, "max_size": human_size(max(settings.EVIDENCE_MAX_SIZE.values()))},
+        {"item": item, "max_size": human_size(max_upload_size())},
     )
 
 
-@csrf_exempt  # checked in _replace_checked, after the streaming upload handler is in place (Django's documented way)
-def replace(request: HttpRequest, pk: int) -> HttpResponse:
+@streaming_upload
+def replace(request: HttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
     """A new file for the item: a new version awaiting review."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
     item = _latest_for_change(request, pk)
-    handler = uploads.EvidenceUploadHandler(request, max_size=max(settings.EVIDENCE_MAX_SIZE.values()))
-    request.upload_handlers = [handler]
     back = reverse("evidence:replace_form", args=[item.pk])
-    try:
-        if problem := uploads.parse_body(request):
-            messages.error(request, problem)
-            return redirect(back)
-        return _replace_checked(request, handler, item, back)
-    finally:
-        handler.discard()
-
-
-@csrf_protect
-def _replace_checked(request, handler: uploads.EvidenceUploadHandler, item: EvidenceItem, back: str) -> HttpResponse:
-    problem, _status = uploads.file_problem(request, handler)
+    problem, _status = upload.receive()
     if problem:
         messages.error(request, problem)
         return redirect(back)
     try:
-        new = services.evidence_replace_file(user=request.user, item=item, received=handler.received)
+        new = services.evidence_replace_file(user=request.user, item=item, received=upload.file)
     except Refused as exc:
         messages.error(request, str(exc))
         return redirect(back)

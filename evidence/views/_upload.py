@@ -1,0 +1,142 @@
+"""The endpoints that receive one file (a new upload, an upload into an activity, a new file for an item) stream it
+to a temporary file through EvidenceUploadHandler (evidence/uploads.py), which must be installed before anything
+reads the body. CsrfViewMiddleware reads request.POST to find the token, which would parse the body with the
+default handlers first; so such a view is exempt from the middleware and the same check runs by hand once the
+handler is in place (Django's documented way, "Modifying upload handlers on the fly"). `@streaming_upload` does
+this for every such view, so none can forget the token or leave a temporary file behind.
+
+    @streaming_upload
+    def replace(request, pk, *, upload: StreamingUpload):
+        ...                                 # checks that need no body (permissions, the item)
+        problem, status = upload.receive()  # the body is read and the token checked here
+        if problem:
+            ...                             # tell the user; nothing was stored
+        services.evidence_replace_file(..., received=upload.file)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from ..sniffing import human_size
+from ..uploads import EvidenceUploadHandler, ReceivedFile
+
+
+class CsrfRefused(Exception):
+    """The request's CSRF token is missing or wrong; `response` is the CSRF failure page (403)."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__("CSRF check failed")
+        self.response = response
+
+
+def _never_called(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("the CSRF middleware is only asked to check a request here")
+
+
+def _checked_view(request: HttpRequest) -> HttpResponse:
+    """Stands for the view in the middleware's check (which skips views marked csrf_exempt: this one is not)."""
+    raise AssertionError("never called")
+
+
+def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """CsrfViewMiddleware's own check of the request (the form's token or the X-CSRFToken header against the
+    cookie, and the Origin or Referer of a secure request), as `csrf_protect` runs it: None when the request
+    passes, else the response of settings.CSRF_FAILURE_VIEW (logged as the middleware logs it)."""
+    middleware = CsrfViewMiddleware(_never_called)
+    middleware.process_request(request)
+    return middleware.process_view(request, _checked_view, (), {})
+
+
+def parse_body(request: HttpRequest) -> str:
+    """Parse the request's body through its upload handler (streaming the file to disk). Returns '' or what
+    was wrong with the request, for the user."""
+    try:
+        request.POST  # noqa: B018 (parsing happens on first access)
+    except TooManyFilesSent:
+        return _("Send one file per request.")
+    except TooManyFieldsSent:
+        return _("The request carries too many fields.")
+    except RequestDataTooBig:
+        return _("The form fields are too large.")
+    except (MultiPartParserError, BadRequest, OSError):
+        return _("The upload was interrupted or unreadable. Please try again.")
+    return ""
+
+
+def file_problem(request: HttpRequest, handler: EvidenceUploadHandler) -> tuple[str, int]:
+    """After parsing (and the CSRF check): what is wrong with the request's one file, with the HTTP status to
+    answer; ('', 200) when there is exactly one file within the size limit."""
+    if handler.too_large:
+        return _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}, 413
+    if handler.extra_files or len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
+        return _("Send one file per request: this request carried several files."), 400
+    if handler.received is None or "file" not in request.FILES:
+        return _("Choose a file to upload."), 400
+    return "", 200
+
+
+@dataclass
+class StreamingUpload:
+    """The one file of a request to a `@streaming_upload` view, received when the view calls `receive()`."""
+
+    request: HttpRequest
+    handler: EvidenceUploadHandler
+    _checked: bool = field(default=False, init=False)
+
+    def receive(self) -> tuple[str, int]:
+        """Read the body (the file streams to a temporary file), check the CSRF token, then the file. Returns
+        ('', 200) when exactly one file within the size limit arrived, else what was wrong, for the user, with
+        the HTTP status to answer. A missing or wrong token raises CsrfRefused, which the decorator answers with
+        the CSRF failure page."""
+        if problem := parse_body(self.request):
+            return problem, 400
+        if (refusal := csrf_refusal(self.request)) is not None:
+            raise CsrfRefused(refusal)
+        self._checked = True
+        return file_problem(self.request, self.handler)
+
+    @property
+    def file(self) -> ReceivedFile:
+        """The received file, once `receive()` found nothing wrong."""
+        if not self._checked or self.handler.received is None:
+            raise RuntimeError("call receive() and check its answer before using the file")
+        return self.handler.received
+
+
+def max_upload_size() -> int:
+    return max(settings.EVIDENCE_MAX_SIZE.values())
+
+
+def streaming_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Make `view` an endpoint that receives one streamed file: anything but POST gets 405; the upload handler is
+    installed before anything reads the body; the view gets the StreamingUpload as its keyword argument `upload`
+    and calls its receive() (parsing and the CSRF check) after the checks that need no body; a refused token gets
+    the CSRF failure page (403); the temporary file is always removed when the view is done (a saved file is in
+    the storage by then). The view is csrf_exempt only so that the middleware does not parse the body first."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        handler = EvidenceUploadHandler(request, max_size=max_upload_size())
+        request.upload_handlers = [handler]
+        try:
+            return view(request, *args, upload=StreamingUpload(request, handler), **kwargs)
+        except CsrfRefused as refused:
+            return refused.response
+        finally:
+            handler.discard()
+
+    return csrf_exempt(wrapped)
