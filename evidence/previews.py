@@ -79,7 +79,7 @@ def _render_pdf_first_page(path: Path) -> Image.Image:
 def make_previews(stored_file_id: int) -> str:
     """Make the previews of one stored file; returns the resulting preview status."""
     stored = StoredFile.objects.filter(pk=stored_file_id).first()
-    if stored is None:
+    if stored is None or not stored.file.name:  # gone, or a row without its file: nothing to preview
         return "missing"
     if stored.kind not in (EvidenceKind.PHOTO, EvidenceKind.PDF):
         StoredFile.objects.filter(pk=stored.pk).update(preview_status=StoredFile.PreviewStatus.NONE)

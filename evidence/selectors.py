@@ -143,8 +143,8 @@ def annotate_standards(criteria: list[Criterion]) -> list[Criterion]:
     evidence = standards_evidence(criterion_ids=[c.pk for c in criteria])
     for criterion in criteria:
         entry = evidence[criterion.pk]
-        criterion.standard_evidence = entry
-        criterion.evidence_total = entry.total
-        criterion.evidence_accepted = entry.accepted
-        criterion.evidence_requirements = entry.requirements
+        criterion.standard_evidence = entry  # type: ignore[attr-defined]  # set for the pages and templates
+        criterion.evidence_total = entry.total  # type: ignore[attr-defined]  # set for the templates
+        criterion.evidence_accepted = entry.accepted  # type: ignore[attr-defined]  # set for the templates
+        criterion.evidence_requirements = entry.requirements  # type: ignore[attr-defined]  # set for the templates
     return criteria

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import EvidenceCategory
@@ -20,7 +21,7 @@ class ExpectedPart:
     """One part of an activity's record as inspectors read it, matched by evidence category."""
 
     key: str
-    label: str
+    label: str | Promise
     categories: tuple[str, ...]
     min_count: int = 1
 

@@ -10,7 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from campaign.models import Criterion
 from campaign.selectors import criteria_tree
+from civunit.accounts.models import Office
 from evidence import access
+from tasks.models import Task
 
 from ..models import Activity, EvidenceItem, EvidenceStandard
 
@@ -26,9 +28,9 @@ SEARCH_FIELDS = ("title", "caption", "description", "place", "people", "original
 class EvidenceFilters:
     q: str = ""
     standard: Criterion | None = None
-    task: object | None = None
+    task: Task | None = None
     activity: Activity | None = None
-    office: object | None = None
+    office: Office | None = None
     kind: str = ""
     category: str = ""
     status: str = ""

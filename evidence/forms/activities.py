@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,8 @@ class ActivityForm(forms.ModelForm):
             "participants": forms.Textarea(attrs={"rows": 2}),
         }
 
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
+
     def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["standards"] = CriterionMultipleChoiceField(
@@ -42,7 +46,8 @@ class ActivityForm(forms.ModelForm):
             office.help_text = _("Your office organises it; the coordinator can choose another office.")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.fields["organiser_office"].disabled and data.get("organiser_office") is None:
             raise forms.ValidationError(
                 _("Your account belongs to no office; ask an administrator to set your office.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,8 @@ class BrowseForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
     )
+
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,12 +35,15 @@ class BulkReviewForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason for returning"), max_length=2000, required=False)
 
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
+
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = queryset
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "return" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why it is returned, so the uploader knows what to fix."))
         return data

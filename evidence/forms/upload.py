@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,8 @@ class EvidenceMetaForm(forms.Form):
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
+
     def __init__(self, *args, campaign=None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign is not None:
@@ -78,7 +82,8 @@ class EvidenceMetaForm(forms.Form):
             self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("pk")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         primary = data.get("primary_standard")
         others = list(data.get("other_standards") or [])
         if others and primary is None:
@@ -125,6 +130,8 @@ class LinkExistingForm(forms.Form):
     )
     tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
 
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
+
     def __init__(self, *args, campaign=None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign is not None:
@@ -134,7 +141,8 @@ class LinkExistingForm(forms.Form):
             self.fields["tasks"].queryset = linkable_tasks(user, campaign)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not (data.get("primary_standard") or data.get("other_standards") or data.get("tasks")):
             raise forms.ValidationError(_("Choose a standard or a task to link the item to."))
         return data

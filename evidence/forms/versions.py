@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,8 @@ class EvidenceEditForm(forms.Form):
     tasks = TaskMultipleChoiceField(label=_("Tasks"), queryset=Task.objects.none(), required=False)
 
     FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
+
+    fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
 
     def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)

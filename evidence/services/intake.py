@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Criterion, EvidenceCategory
 from evidence import access
+from tasks.models import Task
 
 from .. import files, uploads
-from ..models import ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
+from ..models import Activity, ArchiveSequence, EvidenceEvent, EvidenceItem, EvidenceKind, EvidenceStandard, StoredFile
 from ..sniffing import Refused, Sniffed, check_size, clean_filename, sniff
 
-DEFAULT_CATEGORY = {
+DEFAULT_CATEGORY: dict[str, str] = {
     EvidenceKind.PHOTO: EvidenceCategory.PHOTO,
     EvidenceKind.AUDIO: EvidenceCategory.AUDIO_VIDEO,
     EvidenceKind.VIDEO: EvidenceCategory.AUDIO_VIDEO,
@@ -43,8 +44,8 @@ class EvidenceMeta:
     place: str = ""
     people: str = ""
     standards: Sequence[Criterion] = field(default_factory=list)  # the first is the primary standard
-    tasks: Sequence = field(default_factory=list)
-    activity: object | None = None
+    tasks: Sequence[Task] = field(default_factory=list)
+    activity: Activity | None = None
 
 
 class DuplicateFound(Exception):

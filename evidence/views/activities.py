@@ -7,7 +7,7 @@ from django.core.exceptions import (
     PermissionDenied,
 )
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.models import Campaign
 from civunit.access import can_read_plan
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import browsing, services
@@ -42,7 +43,7 @@ def _get_activity(user, pk: int) -> Activity:
 
 
 @require_GET
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     rows = browsing.activity_rows(campaign) if campaign is not None else Activity.objects.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,7 +60,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk)
     parts = browsing.activity_record(user=request.user, activity=activity)
     return render(
@@ -78,7 +79,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_create_activity(request.user):
         raise PermissionDenied
     campaign = Campaign.objects.current()
@@ -98,7 +99,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk)
     if not access.can_change_activity(request.user, activity):
         raise PermissionDenied
@@ -113,7 +114,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @streaming_upload
-def activity_upload(request: HttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
+def activity_upload(request: AuthenticatedHttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
     """One file into the activity. Its empty caption fields (date, place, people, caption) come from the
     activity; it is linked to the activity's standards."""
     if not access.can_upload_evidence(request.user):

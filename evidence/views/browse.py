@@ -4,11 +4,12 @@ standards tree with organ-wide counts and requirement warnings."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import browsing
@@ -20,7 +21,7 @@ GRID_PAGE_SIZE = 48
 
 
 @require_GET
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None:
         return render(request, "evidence/browse_search.html", {"campaign": None, **nav_flags(request.user)})
@@ -47,7 +48,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def standards_tree(request: HttpRequest) -> HttpResponse:
+def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     nodes = browsing.standards_tree(campaign) if campaign is not None else []
     return render(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from campaign.models import Criterion
 from civunit import downloads
 from civunit.access import can_read_plan
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 from tasks.models import Task
 
@@ -33,7 +35,7 @@ ATTACHMENT_CSP = "default-src 'none'; sandbox"
 
 
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     standards = [link.criterion for link in item.standard_links.select_related("criterion").order_by("position")]
     tasks = list(item.tasks.select_related("lead_office").order_by("pk"))
@@ -64,13 +66,13 @@ def _paginated(request, qs):
 
 
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _paginated(request, selectors.visible_items(request.user).filter(uploader=request.user))
     return render(request, "evidence/mine.html", {"page": page})
 
 
 @require_GET
-def standard(request: HttpRequest, pk: int) -> HttpResponse:
+def standard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_read_plan(request.user):
         raise Http404
     criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
@@ -80,7 +82,7 @@ def standard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def task(request: HttpRequest, pk: int) -> HttpResponse:
+def task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_read_plan(request.user):
         raise Http404
     the_task = get_object_or_404(Task.objects.select_related("lead_office", "campaign"), pk=pk)
@@ -91,19 +93,22 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _file_response(file: FieldFile, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
     """The stored file streamed in chunks from the storage (never read whole into memory)."""
+    if not file.name:
+        raise Http404
     try:
         fh = files.open_stored(file.name)
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(fh, content_type=content_type)
-    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
+    # protect() only sets headers, which every response has; civunit/downloads.py annotates it for HttpResponse.
+    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)  # type: ignore[arg-type]
     response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
     return response
 
 
 @require_GET
-@downloads.throttle_not_found
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+@downloads.throttle_not_found  # type: ignore[arg-type]  # passes any response through; annotated for HttpResponse
+def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
     item = get_evidence_for_user(request.user, pk)
     stored = item.stored_file
@@ -123,8 +128,8 @@ PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_
 
 
 @require_GET
-@downloads.throttle_not_found
-def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+@downloads.throttle_not_found  # type: ignore[arg-type]  # passes any response through; annotated for HttpResponse
+def preview(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpResponseBase:
     item = get_evidence_for_user(request.user, pk)
     stored: StoredFile | None = item.stored_file
     field = PREVIEW_FIELDS.get(variant)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import browsing, services
@@ -21,7 +22,7 @@ from ._common import PAGE_SIZE, nav_flags, versions_url
 
 
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     try:
         services.evidence_delete(user=request.user, item=item)
@@ -35,7 +36,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def recycle_bin(request: HttpRequest) -> HttpResponse:
+def recycle_bin(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_recycle_bin(request.user):
         raise PermissionDenied
     campaign = Campaign.objects.current()
@@ -57,7 +58,7 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _binned_item(request: HttpRequest, pk: int) -> EvidenceItem:
+def _binned_item(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_manage_recycle_bin(request.user):
         raise PermissionDenied
     item = get_evidence_for_user(request.user, pk)
@@ -67,7 +68,7 @@ def _binned_item(request: HttpRequest, pk: int) -> EvidenceItem:
 
 
 @require_POST
-def restore(request: HttpRequest, pk: int) -> HttpResponse:
+def restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _binned_item(request, pk)
     try:
         services.evidence_restore(user=request.user, item=item)
@@ -79,7 +80,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def purge(request: HttpRequest, pk: int) -> HttpResponse:
+def purge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Destroy an item for good, after confirmation: every version's row and its files."""
     item = _binned_item(request, pk)
     form = PurgeForm(request.POST or None)

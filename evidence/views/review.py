@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.models import Campaign
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import browsing, services
@@ -21,7 +22,7 @@ from ._common import PAGE_SIZE, back, nav_flags, versions_url
 
 
 @require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """待审核: the versions the user reviews, oldest first, with bulk accept/return."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
@@ -38,7 +39,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     try:
         services.evidence_accept(user=request.user, item=item)
@@ -50,14 +51,14 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def return_item(request: HttpRequest, pk: int) -> HttpResponse:
+def return_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk)
     form = ReturnForm(request.POST)
     if not access.can_review_evidence(request.user, item, allow_self_review=item.campaign.allow_self_review):
         raise PermissionDenied
     if not form.is_valid():
         for error in form.errors.get("reason", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(back(request, versions_url(item)))
     try:
         services.evidence_return(user=request.user, item=item, reason=form.cleaned_data["reason"])
@@ -69,7 +70,7 @@ def return_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def bulk_review(request: HttpRequest) -> HttpResponse:
+def bulk_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     campaign = Campaign.objects.current()
@@ -80,7 +81,7 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("evidence:review")
     items = list(form.cleaned_data["items"])
     try:

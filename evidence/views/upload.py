@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campaign.models import Campaign
 from civunit.access import is_coordinator
 from civunit.forms import parse_id
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import services, uploads
@@ -45,13 +46,13 @@ def _form_errors(form) -> str:
 
 
 @require_GET
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     campaign = _current_campaign()
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
-    initial = {}
+    initial: dict[str, int | list[int]] = {}
     if (standard_id := parse_id(request.GET.get("standard"))) is not None:
         initial["primary_standard"] = standard_id
     if (task_id := parse_id(request.GET.get("task"))) is not None:
@@ -71,7 +72,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @streaming_upload
-def upload_file(request: HttpRequest, *, upload: StreamingUpload) -> HttpResponse:
+def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -> HttpResponse:
     """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
     if not access.can_upload_evidence(request.user):
         return _json_error(_("You may read the evidence but not upload it."), 403)
@@ -166,7 +167,7 @@ def _maybe_sweep_temp_files() -> None:
 
 
 @require_POST
-def upload_link(request: HttpRequest) -> HttpResponse:
+def upload_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A media report given as a web address."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
@@ -187,7 +188,7 @@ def upload_link(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def link_existing(request: HttpRequest, pk: int) -> HttpResponse:
+def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instead of uploading a duplicate: link the existing item to the chosen standards and tasks.
 
     Linking an item to a task lets the task's offices read it, so it takes the right to change the item (its

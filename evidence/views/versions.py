@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Field
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import services
@@ -24,7 +26,7 @@ from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
 @require_GET
-def versions(request: HttpRequest, pk: int) -> HttpResponse:
+def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every version of the item with its file, status and review note; the item's history; the actions."""
     item = get_evidence_for_user(request.user, pk)
     all_versions = list(
@@ -39,8 +41,12 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for event in events:
         values = event.details.get("values") or {}
-        event.changed_labels = [_field_label(n) for n in event.details.get("changed", []) if n not in values]
-        event.changed_values = [(_field_label(n), before, after) for n, (before, after) in values.items()]
+        event.changed_labels = [  # type: ignore[attr-defined]  # set for the template
+            _field_label(n) for n in event.details.get("changed", []) if n not in values
+        ]
+        event.changed_values = [  # type: ignore[attr-defined]  # set for the template
+            (_field_label(n), before, after) for n, (before, after) in values.items()
+        ]
     user = request.user
     allow_self = item.campaign.allow_self_review
     context = {
@@ -66,12 +72,13 @@ FIELD_ALIASES = {"file": "stored_file", "link": "url"}
 
 def _field_label(name: str) -> str:
     try:
-        return str(EvidenceItem._meta.get_field(FIELD_ALIASES.get(name, name)).verbose_name)
+        field = EvidenceItem._meta.get_field(FIELD_ALIASES.get(name, name))
     except FieldDoesNotExist:  # an entry written by an older version may name a field no longer there
         return name
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
-def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
+def _latest_for_change(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     item = get_evidence_for_user(request.user, pk)
@@ -84,7 +91,7 @@ def _latest_for_change(request: HttpRequest, pk: int) -> EvidenceItem:
 
 
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change the caption fields and links. An accepted or returned item is locked: saving makes a new version."""
     item = _latest_for_change(request, pk)
     form = EvidenceEditForm(
@@ -111,7 +118,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def replace_form(request: HttpRequest, pk: int) -> HttpResponse:
+def replace_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _latest_for_change(request, pk)
     return render(
         request,
@@ -121,7 +128,7 @@ def replace_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @streaming_upload
-def replace(request: HttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
+def replace(request: AuthenticatedHttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
     """A new file for the item: a new version awaiting review."""
     item = _latest_for_change(request, pk)
     back = reverse("evidence:replace_form", args=[item.pk])

@@ -31,10 +31,11 @@ def test_requirement_counts_are_organ_wide_and_separate_accepted(cast, campaign,
     EvidenceItem.objects.filter(pk=deleted.pk).update(deleted_at="2026-04-01T00:00:00Z")
 
     [criterion] = selectors.annotate_standards([standard])
-    rows = {r.category: (r.present, r.accepted, r.met, r.enough_uploaded) for r in criterion.evidence_requirements}
+    requirements = criterion.evidence_requirements  # type: ignore[attr-defined]  # set by annotate_standards()
+    rows = {r.category: (r.present, r.accepted, r.met, r.enough_uploaded) for r in requirements}
     # photo ≥ 2: two uploaded, one accepted; minutes ≥ 1: one uploaded, none accepted
     assert rows == {"photo": (2, 1, False, True), "minutes": (1, 0, False, True)}
-    assert (criterion.evidence_total, criterion.evidence_accepted) == (3, 1)
+    assert (criterion.evidence_total, criterion.evidence_accepted) == (3, 1)  # type: ignore[attr-defined]  # set by annotate_standards()
 
     # staff_a reads only one of the photos but sees the organ-wide counts.
     body = login(cast.staff_a).get(reverse("evidence:standard", args=[standard.pk])).content.decode()
@@ -46,11 +47,11 @@ def test_requirement_counts_are_organ_wide_and_separate_accepted(cast, campaign,
 def test_a_requirement_is_met_only_by_accepted_items(cast, campaign, standard):
     items = [make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard]) for _ in range(2)]
     [criterion] = selectors.annotate_standards([standard])
-    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)
+    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)  # type: ignore[attr-defined]  # set by annotate_standards()
     assert (photo.met, photo.enough_uploaded) == (False, True)
     EvidenceItem.objects.filter(pk__in=[i.pk for i in items]).update(status=EvidenceItem.Status.ACCEPTED)
     [criterion] = selectors.annotate_standards([standard])
-    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)
+    photo = next(r for r in criterion.evidence_requirements if r.category == EvidenceCategory.PHOTO)  # type: ignore[attr-defined]  # set by annotate_standards()
     assert photo.met is True
 
 

@@ -78,9 +78,9 @@ def test_by_campaign_and_by_criteria_give_the_same_answer(archive, standard, oth
 def test_the_pages_annotations_are_the_same_figures(archive, standard):
     [criterion] = annotate_standards([standard])
     entry = standards_evidence(campaign=archive)[standard.pk]
-    assert criterion.standard_evidence == entry
-    assert (criterion.evidence_total, criterion.evidence_accepted) == (entry.total, entry.accepted)
-    assert criterion.evidence_requirements == entry.requirements
+    assert criterion.standard_evidence == entry  # type: ignore[attr-defined]  # set by annotate_standards()
+    assert (criterion.evidence_total, criterion.evidence_accepted) == (entry.total, entry.accepted)  # type: ignore[attr-defined]  # set by annotate_standards()
+    assert criterion.evidence_requirements == entry.requirements  # type: ignore[attr-defined]  # set by annotate_standards()
 
 
 def _bulk(cast, campaign, standards, count: int, stored_file) -> None:

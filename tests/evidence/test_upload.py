@@ -54,6 +54,7 @@ def test_staff_uploads_a_photo_linked_to_a_standard_and_a_task(
     assert body["archive_number"] == "6.2.1-001"
     item = EvidenceItem.objects.get(pk=body["id"])
     assert item.kind == "photo"
+    assert item.stored_file is not None
     assert item.stored_file.content_type == "image/jpeg"
     assert item.original_name == "学雷锋活动.jpg"
     assert item.title == "学雷锋活动"
@@ -65,6 +66,7 @@ def test_staff_uploads_a_photo_linked_to_a_standard_and_a_task(
     assert item.status == EvidenceItem.Status.PENDING
     assert item.is_current
     name = item.stored_file.file.name
+    assert name is not None
     assert stored.read(name) == samples.jpeg(date="2026:03:05 09:30:00")
     assert "学雷锋" not in name  # stored under a generated name
     assert name.startswith("evidence/files/")
@@ -201,9 +203,12 @@ def test_file_names_are_kept_only_as_clean_text(cast, campaign, post_file, raw, 
     assert response.status_code == 200, response.content.decode()
     item = EvidenceItem.objects.get()
     assert item.original_name == kept
-    assert Path(item.stored_file.file.name).name.endswith(".jpg")
-    assert ".." not in item.stored_file.file.name
-    assert stored_files(settings) == [item.stored_file.file.name]
+    assert item.stored_file is not None
+    name = item.stored_file.file.name
+    assert name is not None
+    assert Path(name).name.endswith(".jpg")
+    assert ".." not in name
+    assert stored_files(settings) == [name]
 
 
 def test_line_breaks_in_a_file_name_never_reach_the_stored_name(cast, campaign, post_file):
