@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from civunit.accounts.models import Office, User
@@ -54,6 +55,8 @@ def _test_settings(settings):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.AXES_ENABLED = False
+    # the dashboard keeps its figures in the cache: no test sees another's (their keys may repeat across tests)
+    cache.clear()
 
 
 @pytest.fixture
