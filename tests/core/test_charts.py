@@ -78,3 +78,22 @@ def test_nice_ceiling():
     assert charts._nice_ceiling(11) == 12
     assert charts._nice_ceiling(230) == 240
     assert charts._nice_ceiling(1000) == 1000
+
+
+def test_a_narrow_bar_chart_gives_its_bars_the_room_and_clips_labels_to_fit():
+    rows = [("人口资源环境委员会办公室", [Segment("x", 2, "#000")])]
+    narrow = parse(charts.stacked_bar_chart(rows, title="t", width=340, label_width=108, legend=False))
+    label = narrow.findall(f"{SVG}text")[0].text
+    assert label == "人口资源环境委…"  # (108 - 6) // 12 = 8 characters, the last an ellipsis: no text left of x=0
+    bar = next(r for r in narrow.findall(f"{SVG}rect") if r.find(f"{SVG}title") is not None)
+    assert float(bar.get("x")) == 108
+    assert float(bar.get("width")) == pytest.approx(340 - 108 - 60)
+    wide = parse(charts.stacked_bar_chart(rows, title="t", legend=False))
+    assert wide.findall(f"{SVG}text")[0].text == "人口资源环境委员会办公室"  # 12 characters fit 150 units
+
+
+def test_a_line_chart_writes_at_most_max_labels_x_labels():
+    labels = [f"W{i}" for i in range(20)]
+    svg = parse(charts.line_chart(labels, [("s", list(range(20)), "#000")], title="t", max_labels=5))
+    written = [t.text for t in svg.findall(f"{SVG}text") if t.text and t.text.startswith("W")]
+    assert written == ["W0", "W4", "W8", "W12", "W16"]
