@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,9 +60,14 @@ class _RowForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
 
 
+class _RowLimits(TypedDict):
+    max_num: int
+    absolute_max: int
+
+
 # A table of the plan has a few dozen rows at most; a posted form count beyond this is refused with a form error
 # instead of building (and rendering) the thousands of forms it claims.
-ROWS_AT_MOST = {"max_num": 100, "absolute_max": 100}
+ROWS_AT_MOST: _RowLimits = {"max_num": 100, "absolute_max": 100}
 
 StageFormSet = forms.modelformset_factory(
     Stage,

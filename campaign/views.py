@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import access
 from civunit import downloads
 from civunit.access import can_manage_campaign
+from civunit.http import AuthenticatedHttpRequest
 
 from . import exporting, links, selectors, services
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
@@ -35,7 +38,7 @@ from .text import count_chars
 
 
 @require_GET
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = current_campaign_for_user(request.user)
     plan_obj = Plan.objects.filter(campaign=campaign).select_related("updated_by").first()
     leadership = list(
@@ -74,7 +77,8 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             settings_form.save()
             services.plan_update(campaign=campaign, user=request.user, **form.cleaned_data)
-            for formset in (stages, areas, members):
+            formsets: tuple[Any, ...] = (stages, areas, members)  # three models, each with campaign and ordering
+            for formset in formsets:
                 for i, obj in enumerate(formset.save(commit=False)):
                     obj.campaign = campaign
                     if not obj.ordering:
@@ -131,7 +135,7 @@ def _criterion_context(request, criterion, *, assessment_form=None, explanation_
     campaign = criterion.campaign
     tree = selectors.criteria_tree(campaign, with_requirements=False)
     node = tree.by_code[criterion.code]
-    ancestors = []
+    ancestors: list[selectors.Node] = []
     parent = node.parent
     while parent is not None:
         ancestors.insert(0, parent)
@@ -171,7 +175,7 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def assessment_save(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = get_criterion_for_user(request.user, pk)
     if not obj.is_leaf or not access.can_assess_standard(request.user, obj):
         raise PermissionDenied
@@ -187,7 +191,7 @@ def assessment_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def explanation_save(request: HttpRequest, pk: int) -> HttpResponse:
+def explanation_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = get_criterion_for_user(request.user, pk)
     if obj.is_leaf or not access.can_write_explanation(request.user, obj):
         raise PermissionDenied
@@ -209,7 +213,7 @@ def explanation_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def veto(request: HttpRequest) -> HttpResponse:
+def veto(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = current_campaign_for_user(request.user)
     conditions = selectors.veto_list(campaign)
     parent_ids = {c.parent_id for c in conditions if c.parent_id}
@@ -238,7 +242,7 @@ def veto(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def veto_update(request: HttpRequest, pk: int) -> HttpResponse:
+def veto_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     condition = get_veto_for_user(request.user, pk)
     if not access.can_change_veto(request.user):
         raise PermissionDenied

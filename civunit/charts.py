@@ -114,7 +114,7 @@ def stacked_bar_chart(
     inner = width - label_w - value_w
     parts: list[SafeString] = []
     if legend and rows:
-        x = 0
+        x: float = 0  # the legend's offsets are whole; the bars' below are not
         for seg in rows[0][1]:
             parts.append(
                 format_html(

@@ -45,6 +45,8 @@ def _outside_int64(value) -> bool:
 
 def _integer_key(field: forms.ModelChoiceField) -> bool:
     """Whether the field's choices are named by an integer column (the primary key unless to_field_name)."""
+    if field.queryset is None:  # no queryset, no choices to name
+        return False
     opts = field.queryset.model._meta
     column = opts.pk if field.to_field_name in (None, "pk") else opts.get_field(field.to_field_name)
     return isinstance(column, models.IntegerField)
@@ -69,7 +71,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     raise ValidationError(
                         self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                     )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private to Django, not in django-stubs
 
 
 class Int64RangeValidator(BaseValidator):

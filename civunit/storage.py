@@ -24,7 +24,7 @@ def _fsync(path: str) -> None:
 
 class DurableFileSystemStorage(FileSystemStorage):
     def _save(self, name, content):
-        name = super()._save(name, content)
+        name = super()._save(name, content)  # type: ignore[misc]  # private to Django, not in django-stubs
         full_path = self.path(name)
         _fsync(full_path)
         _fsync(os.path.dirname(full_path))

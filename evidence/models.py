@@ -269,6 +269,14 @@ class EvidenceItem(TimeStampedModel):
             models.Index(fields=["office", "is_current"], name="evidence_office_idx"),
             # the versions of one item, in order
             models.Index(fields=["lineage", "version"], name="evidence_lineage_idx"),
+            # the dashboard's evidence accepted per week and per period: range counts on the review time, read
+            # from the index alone (the office last, for an office's view)
+            models.Index(
+                fields=["campaign", "status", "is_current", "deleted_at", "reviewed_at", "office"],
+                name="evidence_accepted_idx",
+            ),
+            # what awaits review, oldest first (the dashboard's list and the review queue)
+            models.Index(fields=["campaign", "status", "created_at"], name="evidence_queue_idx"),
         ]
 
     def __str__(self) -> str:
@@ -357,6 +365,8 @@ class EvidenceEvent(models.Model):
         indexes = [
             # an item's history, in order
             models.Index(fields=["lineage", "at"], name="evidenceevent_lineage_idx"),
+            # the dashboard's recent activity: the newest events first, however many there are
+            models.Index(fields=["at"], name="evidenceevent_recent_idx"),
         ]
 
     def __str__(self) -> str:

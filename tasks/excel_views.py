@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign.models import Campaign, ImportRecord
 from civunit import access, downloads
+from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx import WorkbookError
 
 from .excel import apply_plan, export_workbook, plan_import, read_sheet
@@ -43,7 +44,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _coordinator(request: HttpRequest) -> None:
+def _coordinator(request: AuthenticatedHttpRequest) -> None:
     if not access.can_manage_campaign(request.user):
         raise PermissionDenied
 
@@ -56,7 +57,7 @@ def _campaign() -> Campaign:
 
 
 @require_http_methods(["GET", "POST"])
-def excel_import(request: HttpRequest) -> HttpResponse:
+def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     campaign = Campaign.objects.current()
     form = UploadForm()
@@ -100,7 +101,7 @@ def _created_rows(plan) -> list[dict]:
     ]
 
 
-def excel_preview(request: HttpRequest, digest: str) -> HttpResponse:
+def excel_preview(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     _coordinator(request)
     campaign = _campaign()
     stored = load_upload(user=request.user, digest=digest)
@@ -136,7 +137,7 @@ def excel_preview(request: HttpRequest, digest: str) -> HttpResponse:
 
 
 @require_POST
-def excel_apply(request: HttpRequest, digest: str) -> HttpResponse:
+def excel_apply(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     _coordinator(request)
     campaign = _campaign()
     stored = load_upload(user=request.user, digest=digest)
@@ -168,7 +169,7 @@ def excel_apply(request: HttpRequest, digest: str) -> HttpResponse:
     return redirect("tasks:excel_result", pk=record.pk)
 
 
-def excel_result(request: HttpRequest, pk: int) -> HttpResponse:
+def excel_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(
         ImportRecord.objects.select_related("user", "campaign"), pk=pk, kind=ImportRecord.Kind.TASKS
@@ -187,7 +188,7 @@ def excel_result(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/excel_result.html", context)
 
 
-def excel_export(request: HttpRequest) -> HttpResponse:
+def excel_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     campaign = _campaign()
     today = timezone.localdate()

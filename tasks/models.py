@@ -145,6 +145,11 @@ class Task(TimeStampedModel):
             models.Index(fields=["lead_office", "status"], name="task_office_status_idx"),
             # overdue / due-soon scans
             models.Index(fields=["campaign", "status", "deadline"], name="task_deadline_idx"),
+            # the dashboard's tasks completed per week and per period: range counts on the completion time, read
+            # from the index alone (the lead office last, for an office's view)
+            models.Index(
+                fields=["campaign", "status", "parent", "completed_at", "lead_office"], name="task_completed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +271,8 @@ class TaskEvent(models.Model):
         indexes = [
             # a task's history timeline
             models.Index(fields=["task", "created_at"], name="taskevent_task_idx"),
+            # the dashboard's recent activity: the newest events first, however many there are
+            models.Index(fields=["created_at"], name="taskevent_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ of times however many tasks they show."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
@@ -29,6 +30,12 @@ from civunit import access
 
 from .choices import OPEN_STATES, Recurrence, Status
 
+if TYPE_CHECKING:
+    from campaign.models import Campaign
+    from civunit.accounts.models import User
+
+    from .models import Task  # noqa: F401  (named as a string below)
+
 
 def _periodic_values() -> list[str]:
     return list(Recurrence.periodic())
@@ -44,18 +51,18 @@ def _count(qs, by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(models.QuerySet["Task"]):
     # --- scope ----------------------------------------------------------------------------------------------
-    def for_campaign(self, campaign):
+    def for_campaign(self, campaign: Campaign) -> TaskQuerySet:
         return self.filter(campaign=campaign)
 
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> TaskQuerySet:
         """Tasks the user may read: the task breakdown is the organ's internal plan (civunit.access)."""
         if not access.is_active_user(user) or not access.can_read_plan(user):
             return self.none()
         return self.all()
 
-    def top_level(self):
+    def top_level(self) -> TaskQuerySet:
         return self.filter(parent__isnull=True)
 
     def of_office(self, office_id: int):
@@ -125,7 +132,9 @@ class TaskQuerySet(models.QuerySet):
             return self
         return self.annotate(last_activity=Coalesce("last_progress_at", "started_at", "created_at"))
 
-    def with_flags(self, *, stalled_after_days: int, today: datetime.date | None = None, now=None):
+    def with_flags(
+        self, *, stalled_after_days: int, today: datetime.date | None = None, now: datetime.datetime | None = None
+    ) -> TaskQuerySet:
         """Annotate is_overdue, is_due_soon (within 7 days), is_stalled, children counts and occurrence counts."""
         today = today or timezone.localdate()
         cutoff = self._stall_cutoff(stalled_after_days, now)

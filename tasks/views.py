@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.forms import parse_id
+from civunit.http import AuthenticatedHttpRequest
 from tasks import access as policy
 
 from . import selectors, services
@@ -52,7 +53,7 @@ def _page(request: HttpRequest, rows):
 
 
 @require_GET
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     if campaign is None:
         return _no_campaign(request)
@@ -88,7 +89,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _office_for(request: HttpRequest) -> Office | None:
+def _office_for(request: AuthenticatedHttpRequest) -> Office | None:
     """The office whose tasks to show: ?office=<id>, else the first office the user heads, else their own."""
     wanted = request.GET.get("office", "").strip()
     if wanted.isascii() and wanted.isdigit():
@@ -104,7 +105,7 @@ def _office_for(request: HttpRequest) -> Office | None:
 
 
 @require_GET
-def office_tasks(request: HttpRequest) -> HttpResponse:
+def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     if campaign is None:
         return _no_campaign(request)
@@ -149,10 +150,10 @@ def _permissions(user, task: Task) -> dict[str, bool]:
 
 
 @require_GET
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     flagged = (
-        Task.objects.filter(pk=task.pk)
+        Task.objects.filter(pk=task.pk)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
         .with_flags(stalled_after_days=task.campaign.stalled_after_days)
         .values(
             "due",
@@ -174,8 +175,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allow_self = task.campaign.allow_self_review
     today = timezone.localdate()
     for occurrence in occurrences:
-        occurrence.is_missed = occurrence.status in OPEN_STATES and occurrence.due_date < today
-        occurrence.may_review = policy.can_review_task(
+        occurrence.is_missed = occurrence.status in OPEN_STATES and occurrence.due_date < today  # type: ignore[attr-defined]  # set for the template
+        occurrence.may_review = policy.can_review_task(  # type: ignore[attr-defined]  # set for the template
             user, task, checked_off_by_id=occurrence.checked_off_by_id, allow_self_review=allow_self
         )
     return render(
@@ -208,7 +209,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ancestors(task: Task) -> list[Task]:
     """The chain of parents above a sub-task, top first (one query per level; trees are shallow)."""
-    chain = []
+    chain: list[Task] = []
     parent_id = task.parent_id
     while parent_id is not None and len(chain) < 20:
         parent = Task.objects.only("pk", "code", "title", "parent_id").get(pk=parent_id)
@@ -242,7 +243,7 @@ def _action_view(form_class, success_message, perform):
     """One workflow action: validate the posted form, run the service, redirect to the task's page."""
 
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         task = get_task_for_user(request.user, pk)
         if not policy.may_work_on_tasks(request.user):
             raise PermissionDenied
@@ -291,7 +292,7 @@ task_resume = _action_view(
 
 
 @require_POST
-def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def task_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.may_work_on_tasks(request.user):
         raise PermissionDenied
@@ -312,7 +313,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_split(request: HttpRequest, pk: int) -> HttpResponse:
+def task_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = get_task_for_user(request.user, pk)
     if not policy.can_split_task(request.user, parent):
         raise PermissionDenied
@@ -339,7 +340,7 @@ def task_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def task_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.can_assign_task(request.user, task):
         raise PermissionDenied
@@ -367,7 +368,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def bulk_action(request: HttpRequest) -> HttpResponse:
+def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = _campaign_or_none()
     office_ids = policy.task_bulk_office_ids(request.user)
     if campaign is None or not office_ids:
@@ -418,7 +419,7 @@ def _task_fields(data: dict) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def task_create(request: HttpRequest) -> HttpResponse:
+def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new top-level line of the breakdown (the coordinator; offices split their own sub-tasks)."""
     campaign = _campaign_or_none()
     if campaign is None:
@@ -438,7 +439,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not policy.can_edit_task(request.user):
         raise PermissionDenied

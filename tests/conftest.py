@@ -66,6 +66,8 @@ def _test_settings(settings):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.AXES_ENABLED = False
+    # the dashboard keeps its figures in the cache: no test sees another's (their keys may repeat across tests)
+    cache.clear()
 
 
 @pytest.fixture

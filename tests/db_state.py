@@ -10,5 +10,5 @@ def database_state() -> dict:
     state = {}
     for label in APP_LABELS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            state[model._meta.label] = list(model.objects.order_by("pk").values())
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values())
     return state

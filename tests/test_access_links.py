@@ -126,7 +126,7 @@ def _activity_edit(s, user):
 CHANGE, FORBIDDEN, ABSENT = "change", 403, 404
 # Who may change the item: its uploader, the head of its office, the coordinator (administrators count as
 # coordinators); office B reads it through its task; leadership reads everything; office C reads nothing.
-ITEM_RULE = {
+ITEM_RULE: dict[str, str | int] = {
     "staff_a": CHANGE,
     "head_a": CHANGE,
     "staff_b": FORBIDDEN,

@@ -45,7 +45,7 @@ def test_the_task_workbook_is_private_uncached_and_named_twice(cast, campaign, l
     assert response.status_code == 200
     assert {"private", "no-store"} <= cache_directives(response)
     assert response["Content-Disposition"].startswith("attachment;")
-    today = re.search(r"\d{8}", filenames(response)[1]).group()
+    today = re.findall(r"\d{8}", filenames(response)[1])[0]
     assert filenames(response) == (f"tasks-{today}.xlsx", f"工作任务分解表-{today}.xlsx")
     assert response["X-Content-Type-Options"] == "nosniff"
 

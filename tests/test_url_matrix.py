@@ -9,6 +9,7 @@ import datetime
 import re
 import uuid
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -173,6 +174,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         binned = make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard])
         services.evidence_delete(user=cast.staff_a, item=binned)
     notification = notify(recipient=cast.coordinator, kind="assigned", obj=task, text="1 工作任务 交给你了")
+    assert notification is not None
     record = ImportRecord.objects.create(
         campaign=campaign, kind=ImportRecord.Kind.TASKS, user=cast.coordinator, file_name="t.xlsx", sha256="0" * 64
     )
@@ -264,8 +266,8 @@ class FormScraper(HTMLParser):
             return
         if tag == "option":
             if self._select and INTEGER.match(a.get("value") or ""):
-                form, name = self._select
-                form["ints"].add(name)
+                select_form, name = self._select
+                select_form["ints"].add(name)
             return
         form = self._by_id.get(a["form"]) if a.get("form") else self._form
         if form is None or not a.get("name"):
@@ -296,7 +298,7 @@ SENT_BY_SCRIPT = {
 def scraped_forms(client, world: dict) -> list[dict]:
     """Every form with an integer field on every page of the world, as the client sees them, keyed by where
     it is sent."""
-    forms = {}
+    forms: dict[tuple[str, str], dict[str, Any]] = {}
 
     def add(action, method, ints, files):
         merged = forms.setdefault((action, method), {"action": action, "method": method, "ints": set(), "files": set()})

@@ -83,10 +83,10 @@ class User(AbstractUser):
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_auth_hash(secret=fallback_secret)
 
-    def _session_auth_hash(self, secret: str | None = None) -> str:
+    def _session_auth_hash(self, secret: str | bytes | None = None) -> str:
         if not self.session_generation:
             # Django's own hash until the first deactivation: introducing the generation signs nobody out.
-            return super()._get_session_auth_hash(secret=secret)
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # private to Django, not in django-stubs
         return salted_hmac(
             "civunit.accounts.User.get_session_auth_hash",
             f"{self.password}\x00{self.session_generation}",

@@ -29,26 +29,28 @@ office or by day); `dashboard()` computes the whole page once, sharing what seve
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Window
-from django.db.models.functions import Coalesce, TruncDate
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.models import Campaign, EvidenceCategory, Stage
+from campaign.models import Assessment, Campaign, Criterion, CriterionRequirement, EvidenceCategory, Stage
 from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
-from tasks.models import OPEN_STATES, Status, Task, TaskEvent
+from tasks.models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
 from tasks.selectors import TaskFigures, task_figures_by_with
 
 if TYPE_CHECKING:
@@ -486,22 +488,31 @@ class _Scope:
         self.campaign = campaign
         self.user = user
         self.office = office
-        self.today = today or timezone.localdate()
+        # "now" for the stalled flag: the present moment, or the end of the day asked for (tests, frozen bulletins)
+        if today is None:
+            self.today, self.now = timezone.localdate(), timezone.now()
+        else:
+            self.today = today
+            self.now = Period(today, today).bounds()[1]
         self.period = _period(start, end, self.today)
         self.readable = access.can_read_plan(user)
+        # the reader may read every evidence item in scope (the organ for leadership and the coordinator, or an
+        # office of their own): evidence lists need no filter of their own and share the scope's totals
+        self.sees_whole_scope = sees_organ(user) or (office is not None and may_view_office(user, office))
 
     # tasks
-    def tasks(self) -> QuerySet[Task]:
-        """Top-level tasks of the scope, with every flag (due, overdue, stalled …)."""
-        rows = (
-            Task.objects.for_campaign(self.campaign)
-            .visible_to(self.user)
-            .top_level()
-            .with_flags(stalled_after_days=self.campaign.stalled_after_days, today=self.today)
-        )
+    def plain_tasks(self) -> QuerySet[Task]:
+        """Top-level tasks of the scope."""
+        rows = Task.objects.for_campaign(self.campaign).visible_to(self.user).top_level()
         if self.office is not None:
             rows = rows.filter(lead_office_id=self.office.pk)
         return rows
+
+    def tasks(self) -> QuerySet[Task]:
+        """Top-level tasks of the scope, with every flag (due, overdue, stalled …)."""
+        return self.plain_tasks().with_flags(
+            stalled_after_days=self.campaign.stalled_after_days, today=self.today, now=self.now
+        )
 
     @cached_property
     def _tasks_by_office(self) -> dict[int, tuple[TaskFigures, dict[str, Any]]]:
@@ -549,15 +560,17 @@ class _Scope:
         period, previous = self.period, self.period.previous
         current = Q(is_current=True)
         accepted = current & Q(status=EvidenceItem.Status.ACCEPTED)
+        # the latest version: nothing replaces it (asked of pending versions only: AND stops at the status)
+        is_latest = ~Exists(EvidenceItem.objects.filter(previous=OuterRef("pk")))
         rows = (
             self.evidence()
+            .alias(is_latest=is_latest)
             .values("office_id")
             .annotate(
                 submitted=Count("pk", filter=current),
                 accepted=Count("pk", filter=accepted),
                 returned=Count("pk", filter=current & Q(status=EvidenceItem.Status.RETURNED)),
-                # the latest version: nothing replaces it (a chain of versions: at most one next version)
-                pending_review=Count("pk", filter=Q(status=EvidenceItem.Status.PENDING, next_versions__isnull=True)),
+                pending_review=Count("pk", filter=Q(status=EvidenceItem.Status.PENDING) & Q(is_latest=True)),
                 accepted_in_period=Count("pk", filter=accepted & period.q("reviewed_at")),
                 accepted_previous=Count("pk", filter=accepted & previous.q("reviewed_at")),
                 submitted_in_period=Count("pk", filter=period.q("created_at")),
@@ -814,13 +827,18 @@ def office_figures(
 # --- Lists ----------------------------------------------------------------------------------------------------
 
 
-def _task_list(rows: QuerySet[Task], limit: int, *order) -> TaskList:
-    found = list(rows.select_related("lead_office").annotate(list_total=Window(Count("pk"))).order_by(*order)[:limit])
+def _task_list(rows: QuerySet[Task], limit: int, *order, total: int | None = None) -> TaskList:
+    """The first `limit` rows; their total is the one task counter's (`total`), else counted in the same query."""
+    rows = rows.select_related("lead_office").order_by(*order)
+    if total is not None:
+        return TaskList(rows=list(rows[:limit]), total=total)
+    found = list(rows.annotate(list_total=Window(Count("pk")))[:limit])
     return TaskList(rows=found, total=found[0].list_total if found else 0)
 
 
 def _overdue(scope: _Scope, limit: int) -> TaskList:
-    return _task_list(scope.tasks().filter(is_overdue=True), limit, "due", "code_key", "pk")
+    rows = scope.tasks().filter(is_overdue=True)
+    return _task_list(rows, limit, "due", "code_key", "pk", total=scope.task_figures.overdue)
 
 
 def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
@@ -828,11 +846,13 @@ def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
     rows = scope.tasks().filter(
         due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=list(OPEN_STATES)
     )
-    return _task_list(rows, limit, "due", "code_key", "pk")
+    total = scope.task_figures.due_soon if days == DUE_SOON_DAYS else None
+    return _task_list(rows, limit, "due", "code_key", "pk", total=total)
 
 
 def _stalled(scope: _Scope, limit: int) -> TaskList:
-    return _task_list(scope.tasks().filter(is_stalled=True), limit, "last_activity", "code_key", "pk")
+    rows = scope.tasks().filter(is_stalled=True)
+    return _task_list(rows, limit, "last_activity", "code_key", "pk", total=scope.task_figures.stalled)
 
 
 def overdue_tasks(
@@ -843,7 +863,7 @@ def overdue_tasks(
     today: datetime.date | None = None,
     limit: int = LIST_LIMIT,
 ) -> TaskList:
-    """Open tasks past their due date, the longest overdue first (one query, the total included)."""
+    """Open tasks past their due date, the longest overdue first; the total is the task counter's (two queries)."""
     return _overdue(_Scope(campaign=campaign, user=user, office=office, today=today), limit)
 
 
@@ -856,7 +876,7 @@ def due_soon_tasks(
     days: int = DUE_SOON_DAYS,
     limit: int = LIST_LIMIT,
 ) -> TaskList:
-    """Open tasks due from today to `days` days ahead, soonest first (one query)."""
+    """Open tasks due from today to `days` days ahead, soonest first (two queries)."""
     return _due_soon(_Scope(campaign=campaign, user=user, office=office, today=today), limit, days)
 
 
@@ -868,20 +888,32 @@ def stalled_tasks(
     today: datetime.date | None = None,
     limit: int = LIST_LIMIT,
 ) -> TaskList:
-    """Open tasks without progress for the campaign's `stalled_after_days`, the longest quiet first (one query)."""
+    """Open tasks without progress for the campaign's `stalled_after_days`, the longest quiet first (two
+    queries)."""
     return _stalled(_Scope(campaign=campaign, user=user, office=office, today=today), limit)
 
 
 def _awaiting(scope: _Scope, limit: int) -> AwaitingReview:
-    tasks = _task_list(scope.tasks().filter(status=Status.PENDING_REVIEW), limit, "checked_off_at", "code_key", "pk")
+    tasks = _task_list(
+        scope.tasks().filter(status=Status.PENDING_REVIEW),
+        limit,
+        "checked_off_at",
+        "code_key",
+        "pk",
+        total=scope.task_figures.pending_review,
+    )
     items = (
         evidence_visible_to(scope.user, scope.evidence())
-        .filter(status=EvidenceItem.Status.PENDING, next_versions__isnull=True)
+        .filter(status=EvidenceItem.Status.PENDING)
+        .filter(~Exists(EvidenceItem.objects.filter(previous=OuterRef("pk"))))
         .select_related("office", "uploader", "primary_standard")
-        .annotate(list_total=Window(Count("pk")))
-        .order_by("created_at", "pk")[:limit]
+        .order_by("created_at", "pk")
     )
-    found = list(items)
+    if scope.sees_whole_scope:
+        # everything in scope is readable: the total is the evidence figure the headline shows
+        found = list(items[:limit])
+        return AwaitingReview(tasks=tasks, evidence=EvidenceList(found, scope.evidence_figures.pending_review))
+    found = list(items.annotate(list_total=Window(Count("pk")))[:limit])
     return AwaitingReview(tasks=tasks, evidence=EvidenceList(found, found[0].list_total if found else 0))
 
 
@@ -968,6 +1000,27 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def _per_week(rows: QuerySet, field_name: str, weeks: list[Period]) -> list[int]:
+    """How many of `rows` fall in each week by `field_name` (a recorded time), in one query: a range count per
+    week (UNION ALL), each read from an index on the time (tasks_completed_idx, evidence_accepted_idx) rather
+    than the time of every row converted to a local date (a Python function per row on SQLite). The week
+    boundaries are local midnights, so a time is counted in the week of its Asia/Shanghai day."""
+    counts = [0] * len(weeks)
+    if not weeks or rows.query.is_empty():
+        return counts
+    parts = [
+        rows.filter(week.q(field_name))
+        .annotate(week=Value(i, output_field=IntegerField()))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+        for i, week in enumerate(weeks)
+    ]
+    for row in parts[0].union(*parts[1:], all=True).order_by():
+        counts[row["week"]] += row["n"]
+    return counts
+
+
 def _weekly(scope: _Scope) -> WeeklyProgress:
     campaign, today = scope.campaign, scope.today
     first = _monday(campaign.start_date)
@@ -975,29 +1028,13 @@ def _weekly(scope: _Scope) -> WeeklyProgress:
     if last < first:
         return WeeklyProgress(weeks=[], markers=[])
     count = (last - first).days // 7 + 1
-    since = Period(first, last + datetime.timedelta(days=6))
-    tasks_by_day = (
-        scope.tasks()
-        .filter(since.q("completed_at"), status=Status.DONE)
-        .annotate(day=TruncDate("completed_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
+    weeks_ = [
+        Period(first + datetime.timedelta(weeks=i), first + datetime.timedelta(weeks=i, days=6)) for i in range(count)
+    ]
+    done = _per_week(scope.plain_tasks().filter(status=Status.DONE), "completed_at", weeks_)
+    accepted = _per_week(
+        scope.evidence().filter(is_current=True, status=EvidenceItem.Status.ACCEPTED), "reviewed_at", weeks_
     )
-    evidence_by_day = (
-        scope.evidence()
-        .filter(since.q("reviewed_at"), is_current=True, status=EvidenceItem.Status.ACCEPTED)
-        .annotate(day=TruncDate("reviewed_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    done, accepted = [0] * count, [0] * count
-    for rows, into in ((tasks_by_day, done), (evidence_by_day, accepted)):
-        for row in rows:
-            index = (row["day"] - first).days // 7
-            if 0 <= index < count:
-                into[index] += row["n"]
     weeks, done_total, accepted_total = [], 0, 0
     for i in range(count):
         done_total += done[i]
@@ -1024,7 +1061,7 @@ def weekly_progress(
 ) -> WeeklyProgress:
     """Tasks completed (accepted) and evidence accepted in each week (Monday to Sunday) from the campaign's first
     week to this one, from the recorded dates (Task.completed_at, EvidenceItem.reviewed_at), with the plan's
-    stages marked at the week they start. Three queries (stages, tasks by day, evidence by day)."""
+    stages marked at the week they start. Three queries (stages, tasks per week, evidence per week)."""
     return _weekly(_Scope(campaign=campaign, user=user, office=office, today=today))
 
 
@@ -1065,7 +1102,7 @@ def highlights(
         ((row["category"], str(labels.get(row["category"], row["category"])), row["n"]) for row in by_category),
         key=lambda c: (-c[2], c[0]),
     )
-    done = scope.tasks().filter(scope.period.q("completed_at"), status=Status.DONE).order_by().count()
+    done = scope.plain_tasks().filter(scope.period.q("completed_at"), status=Status.DONE).order_by().count()
     return Highlights(
         period=scope.period,
         activities=_activities(scope),
@@ -1091,18 +1128,36 @@ RECENT_EVIDENCE_ACTIONS = (
 )
 
 
+def _unindexed(field_name: str) -> Any:
+    """`field_name` + 0: the same value, which no index serves. Recent activity reads the newest events from the
+    index on their time and stops after `limit` matches; given an index on the campaign (or office) as well,
+    SQLite, which keeps no statistics unless told to ANALYZE, would rather read every event of the campaign and
+    sort them, a cost that grows with the archive."""
+    return F(field_name) + 0
+
+
 def _recent(scope: _Scope, limit: int) -> list[ActivityEntry]:
     if not scope.readable:
         return []
-    task_events = TaskEvent.objects.filter(
-        task__campaign=scope.campaign, action__in=RECENT_TASK_ACTIONS, occurrence__isnull=True
-    ).select_related("task__lead_office", "actor")
-    if scope.office is not None:
-        task_events = task_events.filter(task__lead_office_id=scope.office.pk)
-    items = evidence_visible_to(scope.user, scope.evidence())
-    evidence_events = EvidenceEvent.objects.filter(action__in=RECENT_EVIDENCE_ACTIONS, item__in=items).select_related(
-        "item__office", "actor"
+    task_events = (
+        TaskEvent.objects.alias(in_campaign=_unindexed("task__campaign_id"))
+        .filter(in_campaign=scope.campaign.pk, action__in=RECENT_TASK_ACTIONS)
+        .select_related("task__lead_office", "actor")
     )
+    if scope.office is not None:
+        task_events = task_events.alias(of_office=_unindexed("task__lead_office_id")).filter(of_office=scope.office.pk)
+    # joined (not `item__in` a subquery) for the same reason
+    evidence_events = (
+        EvidenceEvent.objects.alias(in_campaign=_unindexed("item__campaign_id"))
+        .filter(in_campaign=scope.campaign.pk, action__in=RECENT_EVIDENCE_ACTIONS, item__deleted_at__isnull=True)
+        .select_related("item__office", "actor")
+    )
+    if scope.office is not None:
+        evidence_events = evidence_events.alias(of_office=_unindexed("item__office_id")).filter(
+            of_office=scope.office.pk
+        )
+    if not scope.sees_whole_scope:
+        evidence_events = evidence_events.filter(item__in=evidence_visible_to(scope.user, EvidenceItem.objects.all()))
     entries = [
         ActivityEntry(
             at=e.created_at,
@@ -1175,3 +1230,74 @@ def dashboard(
         activities=_activities(scope),
         recent=_recent(scope, RECENT_LIMIT),
     )
+
+
+# --- Reusing the page's figures until something changes -------------------------------------------------------
+# The figures are exact aggregates over every task and item, so computing them costs time in proportion to the
+# archive (on SQLite about 0.2 s at 30,000 items and 1 s at 300,000, most of it the evidence per standard). The
+# page therefore keeps what it computed and computes again as soon as anything it reads may have changed: the
+# key holds the latest change of each such table (read with the current campaign, in the same query, each from
+# an index or a small table), the day (overdue, due soon, the period) and the hour (the stalled flag moves with
+# the clock: a task may show as stalled up to an hour late). Every change made through the app writes one of
+# these stamps (an audit event, a timestamp). What no stamp sees (a row deleted in the admin, SQL by hand) shows
+# within CACHE_SECONDS. Leadership and the coordinator share the organ's entry; an office's view is shared by the
+# people who may open it (they read every item of their office). Each process keeps its own (LocMemCache unless
+# CACHES says otherwise).
+CACHE_SECONDS = 600
+CACHE_VERSION = 1
+
+
+def change_stamps() -> dict[str, Any]:
+    """Annotations for the current campaign's query (`Campaign.objects.annotate(**change_stamps())`): the latest
+    change of everything the dashboard reads. Each is the newest row of an index (the audit events' keys) or the
+    newest of a small table."""
+
+    def newest(model, field_name: str = "pk"):
+        return Subquery(model.objects.order_by(f"-{field_name}").values(field_name)[:1])
+
+    return {
+        "stamp_task_events": newest(TaskEvent),  # every change of a task or a period, progress reports included
+        "stamp_occurrences": newest(TaskOccurrence),  # periods of recurring tasks as they begin
+        "stamp_evidence_events": newest(EvidenceEvent),  # every change of an item, the recycle bin included
+        "stamp_criteria": newest(Criterion, "updated_at"),
+        "stamp_requirements": newest(CriterionRequirement),
+        "stamp_requirement_count": Subquery(
+            CriterionRequirement.objects.order_by()
+            .values("criterion__campaign")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        "stamp_assessments": newest(Assessment, "updated_at"),
+        "stamp_stages": newest(Stage, "updated_at"),
+        "stamp_activities": newest(Activity, "updated_at"),
+        "stamp_offices": newest(Office, "updated_at"),
+    }
+
+
+STAMPS = tuple(change_stamps())
+
+
+def cached_dashboard(
+    *, campaign: Campaign, user: User, office: Office | None = None, offices: list[Office] | None = None
+) -> Dashboard:
+    """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
+    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh."""
+    if not all(hasattr(campaign, name) for name in STAMPS) or not (
+        sees_organ(user) or (office is not None and may_view_office(user, office))
+    ):
+        return dashboard(campaign=campaign, user=user, office=office, offices=offices)
+    now = timezone.localtime()
+    parts = (
+        CACHE_VERSION,
+        campaign.pk,
+        campaign.updated_at.isoformat(),
+        office.pk if office is not None else "organ",
+        now.strftime("%Y-%m-%d %H"),
+        *(str(getattr(campaign, name)) for name in STAMPS),
+    )
+    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = dashboard(campaign=campaign, user=user, office=office, offices=offices)
+        cache.set(key, data, CACHE_SECONDS)
+    return data

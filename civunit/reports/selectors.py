@@ -7,12 +7,18 @@ however large the breakdown grows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from campaign.models import Campaign
 from civunit import access
 from tasks.selectors import TaskFigures, task_figures
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
+    from tasks.models import Task
 
 
 @dataclass
@@ -27,7 +33,7 @@ class HomeSummary:
     works_on_tasks: bool = True
 
 
-def home_summary(user) -> HomeSummary:
+def home_summary(user: User) -> HomeSummary:
     from tasks.models import Task
     from tasks.selectors import awaiting_review_rows
 
@@ -37,7 +43,7 @@ def home_summary(user) -> HomeSummary:
     inspection = campaign.inspection_date
     days = (inspection - timezone.localdate()).days if inspection else None
 
-    def rows():
+    def rows() -> QuerySet[Task]:
         return (
             Task.objects.for_campaign(campaign)
             .visible_to(user)

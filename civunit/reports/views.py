@@ -52,6 +52,9 @@ def _chosen_office(request: HttpRequest) -> tuple[Office | None, list[Office]]:
     user = request.user
     viewable = figures.viewable_offices(user)
     choices = list(Office.objects.order_by("ordering", "name")) if viewable is None else list(viewable)
+    own = next((o for o in choices if o.pk == user.office_id), None)
+    if own is not None:
+        user.office = own  # the page header shows the person's office: already loaded, no query for it
     wanted = parse_id(request.GET.get("office"))
     if wanted is not None:
         office = next((o for o in choices if o.pk == wanted), None)
@@ -62,8 +65,7 @@ def _chosen_office(request: HttpRequest) -> tuple[Office | None, list[Office]]:
         return None, choices
     if not choices:
         raise Http404
-    own = next((o for o in choices if o.pk == user.office_id), choices[0])
-    return own, choices
+    return own or choices[0], choices
 
 
 RECENT_WEEKS = 8
@@ -79,12 +81,12 @@ SWATCHES = {
 
 
 def _dashboard(request: HttpRequest, *, printing: bool) -> HttpResponse:
-    campaign = Campaign.objects.prefetch_related("stages").current()
+    campaign = Campaign.objects.prefetch_related("stages").annotate(**figures.change_stamps()).current()
     template = "reports/dashboard.html"
     if campaign is None:
         return render(request, template, {"data": None})
     office, choices = _chosen_office(request)
-    data = figures.dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
+    data = figures.cached_dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
     return render(
         request,
         template,

@@ -25,7 +25,8 @@ def test_every_source_map_a_static_file_names_is_shipped():
 
 def test_vendored_bootstrap_is_byte_identical_to_the_npm_package():
     listed = (STATIC / "vendor" / "bootstrap" / "VERSION").read_text()
-    sums = dict(reversed(line.split("  ")) for line in listed.splitlines() if re.match(r"[0-9a-f]{64}  ", line))
+    lines = [line.split("  ") for line in listed.splitlines() if re.match(r"[0-9a-f]{64}  ", line)]
+    sums = {name: digest for digest, name in lines}
     vendored = {p.name for p in (STATIC / "vendor" / "bootstrap").iterdir() if p.name != "VERSION"}
     assert set(sums) == vendored
     for name, digest in sums.items():

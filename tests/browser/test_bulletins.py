@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Dialog
 from pypdf import PdfReader
 
 from civunit.reports.models import Bulletin
@@ -44,8 +45,13 @@ def test_coordinator_publishes_and_staff_opens_it_from_the_notification(
     assert page.get_by_test_id("bulletin-number").inner_text() == "（发布时编号）"
     screenshot(page, "bulletin-preview-1280")
 
-    questions = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    questions: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_test_id("publish").click()
     page.wait_for_load_state()
     assert "不能再修改" in questions[0]

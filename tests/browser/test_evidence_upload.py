@@ -2,6 +2,7 @@
 task; a staff member of an unrelated office cannot find them."""
 
 import pytest
+from playwright.sync_api import FilePayload
 
 from campaign.models import CriterionRequirement, EvidenceCategory
 from civunit.accounts.roles import Role
@@ -121,7 +122,7 @@ def test_a_duplicate_is_linked_instead_by_who_may_change_it_and_only_offered_to_
 ):
     standard = CriterionFactory(campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务", is_leaf=True)
     task = TaskFactory(campaign=campaign, code="7", title="组织学雷锋志愿服务活动", lead_office=cast.office_b)
-    photo = {"name": "志愿服务.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg(color=(12, 34, 56))}
+    photo: FilePayload = {"name": "志愿服务.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg(color=(12, 34, 56))}
     item = make_evidence(user=cast.staff_a, campaign=campaign, data=photo["buffer"], tasks=[task])
 
     # office B reads the photo through its task but may not change it: no offer, only who can link it

@@ -31,6 +31,7 @@ def test_the_current_campaign_chains_with_prefetching_its_stages(django_assert_n
     )
     with django_assert_num_queries(2):  # the campaign, its stages
         current = Campaign.objects.prefetch_related("stages").current()
+        assert current is not None
         assert current.inspection_date == datetime.date(2027, 10, 1)
 
 

@@ -15,6 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -190,6 +191,17 @@ def build_criteria(campaign: Campaign, *, standards: int, rng: random.Random) ->
     return leaves
 
 
+class _Shared(TypedDict):
+    """What build_tasks() and build_evidence() both take."""
+
+    offices: list[Office]
+    heads: list[User]
+    staff: list[User]
+    standards: list[Criterion]
+    today: datetime.date
+    rng: random.Random
+
+
 def build_tasks(
     campaign: Campaign,
     *,
@@ -223,11 +235,13 @@ def build_tasks(
             started = _aware(_day_between(rng, start, min(today, deadline) - datetime.timedelta(days=1)), 9)
             progress = _aware(_day_between(rng, started.date(), today), 15)
         if status in (Status.DONE, Status.PENDING_REVIEW):
+            assert started is not None and progress is not None  # set above: these states are started
             late = rng.random() < 0.15
             latest = min(today, deadline + datetime.timedelta(days=20) if late else deadline)
             checked = _aware(_day_between(rng, started.date(), latest), 16)
             progress = min(progress, checked)
         if status == Status.DONE:
+            assert checked is not None  # set above: done tasks were checked off
             completed = checked + datetime.timedelta(days=1)
             if completed.date() > today:
                 completed = checked
@@ -371,6 +385,7 @@ def build_evidence(
         EvidenceItem.objects.bulk_create(items, batch_size=2000)
         for item in items[::20]:
             if item.status == EvidenceItem.Status.ACCEPTED:
+                assert item.reviewed_at is not None  # accepted items were reviewed
                 when = max(item.reviewed_at, item.created_at) + datetime.timedelta(hours=2)
                 newer.append(
                     EvidenceItem(
@@ -451,7 +466,7 @@ def build(
     ensure_stages(campaign)
     office_rows, heads, staff = ensure_offices(offices)
     leaves = build_criteria(campaign, standards=standards, rng=rng)
-    common = {"offices": office_rows, "heads": heads, "staff": staff, "standards": leaves, "today": today, "rng": rng}
+    common = _Shared(offices=office_rows, heads=heads, staff=staff, standards=leaves, today=today, rng=rng)
     n_tasks = build_tasks(campaign, count=tasks, **common)
     n_evidence = build_evidence(campaign, count=evidence, **common)
     build_activities(campaign, count=activities, offices=office_rows, today=today, rng=rng)
@@ -461,7 +476,7 @@ def build(
 def grow(dataset: Dataset, *, today: datetime.date, tasks: int, evidence: int, seed: int = 15) -> Dataset:
     """Add more tasks and evidence to a built data set (the same criteria and offices): for 1× → 10× comparisons."""
     rng = random.Random(seed)
-    common = {
+    common: _Shared = {
         "offices": dataset.offices,
         "heads": dataset.heads,
         "staff": dataset.staff,

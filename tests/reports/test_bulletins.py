@@ -78,6 +78,7 @@ def test_a_draft_previews_todays_figures(cast, campaign, login):
 
 def test_the_snapshot_carries_its_schema_and_an_unknown_schema_is_refused(cast, campaign):
     bulletin = publish(draft(cast, campaign), cast.coordinator)
+    assert bulletin.snapshot is not None
     assert bulletin.snapshot["schema"] == bulletin.snapshot_schema == SNAPSHOT_SCHEMA
     with pytest.raises(UnknownSnapshot):
         load_snapshot({**bulletin.snapshot, "schema": 99})

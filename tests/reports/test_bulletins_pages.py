@@ -254,6 +254,7 @@ def test_a_published_bulletin_makes_the_same_queries_however_large(
     for i in range(40):
         TaskFactory(campaign=campaign, code=f"{100 + i}", lead_office=cast.office_b, deadline=late)
     large = publish(draft(cast, campaign), cast.coordinator)
+    assert large.snapshot is not None
     assert len(large.snapshot["overdue"]["rows"]) == 40
     client = login(cast.staff_a)
     client.get(small.get_absolute_url())  # warm-up

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,7 @@ def register_read_rules() -> None:
     access.register_read_rule(Bulletin, can_read_bulletin)
 
 
-def visible_bulletins(user: User):
+def visible_bulletins(user: User) -> QuerySet[Bulletin]:
     """The bulletins the user may read: published ones, and the drafts for the coordinator."""
     rows = Bulletin.objects.all()
     if not can_manage_bulletins(user):

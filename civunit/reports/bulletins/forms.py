@@ -4,6 +4,7 @@ text. Bad input re-renders the form with the reason; nothing is saved."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import dates, formats, timezone
@@ -15,11 +16,14 @@ from civunit.reports.models import BULLETIN_TEXT_LIMIT, Bulletin
 
 from .periods import month_bounds, previous_month, quarter_bounds, quarter_of
 
+if TYPE_CHECKING:
+    from campaign.models import Campaign
+
 MONTHS = list(dates.MONTHS.items())
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 DATE_WIDGET = {"type": "date"}
 # The fields each kind of period reads.
-PERIOD_FIELDS = {
+PERIOD_FIELDS: dict[str, tuple[str, ...]] = {
     Bulletin.PeriodKind.MONTH: ("year", "month"),
     Bulletin.PeriodKind.QUARTER: ("year", "quarter"),
     Bulletin.PeriodKind.CUSTOM: ("start", "end"),
@@ -57,7 +61,9 @@ class BulletinForm(forms.Form):
         % {"limit": BULLETIN_TEXT_LIMIT},
     )
 
-    def __init__(self, *args, campaign=None, today: datetime.date | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, campaign: Campaign | None = None, today: datetime.date | None = None, **kwargs: Any
+    ) -> None:
         self.campaign = campaign
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
@@ -73,11 +79,11 @@ class BulletinForm(forms.Form):
             field.widget.attrs.setdefault("data-field", name)
 
     @property
-    def period_fields(self) -> list:
+    def period_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("year", "month", "quarter", "start", "end")]
 
     @classmethod
-    def initial_for(cls, bulletin: Bulletin) -> dict:
+    def initial_for(cls, bulletin: Bulletin) -> dict[str, Any]:
         start = bulletin.period_start
         return {
             "period_kind": bulletin.period_kind,
@@ -107,12 +113,13 @@ class BulletinForm(forms.Form):
                 self.add_error(name, _("This field is required for the chosen period."))
         return not missing
 
-    def clean(self) -> dict:
-        data = super().clean()
-        kind = data.get("period_kind")
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        kind = data.get("period_kind", "")  # absent when the choice was invalid
         # the fields of the other kinds of period are hidden on the page: whatever they hold does not matter
         for name in {"year", "month", "quarter", "start", "end"} - set(PERIOD_FIELDS.get(kind, ())):
-            self._errors.pop(name, None)
+            self.errors.pop(name, None)
         start = end = None
         if kind == Bulletin.PeriodKind.MONTH and self._need("year", "month"):
             start, end = month_bounds(data["year"], data["month"])
@@ -144,7 +151,7 @@ class BulletinForm(forms.Form):
         return data
 
     @property
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """The fields of a Bulletin this form sets, once valid."""
         data = self.cleaned_data
         return {

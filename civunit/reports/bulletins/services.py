@@ -6,9 +6,11 @@ changed in another tab is never overwritten, and publishing twice gives one numb
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Subquery, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,10 @@ from civunit.reports.models import Bulletin, BulletinEvent
 from . import access
 from .jobs import bulletin_notify
 from .snapshot import SNAPSHOT_SCHEMA, build_snapshot
+
+if TYPE_CHECKING:
+    from campaign.models import Campaign
+    from civunit.accounts.models import User
 
 
 class BulletinError(Exception):
@@ -36,15 +42,15 @@ class StaleBulletin(BulletinError):
 _NUMBERING_ATTEMPTS = 5
 
 
-def _event(*, bulletin: Bulletin, user, action: str, note: str = "") -> BulletinEvent:
+def _event(*, bulletin: Bulletin, user: User, action: str, note: str = "") -> BulletinEvent:
     return BulletinEvent.objects.create(bulletin=bulletin, actor=user, action=action, note=note)
 
 
 @transaction.atomic
 def bulletin_create(
     *,
-    user,
-    campaign,
+    user: User,
+    campaign: Campaign,
     period_kind: str,
     period_start: datetime.date,
     period_end: datetime.date,
@@ -69,7 +75,7 @@ def bulletin_create(
 def bulletin_update(
     *,
     bulletin: Bulletin,
-    user,
+    user: User,
     version: int,
     period_kind: str,
     period_start: datetime.date,
@@ -98,7 +104,7 @@ def bulletin_update(
     return bulletin
 
 
-def _next_number(year: int):
+def _next_number(year: int) -> CombinedExpression:
     """The number after the year's highest, computed by the database inside the UPDATE that assigns it."""
     highest = (
         Bulletin.objects.filter(year=year).order_by().values("year").annotate(highest=Max("number")).values("highest")
@@ -107,7 +113,7 @@ def _next_number(year: int):
 
 
 @transaction.atomic
-def bulletin_publish(*, bulletin: Bulletin, user, version: int, today: datetime.date | None = None) -> Bulletin:
+def bulletin_publish(*, bulletin: Bulletin, user: User, version: int, today: datetime.date | None = None) -> Bulletin:
     """Publish a draft: freeze its figures, give it the next number of the year, tell everyone.
 
     The figures are computed inside this transaction and stored with the number in one conditional UPDATE (on
@@ -149,7 +155,7 @@ def bulletin_publish(*, bulletin: Bulletin, user, version: int, today: datetime.
 
 
 @transaction.atomic
-def bulletin_delete(*, bulletin: Bulletin, user, version: int) -> None:
+def bulletin_delete(*, bulletin: Bulletin, user: User, version: int) -> None:
     """Delete a draft (its audit trail goes with it: nobody but the coordinator ever saw it)."""
     access.require_manage(user)
     deleted, _rows = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT, version=version).delete()

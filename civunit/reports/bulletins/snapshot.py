@@ -24,7 +24,7 @@ import datetime
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -33,6 +33,9 @@ from django.utils.translation import gettext as _
 from civunit import charts
 from civunit.reports import dashboard
 from civunit.reports.models import Bulletin
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
 
 SNAPSHOT_SCHEMA = 1
 
@@ -51,12 +54,12 @@ class UnknownSnapshot(ValueError):
 # --- Ranking ----------------------------------------------------------------------------------------------------
 
 
-def performance_key(office: dict) -> tuple:
+def performance_key(office: dict[str, Any]) -> tuple[int, int, int]:
     """Who did best: the higher share of their tasks done, then fewer overdue, then more done on time."""
     return (-office["done_percent"], office["overdue"], -office["done_on_time"])
 
 
-def rank_offices(offices: list[dict]) -> list[dict]:
+def rank_offices(offices: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Offices ranked by performance_key(); offices with equal figures share a rank (1, 2, 2, 4) and keep the
     organ's order among them."""
     ranked = sorted(offices, key=performance_key)  # stable: the organ's order breaks ties
@@ -80,7 +83,7 @@ def _date(value: datetime.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _office_row(figures: dashboard.OfficeFigures) -> dict:
+def _office_row(figures: dashboard.OfficeFigures) -> dict[str, Any]:
     tasks = figures.tasks
     return {
         "id": figures.office.pk,
@@ -98,7 +101,7 @@ def _office_row(figures: dashboard.OfficeFigures) -> dict:
     }
 
 
-def build_snapshot(bulletin: Bulletin, *, user, today: datetime.date | None = None) -> dict[str, Any]:
+def build_snapshot(bulletin: Bulletin, *, user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """The bulletin's figures now, as a JSON-ready document, read as `user` (the coordinator) reads them."""
     today = today or timezone.localdate()
     campaign = bulletin.campaign
@@ -160,8 +163,8 @@ def build_snapshot(bulletin: Bulletin, *, user, today: datetime.date | None = No
                     "code": t.code,
                     "title": t.title,
                     "office": t.lead_office.name,
-                    "due": _date(t.due),
-                    "days": (today - t.due).days if t.due else None,
+                    "due": _date(t.due),  # type: ignore[attr-defined]  # annotated by with_flags()
+                    "days": (today - t.due).days if t.due else None,  # type: ignore[attr-defined]  # annotated by with_flags()
                 }
                 for t in overdue.rows
             ],
@@ -177,18 +180,19 @@ class Content:
     """What the bulletin template shows: the stored document with its dates parsed."""
 
     as_of: datetime.date
-    campaign: dict
+    campaign: dict[str, Any]
     period_start: datetime.date
     period_end: datetime.date
     ranked: bool
-    headline: dict
-    offices: list[dict]
-    highlights: dict
-    overdue: dict
+    headline: dict[str, Any]
+    offices: list[dict[str, Any]]
+    highlights: dict[str, Any]
+    overdue: dict[str, Any]
 
     @property
     def overdue_more(self) -> int:
-        return max(self.overdue["total"] - len(self.overdue["rows"]), 0)
+        total: int = self.overdue["total"]
+        return max(total - len(self.overdue["rows"]), 0)
 
     @property
     def completion_chart(self) -> SafeString:
@@ -207,7 +211,8 @@ def _parse(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def load_snapshot(data: dict[str, Any]) -> Content:
+def load_snapshot(data: object) -> Content:
+    """The stored document read back; UnknownSnapshot for anything but a document of a schema read here."""
     if not isinstance(data, dict) or data.get("schema") != 1:
         raise UnknownSnapshot(f"bulletin figures of schema {data.get('schema') if isinstance(data, dict) else '?'}")
     headline = dict(data["headline"], inspection_date=_parse(data["headline"]["inspection_date"]))
@@ -229,7 +234,7 @@ def load_snapshot(data: dict[str, Any]) -> Content:
     )
 
 
-def bulletin_content(bulletin: Bulletin, *, user, today: datetime.date | None = None) -> Content:
+def bulletin_content(bulletin: Bulletin, *, user: User, today: datetime.date | None = None) -> Content:
     """The published figures of a published bulletin; the live figures (the preview) of a draft."""
     if bulletin.is_published:
         return load_snapshot(bulletin.snapshot)

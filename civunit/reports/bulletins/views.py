@@ -3,16 +3,19 @@ of what publishing freezes), and the coordinator's draft, edit, publish and dele
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
 from civunit.forms import IntegerField
+from civunit.http import AuthenticatedHttpRequest
 from civunit.reports.models import Bulletin
 
 from . import access, services
@@ -32,12 +35,12 @@ def _label(bulletin: Bulletin) -> str:
 
 
 @require_GET
-def bulletin_list(request: HttpRequest) -> HttpResponse:
+def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = access.visible_bulletins(request.user).select_related("campaign")
     published = Paginator(rows.filter(status=Bulletin.Status.PUBLISHED), PAGE_SIZE).get_page(request.GET.get("page"))
     drafts = list(rows.filter(status=Bulletin.Status.DRAFT).order_by("-updated_at", "-pk"))
     for bulletin in [*published, *drafts]:
-        bulletin.period_name = _label(bulletin)
+        bulletin.period_name = _label(bulletin)  # type: ignore[attr-defined]  # set for the template
     return render(
         request,
         "reports/bulletins/list.html",
@@ -51,7 +54,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bulletin_create(request: HttpRequest) -> HttpResponse:
+def bulletin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_manage(request.user)
     campaign = Campaign.objects.current()
     if campaign is None:
@@ -66,7 +69,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bulletin = access.get_bulletin_for_user(request.user, pk)
     try:
         content = bulletin_content(bulletin, user=request.user)
@@ -85,7 +88,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bulletin = access.get_draft_for_change(request.user, pk)
     if request.method == "POST":
         form = BulletinForm(request.POST, campaign=bulletin.campaign)
@@ -107,7 +110,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/bulletins/form.html", {"form": form, "bulletin": bulletin})
 
 
-def _versioned_action(request: HttpRequest, pk: int, action) -> Bulletin:
+def _versioned_action(request: AuthenticatedHttpRequest, pk: int, action: Callable[..., object]) -> Bulletin:
     bulletin = access.get_draft_for_change(request.user, pk)
     version = _VersionForm(request.POST)
     if not version.is_valid():
@@ -117,7 +120,7 @@ def _versioned_action(request: HttpRequest, pk: int, action) -> Bulletin:
 
 
 @require_POST
-def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         bulletin = _versioned_action(request, pk, services.bulletin_publish)
     except services.BulletinError as error:
@@ -131,7 +134,7 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def bulletin_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         _versioned_action(request, pk, services.bulletin_delete)
     except services.BulletinError as error:

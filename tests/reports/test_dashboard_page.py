@@ -1,0 +1,248 @@
+"""The dashboard page: who gets which view, what it shows, that it stays CSP-safe, and that it asks the database the
+same number of times at 1× and 10× the data."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaign.models import Assessment, Stage
+from evidence.models import EvidenceItem
+from tasks.models import Task
+from tests.reports.dataset import build, grow
+from tests.tasks.factories import TaskFactory
+
+DASHBOARD = reverse("reports:dashboard")
+PRINT = reverse("reports:dashboard_print")
+
+
+@pytest.fixture
+def some_work(cast, campaign):
+    today = timezone.localdate()
+    TaskFactory(
+        campaign=campaign,
+        code="1",
+        title="A的逾期任务",
+        lead_office=cast.office_a,
+        deadline=today - datetime.timedelta(days=3),
+    )
+    TaskFactory(
+        campaign=campaign,
+        code="2",
+        title="B的到期任务",
+        lead_office=cast.office_b,
+        deadline=today + datetime.timedelta(days=2),
+    )
+
+
+def main_of(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def test_leadership_and_the_coordinator_land_on_the_organ_wide_dashboard(cast, some_work, login):
+    for user in (cast.leader, cast.coordinator, cast.admin):
+        response = login(user).get("/")
+        assert response.templates[0].name == "reports/dashboard.html", user
+        data = response.context["data"]
+        assert data.office is None
+        assert data.headline.tasks.total == 2
+        assert [o.office for o in data.offices] == [cast.office_a, cast.office_b]
+
+
+def test_staff_and_heads_keep_their_workbench_with_a_link_to_their_offices_view(cast, some_work, login):
+    for user in (cast.staff_a, cast.head_a):
+        response = login(user).get("/")
+        assert response.templates[0].name == "reports/home.html"
+        assert f'href="{DASHBOARD}"' in response.content.decode()
+
+
+def test_staff_of_office_a_see_only_office_as_view(cast, some_work, login):
+    response = login(cast.staff_a).get(DASHBOARD)
+    data = response.context["data"]
+    assert data.office == cast.office_a
+    assert data.headline.tasks.total == 1
+    assert [o.office for o in data.offices] == [cast.office_a]
+    body = main_of(response)
+    assert "A的逾期任务" in body
+    assert "B的到期任务" not in body
+    assert 'data-testid="office-picker"' not in body  # one office: nothing to choose
+
+
+def test_staff_of_office_a_asking_for_office_b_get_404(cast, some_work, login):
+    client = login(cast.staff_a)
+    assert client.get(f"{DASHBOARD}?office={cast.office_b.pk}").status_code == 404
+    assert client.get(f"{PRINT}?office={cast.office_b.pk}").status_code == 404
+    assert client.get(f"{DASHBOARD}?office=99999").status_code == 404
+
+
+def test_a_head_chooses_between_their_office_and_the_office_they_head(cast, some_work, login):
+    cast.office_b.head = cast.head_a
+    cast.office_b.save()
+    response = login(cast.head_a).get(f"{DASHBOARD}?office={cast.office_b.pk}")
+    assert response.context["data"].office == cast.office_b
+    assert 'data-testid="office-picker"' in response.content.decode()
+
+
+def test_leadership_may_open_any_offices_view(cast, some_work, login):
+    response = login(cast.leader).get(f"{DASHBOARD}?office={cast.office_b.pk}")
+    assert response.context["data"].office == cast.office_b
+    assert response.context["data"].headline.tasks.total == 1
+
+
+def test_a_value_that_is_not_an_office_is_ignored(cast, some_work, login):
+    response = login(cast.leader).get(f"{DASHBOARD}?office=%3Cscript%3E")
+    assert response.status_code == 200
+    assert response.context["data"].office is None
+
+
+def test_anonymous_visitors_are_sent_to_login(client, cast, some_work):
+    for url in ("/", DASHBOARD, PRINT):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_without_a_campaign_the_dashboard_says_so(cast, login):
+    response = login(cast.leader).get("/")
+    assert response.status_code == 200
+    assert "当前没有进行中的创建周期" in response.content.decode()
+
+
+def test_the_page_shows_each_part_with_its_numbers_beside_its_charts(cast, campaign, login):
+    build(campaign, today=timezone.localdate(), standards=30, tasks=60, evidence=200, activities=5, offices=4)
+    response = login(cast.leader).get("/")
+    body = main_of(response)
+    for part in ("headline", "coverage", "drilldown", "offices", "overdue", "due-soon", "stalled", "weekly", "recent"):
+        assert f'data-testid="{part}"' in body, part
+    assert body.count('role="img"') >= 8  # each bar and line chart in two widths, the donut, the progress bars
+    data = response.context["data"]
+    for row in data.coverage:
+        assert f'data-item="{row.criterion.code}"' in body  # the item table beside the coverage chart
+    for office in data.offices:
+        assert f'data-office="{office.office.pk}"' in body  # the offices table beside its chart
+    assert 'data-testid="recent-weeks"' in body  # the latest weeks' numbers beside the line chart
+    standard = data.coverage[0].children[0].children[0].criterion
+    assert reverse("campaign:criterion", args=[standard.pk]) in body  # the drill-down reaches the standard's page
+
+
+def test_standards_without_accepted_evidence_are_flagged(cast, campaign, login):
+    build(campaign, today=timezone.localdate(), standards=16, tasks=10, evidence=40, activities=0, offices=2)
+    response = login(cast.leader).get("/")
+    flagged = [s for row in response.context["data"].coverage for s in row.flagged_standards()]
+    assert flagged  # the data set leaves one standard in eight without evidence
+    body = main_of(response)
+    for s in flagged:
+        assert f'data-standard="{s.criterion.code}"' in body
+    assert body.count('data-flag="no-evidence"') == len(flagged)
+
+
+def test_no_inline_style_or_script_on_the_dashboard(cast, campaign, login):
+    build(campaign, today=timezone.localdate(), standards=12, tasks=20, evidence=40, activities=2, offices=3)
+    for url in ("/", PRINT):
+        response = login(cast.leader).get(url)
+        body = main_of(response)
+        assert not re.search(r"\sstyle=", body), url
+        page = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page), url
+
+
+def test_the_print_view_is_laid_out_for_a4_landscape(cast, campaign, login, settings):
+    build(campaign, today=timezone.localdate(), standards=12, tasks=10, evidence=20, activities=0, offices=2)
+    response = login(cast.leader).get(PRINT)
+    assert response.status_code == 200
+    assert "reports-print.js" in response.content.decode()
+    assert 'data-testid="flagged-standards"' in response.content.decode()
+    css = (settings.BASE_DIR / "static" / "css" / "dashboard.css").read_text()
+    assert "@page { size: A4 landscape" in css
+    assert "@media print" in css
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "expected"),
+    [
+        # session, user, roles, the bell (base.html); the campaign (with its change stamps) and its stages;
+        # every office (the picker, the offices table and the person's office in the page header); the
+        # criteria tree, the requirements, the evidence per standard; tasks per office and evidence per office
+        # (one grouped query each); overdue, due soon, stalled and awaiting review (one query each, their
+        # totals the task counter's); evidence awaiting review; completed tasks and accepted evidence per week
+        # (one UNION ALL each); activities of the period; recent task events and evidence events
+        ("leader", "/", 22),
+        # the same, the offices the person may view instead of every office, plus the person's headed offices
+        # and the standards linked to the office's tasks
+        ("staff_a", DASHBOARD, 24),
+    ],
+)
+def test_the_dashboard_asks_the_same_number_of_queries_at_1x_and_10x(cast, campaign, login, who, url, expected):
+    today = timezone.localdate()
+    data = build(campaign, today=today, standards=40, tasks=40, evidence=150, activities=4, offices=4)
+    client = login(getattr(cast, who))
+    client.get(url)  # warm-up
+    cache.clear()  # computed afresh (the kept figures are tested below)
+    small = _count(client, url)
+    grow(data, today=today, tasks=360, evidence=1350)
+    cache.clear()
+    large = _count(client, url)
+    assert small == large == expected
+    assert expected <= 25
+
+
+def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
+    from tasks.services import progress_report_add
+
+    today = timezone.localdate()
+    data = build(campaign, today=today, standards=20, tasks=20, evidence=60, activities=2, offices=3)
+    client = login(cast.leader)
+    first = client.get("/")
+    # kept: session, user, roles, the campaign with its change stamps and its stages, every office, the bell
+    assert _count(client, "/") == 7
+    kept = client.get("/").context["data"]
+    assert kept.headline == first.context["data"].headline
+    assert kept.offices == first.context["data"].offices
+    # a progress report (its audit event) makes the next request compute the figures again
+    task = Task.objects.filter(campaign=campaign, lead_office=data.offices[1], parent=None).order_by("pk").first()
+    head = data.offices[1].head
+    progress_report_add(task=task, user=head, text="召开专题会议一次")
+    assert _count(client, "/") == 22
+    recent = client.get("/").context["data"].recent
+    assert recent[0].target == task
+    assert _count(client, "/") == 7
+
+
+@pytest.mark.parametrize("change", ["accept_evidence", "assess", "new_stage"])
+def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change):
+    build(campaign, today=timezone.localdate(), standards=9, tasks=6, evidence=20, activities=1, offices=2)
+    client = login(cast.leader)
+    before = client.get("/").context["data"]
+    if change == "accept_evidence":
+        from evidence.review import evidence_accept
+
+        item = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True)
+        item = item.order_by("pk").first()
+        evidence_accept(user=cast.coordinator, item=item)
+        after = client.get("/").context["data"]
+        assert after.headline.evidence.accepted == before.headline.evidence.accepted + 1
+    elif change == "assess":
+        assessment = Assessment.objects.filter(criterion__campaign=campaign).exclude(status=Assessment.Status.MET)
+        assessment = assessment.order_by("pk").first()
+        assessment.status = Assessment.Status.MET
+        assessment.save()
+        after = client.get("/").context["data"]
+        assert after.headline.standards_met == before.headline.standards_met + 1
+    else:
+        Stage.objects.create(
+            campaign=campaign, name="总结提升", start_date=timezone.localdate() + datetime.timedelta(days=3)
+        )
+        after = client.get("/").context["data"]
+        assert after.headline.next_stage.name == "总结提升"
