@@ -226,7 +226,7 @@ def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change):
     client = login(cast.leader)
     before = client.get("/").context["data"]
     if change == "accept_evidence":
-        from evidence.review import evidence_accept
+        from evidence.services import evidence_accept
 
         item = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True)
         item = item.order_by("pk").first()
