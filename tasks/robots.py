@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from civunit.accounts.models import User
-from civunit.notifications.robots import Item, Section, mobile
+from civunit.notifications.robots import Item, Section, mobile, short_date
 
 from .models import OPEN_STATES, Task
 from .reminders import DUE_SOON_DAYS
@@ -56,7 +55,7 @@ def _due(task: Task) -> datetime.date:
 
 
 def _date(day: datetime.date) -> str:
-    return formats.date_format(day, "MONTH_DAY_FORMAT")
+    return short_date(day)
 
 
 def digest_sections(*, offices: Sequence[Office], today: datetime.date) -> dict[int, list[Section]]:

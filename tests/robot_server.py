@@ -18,6 +18,7 @@ app through ROBOT_CA_BUNDLE.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -78,7 +79,11 @@ class FakeRobots:
 
     def delivered(self, token: str) -> list[Received]:
         """The requests of `token` the robot accepted."""
-        return [r for r in self.of(token) if r.status == 200 and r.answer and not (r.answer.get("errcode") or r.answer.get("code"))]
+        return [
+            r
+            for r in self.of(token)
+            if r.status == 200 and r.answer and not (r.answer.get("errcode") or r.answer.get("code"))
+        ]
 
     def next_behaviour(self, token: str) -> str:
         with self.lock:
@@ -149,10 +154,8 @@ def _handler(robots: FakeRobots) -> type[BaseHTTPRequestHandler]:
                 kind, token = "other", split.path
             status, answer, location = self._decide(kind, token, query, body)
             robots.received.append(Received(kind, token, split.path, query, body, answer, status))
-            try:
+            with contextlib.suppress(OSError):  # the client gave up (the timeout test)
                 self._answer(status, answer, location=location)
-            except OSError:  # the client gave up (the timeout test)
-                pass
 
         def _decide(self, kind, token, query, body):
             if kind == "other":
@@ -176,7 +179,14 @@ def _handler(robots: FakeRobots) -> type[BaseHTTPRequestHandler]:
                     timestamp, sign = query.get("timestamp", ""), query.get("sign", "")
                     fresh = timestamp.isdigit() and abs(time.time() * 1000 - int(timestamp)) < 3600 * 1000
                     if not fresh or not hmac.compare_digest(sign, expected_dingtalk_sign(secret, timestamp)):
-                        return 200, {"errcode": 310000, "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}, ""
+                        return (
+                            200,
+                            {
+                                "errcode": 310000,
+                                "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]",
+                            },
+                            "",
+                        )
                 if not _valid_body(kind, body):
                     return 200, {"errcode": 40035, "errmsg": "缺少参数 json"}, ""
                 return 200, {"errcode": 0, "errmsg": "ok"}, ""
@@ -185,7 +195,15 @@ def _handler(robots: FakeRobots) -> type[BaseHTTPRequestHandler]:
                     timestamp, sign = str(body.get("timestamp", "")), str(body.get("sign", ""))
                     fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) < 3600
                     if not fresh or not hmac.compare_digest(sign, expected_feishu_sign(secret, timestamp)):
-                        return 200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time", "data": {}}, ""
+                        return (
+                            200,
+                            {
+                                "code": 19021,
+                                "msg": "sign match fail or timestamp is not within one hour from current time",
+                                "data": {},
+                            },
+                            "",
+                        )
                 if not _valid_body(kind, body):
                     return 200, {"code": 9499, "msg": "Bad Request", "data": {}}, ""
                 return 200, {"code": 0, "msg": "success", "data": {}}, ""

@@ -16,7 +16,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +25,7 @@ from campaign.models import Campaign
 from civunit.accounts.models import User
 from civunit.accounts.roles import Role
 from civunit.notifications import robots
+from civunit.notifications.robots import short_date
 from civunit.reports import dashboard
 from civunit.reports.models import Bulletin
 
@@ -45,7 +46,7 @@ def _reader() -> User | None:
 
 
 def _date(day: datetime.date) -> str:
-    return formats.date_format(day, "MONTH_DAY_FORMAT")
+    return short_date(day)
 
 
 def weekly_summary(*, today: datetime.date) -> robots.Message | None:

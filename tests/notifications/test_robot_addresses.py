@@ -75,7 +75,7 @@ def test_the_masked_address_tells_robots_apart_without_the_token():
 
 
 def test_an_address_of_another_kind_of_robot_is_refused(cast):
-    with pytest.raises(services.RobotError, match="钉钉|DingTalk"):
+    with pytest.raises(services.RobotError, match=r"钉钉|DingTalk"):
         services.check_address(ACCEPTED[0], RobotKind.FEISHU)
 
 
@@ -158,5 +158,10 @@ def test_a_wecom_robot_takes_no_secret(cast):
 def test_the_same_address_twice_for_one_group_is_refused(saved, cast):
     with pytest.raises(services.RobotError):
         services.robot_save(
-            robot=None, user=None, group=RobotGroup.OFFICE, office=cast.office_a, kind=RobotKind.DINGTALK, url=ACCEPTED[0]
+            robot=None,
+            user=None,
+            group=RobotGroup.OFFICE,
+            office=cast.office_a,
+            kind=RobotKind.DINGTALK,
+            url=ACCEPTED[0],
         )

@@ -139,7 +139,12 @@ def test_a_refused_connection_is_recorded(cast, robot_server, settings):
     closed = f"https://127.0.0.1:{port + 1 if port < 65535 else port - 1}/cgi-bin/webhook/send"
     settings.ROBOT_ALLOWED_URL_PREFIXES = [*settings.ROBOT_ALLOWED_URL_PREFIXES, closed]
     services.robot_save(
-        robot=robot, user=None, group=robot.group, office=robot.office, kind=robot.kind, url=f"{closed}?key=abcdefgh1234"
+        robot=robot,
+        user=None,
+        group=robot.group,
+        office=robot.office,
+        kind=robot.kind,
+        url=f"{closed}?key=abcdefgh1234",
     )
     message = _queued(robot)
     deliver_robot_message.enqueue(message.pk)
@@ -160,7 +165,7 @@ def test_a_redirect_is_not_followed(cast, robot_server, settings):
 
 
 def test_an_address_taken_off_the_allow_list_is_not_called(cast, robot_server, settings):
-    robot, tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
+    robot, _tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     settings.ROBOT_ALLOWED_URL_PREFIXES = ["https://oapi.dingtalk.com/robot/send"]
     settings.ROBOT_MAX_ATTEMPTS = 1
     message = _queued(robot)
@@ -172,7 +177,7 @@ def test_an_address_taken_off_the_allow_list_is_not_called(cast, robot_server, s
 
 
 def test_a_switched_off_robot_is_sent_nothing(cast, robot_server):
-    robot, tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
+    robot, _tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     robot.is_active = False
     robot.save()
     message = _queued(robot)
@@ -209,12 +214,12 @@ def _attempts(robot, count, *, seconds_ago=1):
 
 
 def test_dingtalk_takes_at_most_20_messages_a_minute(cast, robot_server):
-    robot, tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
+    robot, _tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     _attempts(robot, 19, seconds_ago=30)
     assert delivery.rate_wait(robot) == 0
     _attempts(robot, 1, seconds_ago=30)
     assert 29 <= delivery.rate_wait(robot) <= 31
-    with pytest.raises(services.RobotError, match="30|31"):
+    with pytest.raises(services.RobotError, match=r"30|31"):
         services.robot_test(robot=robot, user=None)
     assert robot_server.received == []
 
@@ -227,7 +232,7 @@ def test_feishu_takes_at_most_5_a_second(cast, robot_server):
 
 def test_a_message_over_the_limit_waits_in_the_queue_when_the_backend_can_defer(cast, robot_server, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    robot, tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
+    robot, _tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     _attempts(robot, 20, seconds_ago=50)
     message = _queued(robot)
     status = deliver_robot_message.call(message.pk)
@@ -265,7 +270,12 @@ def test_no_address_or_secret_reaches_the_log(cast, robot_server, caplog, settin
     message = _queued(robot)
     deliver_robot_message.enqueue(message.pk)
     services.robot_save(
-        robot=robot, user=cast.admin, group=robot.group, office=robot.office, kind=robot.kind, secret=DINGTALK_SECRET + "2"
+        robot=robot,
+        user=cast.admin,
+        group=robot.group,
+        office=robot.office,
+        kind=robot.kind,
+        secret=DINGTALK_SECRET + "2",
     )
     services.robot_delete(robot=robot, user=cast.admin)
     assert "failed after 2 attempts" in caplog.text

@@ -5,7 +5,7 @@ the pages and `manage.py robots`). What is said comes from the apps through `reg
 `register_summary()` and `post()` (scheduling.py), in the words of `Message`, `Section` and `Item` (content.py).
 """
 
-from .content import Item, Message, Section, mobile
+from .content import Item, Message, Section, mobile, short_date
 from .models import RobotGroup, RobotKind, RobotMessageKind
 from .scheduling import post, register_digest, register_summary, send_scheduled
 
@@ -21,4 +21,5 @@ __all__ = [
     "register_digest",
     "register_summary",
     "send_scheduled",
+    "short_date",
 ]

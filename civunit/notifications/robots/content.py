@@ -19,11 +19,13 @@ its longest sections, with "N more" in their place.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .models import RobotKind
@@ -88,6 +90,11 @@ class Message:
                 for number in item.mobiles:
                     seen.setdefault(number, None)
         return tuple(seen)
+
+
+def short_date(day: datetime.date) -> str:
+    """A day as messages write it: 6月15日."""
+    return formats.date_format(day, _("n/j"))
 
 
 def absolute(url: str) -> str:
@@ -155,7 +162,7 @@ def _text(message: Message) -> str:
             block.append(more)
         out.append("\n".join(block))
     if link := absolute(message.url):
-        out.append(f"{_plain(message.link_text or _('Open'))}: {link}")
+        out.append(_("%(text)s: %(link)s") % {"text": _plain(message.link_text or _("Open")), "link": link})
     return "\n\n".join(out)
 
 

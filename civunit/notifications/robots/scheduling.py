@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .content import Message, Section, full_title, render
+from .content import Message, Section, full_title, render, short_date
 from .jobs import deliver_robot_message
 from .models import Robot, RobotGroup, RobotMessage
 
@@ -143,8 +143,7 @@ def _existing(robots: Sequence[Robot], kind: str, day: datetime.date) -> set[int
 
 def office_digest(office: Office, sections: Sequence[Section], today: datetime.date) -> Message:
     return Message(
-        title=_("%(office)s: reminders of %(date)s")
-        % {"office": office.name, "date": formats.date_format(today, "MONTH_DAY_FORMAT")},
+        title=_("%(office)s: reminders of %(date)s") % {"office": office.name, "date": short_date(today)},
         sections=tuple(sections),
         url=reverse("reports:home"),
         link_text=_("Open the workbench"),
