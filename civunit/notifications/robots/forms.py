@@ -23,6 +23,7 @@ class RobotForm(forms.Form):
         label=_("Office"),
         queryset=Office.objects.all(),
         required=False,
+        empty_label=_("Choose an office"),
         help_text=_("For an office's group."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=RobotKind.choices)
