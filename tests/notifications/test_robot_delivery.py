@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 from django.core.management import call_command
-from django.tasks import default_task_backend, task_backends
+from django.tasks import task_backends
+from django.tasks.backends.dummy import DummyBackend
 from django.utils import timezone
 
 from civunit.notifications.robots import delivery, services
@@ -230,22 +231,30 @@ def test_feishu_takes_at_most_5_a_second(cast, robot_server):
     assert 0 < delivery.rate_wait(robot) <= 1
 
 
-def test_a_message_over_the_limit_waits_in_the_queue_when_the_backend_can_defer(cast, robot_server, settings):
+@pytest.fixture
+def deferring_backend(settings):
+    """A task backend that can defer jobs and keeps them (as django-tasks-db would, without running them)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    yield backend
+    backend.clear()
+
+
+def test_a_message_over_the_limit_waits_in_the_queue_when_the_backend_can_defer(cast, robot_server, deferring_backend):
     robot, _tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     _attempts(robot, 20, seconds_ago=50)
     message = _queued(robot)
     status = deliver_robot_message.call(message.pk)
     assert status == Status.PENDING
-    (deferred,) = default_task_backend.results
+    (deferred,) = deferring_backend.results
     assert deferred.args == [message.pk]
+    assert deferred.task.run_after is not None
     assert 5 <= (deferred.task.run_after - timezone.now()).total_seconds() <= 11
     assert robot_server.received == []
-    task_backends["default"].clear()
 
 
-def test_a_retry_waits_in_the_queue_when_the_backend_can_defer(cast, robot_server, settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+def test_a_retry_waits_in_the_queue_when_the_backend_can_defer(cast, robot_server, settings, deferring_backend):
     settings.ROBOT_RETRY_BACKOFF = 60
     robot, tok = add_robot(robot_server, kind="dingtalk", office=cast.office_a)
     robot_server.scripts[tok] = ["error"]
@@ -253,9 +262,9 @@ def test_a_retry_waits_in_the_queue_when_the_backend_can_defer(cast, robot_serve
     assert deliver_robot_message.call(message.pk) == Status.PENDING
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 1)
-    (deferred,) = default_task_backend.results
+    (deferred,) = deferring_backend.results
+    assert deferred.task.run_after is not None
     assert 55 <= (deferred.task.run_after - timezone.now()).total_seconds() <= 61
-    task_backends["default"].clear()
 
 
 # --- Secrets never logged -------------------------------------------------------------------------------------------
