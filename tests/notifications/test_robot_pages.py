@@ -72,6 +72,20 @@ def test_the_coordinator_adds_a_robot_and_its_secret_is_never_shown_again(cast, 
     assert tok[-4:] in client.get(reverse("robots:detail", args=[robot.pk])).content.decode()
 
 
+def test_error_reports_never_carry_the_address_or_secret(cast, login, robot):
+    """Django's error reports (a 500's log or e-mail) show POST data unless the view names it sensitive."""
+    from django.views.debug import SafeExceptionReporterFilter
+
+    robot_obj, _tok = robot
+    client = login(cast.coordinator)
+    for url in (reverse("robots:add"), reverse("robots:edit", args=[robot_obj.pk])):
+        response = client.post(
+            url, {"group": "organ", "kind": "dingtalk", "url": "https://x/?t=SECRET1", "secret": "S2"}
+        )
+        shown = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
+        assert "SECRET1" not in str(shown) and "S2" not in str(shown.values())
+
+
 @pytest.mark.parametrize(
     "url",
     [

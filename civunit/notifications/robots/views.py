@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civunit.accounts.models import Office
@@ -75,6 +76,7 @@ def robot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("url", "secret")
 @require_http_methods(["GET", "POST"])
 def robot_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_manage(request.user)
@@ -111,6 +113,7 @@ def robot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("url", "secret")
 @require_http_methods(["GET", "POST"])
 def robot_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     robot = access.get_robot_for_user(request.user, pk)
