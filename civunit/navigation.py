@@ -34,6 +34,7 @@ NAV_ITEMS = [
         lambda u: access.is_active_user(u) and not access.is_read_only(u),
     ),
     NavItem("manage", _("Imports and exports"), "campaign:manage", access.can_manage_campaign),
+    NavItem("robots", _("Group robots"), "robots:list", access.is_coordinator),
     NavItem("admin", _("Administration"), "admin:index", access.can_use_admin),
 ]
 

@@ -198,6 +198,42 @@ SITE_URL = env.str("SITE_URL", default="")
 # Overdue reminders: on the first overdue day, then every this many days while the task stays open.
 NOTIFICATIONS_OVERDUE_REPEAT_DAYS = env.int("NOTIFICATIONS_OVERDUE_REPEAT_DAYS", default=7)
 
+# Group robots (企业微信, 钉钉, 飞书; civunit/notifications/robots). Their webhook addresses and signing secrets are
+# stored encrypted with this Fernet key (several, comma-separated: the first encrypts, all decrypt, for rotation).
+# With DEBUG on an unset key is derived from SECRET_KEY; with DEBUG off a robot cannot be saved or used without it.
+ROBOT_SECRET_KEY = env.list("ROBOT_SECRET_KEY", default=[])
+for _key in ROBOT_SECRET_KEY:
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(_key)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            "ROBOT_SECRET_KEY must be Fernet keys (32 url-safe base64-encoded bytes), e.g. the output of "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+        ) from _error
+# A robot's address must start with one of these (https only): the public endpoints by default; an organ adds its
+# 政务钉钉 host. Nothing else (loopback, private addresses, other hosts) is ever called.
+ROBOT_ALLOWED_URL_PREFIXES = env.list(
+    "ROBOT_ALLOWED_URL_PREFIXES",
+    default=[
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+        "https://oapi.dingtalk.com/robot/send",
+        "https://open.feishu.cn/open-apis/bot/v2/hook/",
+    ],
+)
+for _prefix in ROBOT_ALLOWED_URL_PREFIXES:
+    if not _prefix.startswith("https://") or len(_prefix) <= len("https://"):
+        raise ImproperlyConfigured(f"ROBOT_ALLOWED_URL_PREFIXES: {_prefix!r} is not an https address.")
+# Certificates of a private CA (an on-premise 政务钉钉), trusted besides the system's.
+ROBOT_CA_BUNDLE = env.str("ROBOT_CA_BUNDLE", default="")
+# Seconds a robot has to answer; attempts per message; the wait before the second attempt (doubled each time).
+ROBOT_TIMEOUT = env.float("ROBOT_TIMEOUT", default=10.0)
+ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=4)
+ROBOT_RETRY_BACKOFF = env.float("ROBOT_RETRY_BACKOFF", default=30.0)
+# Days of the week (1 = Monday … 7 = Sunday) on which the offices' daily digest goes out.
+ROBOT_DIGEST_WEEKDAYS = [int(day) for day in env.list("ROBOT_DIGEST_WEEKDAYS", default=["1", "2", "3", "4", "5"])]
+
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

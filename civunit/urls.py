@@ -29,6 +29,7 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("evidence/", include("evidence.urls")),
     path("notifications/", include("civunit.notifications.urls")),
+    path("robots/", include("civunit.notifications.robots.urls")),
 ]
 
 handler400 = "civunit.views.bad_request"

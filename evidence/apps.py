@@ -8,8 +8,11 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from campaign import links
+        from civunit.notifications import robots
         from evidence.access import register_read_rules
         from evidence.criterion_links import evidence_of_standard
+        from evidence.robots import digest_sections
 
         links.register(evidence_of_standard)
         register_read_rules()
+        robots.register_digest(digest_sections, order=20)

@@ -9,10 +9,13 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from campaign import links
         from civunit.accounts.signals import person_changed
+        from civunit.notifications import robots
         from tasks.access import register_read_rules
         from tasks.criterion_links import tasks_of_standard
         from tasks.receivers import link_pending_people_of_changed_person
+        from tasks.robots import digest_sections
 
         links.register(tasks_of_standard)
         register_read_rules()
+        robots.register_digest(digest_sections, order=10)
         person_changed.connect(link_pending_people_of_changed_person, dispatch_uid="tasks.link_pending_people")

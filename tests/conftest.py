@@ -10,7 +10,11 @@ from django.test import Client
 from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
 from tests.factories import PASSWORD, CampaignFactory, OfficeFactory, UserFactory
+from tests.robot_server import robot_certificate, robot_server  # noqa: F401 (fixtures)
 from tests.storage import moto_endpoint, s3, stored  # noqa: F401 (fixtures)
+
+# The group robots' encryption key in tests (a Fernet key; production reads ROBOT_SECRET_KEY from the environment).
+ROBOT_TEST_KEY = "m3bX3d8pZ6nJq0n9T0m1bQ9YkQ2t8JdZ5tCq3wz6l0E="
 
 
 @dataclass
@@ -66,6 +70,7 @@ def _test_settings(settings):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.AXES_ENABLED = False
+    settings.ROBOT_SECRET_KEY = [ROBOT_TEST_KEY]
     # the dashboard keeps its figures in the cache: no test sees another's (their keys may repeat across tests)
     cache.clear()
 

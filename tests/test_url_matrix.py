@@ -139,6 +139,8 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     """One object of every kind a URL names, arranged so that the coordinator may use every form: the task is
     led by the 办公室 (which the coordinator heads), the evidence is office A's and awaits review."""
     from campaign.models import ImportRecord, VetoCondition
+    from civunit.notifications.robots import services as robot_services
+    from civunit.notifications.robots.models import RobotMessage
     from civunit.notifications.services import notify
     from evidence import services
     from evidence.models import Activity
@@ -179,8 +181,22 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         campaign=campaign, kind=ImportRecord.Kind.TASKS, user=cast.coordinator, file_name="t.xlsx", sha256="0" * 64
     )
     bulletin = draft(cast, campaign)
+    robot = robot_services.robot_save(
+        robot=None,
+        user=cast.coordinator,
+        group="office",
+        office=cast.office_a,
+        kind="dingtalk",
+        url="https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123456789abcdef",
+        secret="SEC0123456789abcdef",
+    )
+    robot_message = RobotMessage.objects.create(
+        robot=robot, kind=RobotMessage.Kind.DIGEST, day=datetime.date(2026, 3, 5), title="t", body={}
+    )
     return {
         "bulletin": bulletin.pk,
+        "robot": robot.pk,
+        "robot_message": robot_message.pk,
         "criterion": standard.pk,
         "veto": veto.pk,
         "task": task.pk,
@@ -212,6 +228,11 @@ OBJECT_OF = {
     "reports:bulletin_edit": "bulletin",
     "reports:bulletin_publish": "bulletin",
     "reports:bulletin_delete": "bulletin",
+    "robots:detail": "robot",
+    "robots:edit": "robot",
+    "robots:delete": "robot",
+    "robots:test": "robot",
+    "robots:resend": "robot_message",
 }
 
 

@@ -142,3 +142,9 @@ class NotificationPreference(TimeStampedModel):
     @classmethod
     def wants_email(cls, user, kind: str) -> bool:
         return cls.objects.filter(user=user, kind=kind, email=True).exists()
+
+
+# The group robots' models live beside their machinery (robots/models.py); Django finds them through this import.
+from .robots.models import Robot, RobotMessage  # noqa: E402
+
+__all__ = ["Notification", "NotificationPreference", "Robot", "RobotMessage"]

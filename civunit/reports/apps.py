@@ -11,6 +11,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from . import robots
         from .bulletins.access import register_read_rules
 
         register_read_rules()
+        robots.register()

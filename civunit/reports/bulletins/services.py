@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civunit.reports import robots
 from civunit.reports.models import Bulletin, BulletinEvent
 
 from . import access
@@ -120,7 +121,8 @@ def bulletin_publish(*, bulletin: Bulletin, user: User, version: int, today: dat
     the draft's status and the version the coordinator previewed). The number is the year's highest plus one,
     computed by that UPDATE; the unique (year, number) constraint turns a concurrent publication that computed
     the same number into an IntegrityError, and the UPDATE is retried in a savepoint with the next one.
-    Notifications are queued after commit (jobs.bulletin_notify), so a rolled-back publication tells nobody.
+    Notifications are queued after commit (jobs.bulletin_notify), so a rolled-back publication tells nobody; so
+    are the messages to the organ's group robots (robots.bulletin_published).
     """
     access.require_manage(user)
     today = today or timezone.localdate()
@@ -151,6 +153,8 @@ def bulletin_publish(*, bulletin: Bulletin, user: User, version: int, today: dat
     _event(bulletin=bulletin, user=user, action=BulletinEvent.Action.PUBLISHED, note=str(bulletin))
     pk = bulletin.pk
     transaction.on_commit(lambda: bulletin_notify.enqueue(pk))
+    # The organ's group robots: their messages are stored with the publication and delivered after it commits.
+    robots.bulletin_published(bulletin)
     return bulletin
 
 
