@@ -11,7 +11,7 @@ from django.core.management import call_command
 from civunit.notifications.robots import content
 from civunit.notifications.robots.models import RobotGroup, RobotMessage
 from civunit.notifications.robots.scheduling import send_scheduled
-from evidence import review
+from evidence import services
 from tasks.models import Task
 from tests.evidence.factories import make_evidence
 from tests.factories import CriterionFactory
@@ -74,7 +74,7 @@ def work(cast, campaign, settings):
     )
     standard = CriterionFactory(campaign=campaign, code="6.1", is_leaf=True)
     item = make_evidence(user=cast.staff_a, campaign=campaign, standards=[standard], title="志愿服务照片")
-    review.evidence_return(user=cast.coordinator, item=item, reason="缺少活动签到表")
+    services.evidence_return(user=cast.coordinator, item=item, reason="缺少活动签到表")
     return {"late": late, "soon": soon, "b_task": b_task, "item": item}
 
 
