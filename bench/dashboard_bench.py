@@ -128,6 +128,7 @@ def main() -> None:
         # the datasets on their own (the page computes them once, sharing what several read)
         parts = {}
         current = Campaign.objects.prefetch_related("stages").current()
+        assert current is not None  # the campaign built above
         for name, fn in (
             ("headline", lambda: figures.headline_figures(campaign=current, user=leader)),
             ("offices", lambda: figures.office_figures(campaign=current, user=leader)),

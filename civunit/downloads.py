@@ -19,6 +19,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from civunit.log import describe_person
@@ -49,8 +50,9 @@ def content_disposition(filename: str, *, inline: bool = False, fallback: str = 
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe=_ATTR_CHARS)}"
 
 
-def protect(response: HttpResponse, *, filename: str, inline: bool = False, fallback: str = "download"):
-    """The headers every file download carries (the caller adds a Content-Security-Policy where it serves one)."""
+def protect[R: HttpResponseBase](response: R, *, filename: str, inline: bool = False, fallback: str = "download") -> R:
+    """The headers every file download carries (the caller adds a Content-Security-Policy where it serves one).
+    Any response: an HttpResponse built in memory or a FileResponse streamed from storage."""
     response["Content-Disposition"] = content_disposition(filename, inline=inline, fallback=fallback)
     response["Cache-Control"] = CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
@@ -105,11 +107,12 @@ def _too_many_requests(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def throttle_not_found(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For views that serve a file by id: count the person's 404s; past the limit, answer 429 for a while."""
+def throttle_not_found(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """For views that serve a file by id: count the person's 404s; past the limit, answer 429 for a while.
+    The view's response (a FileResponse too) passes through untouched."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         key, who = _who(request)
         if cache.get(f"downloads:blocked:{key}"):
             return _too_many_requests(request)

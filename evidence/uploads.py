@@ -140,6 +140,6 @@ class EvidenceUploadHandler(FileUploadHandler):
         self._path = None
         self.received = None
 
-    def discard(self):
+    def discard(self) -> None:
         """Remove the temporary file (already gone if the file system storage renamed it into place)."""
         self._abort()

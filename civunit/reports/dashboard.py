@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -51,9 +52,12 @@ from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
 from tasks.models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
+from tasks.querysets import TaskQuerySet
 from tasks.selectors import TaskFigures, task_figures_by_with
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from civunit.accounts.models import User
 
 # --- Stated rules: every threshold of the dashboard lives here -------------------------------------------------
@@ -278,7 +282,7 @@ class OfficeFigures:
 class TaskList:
     """At most LIST_LIMIT tasks (carrying `due`, `is_overdue`, `last_activity` and `lead_office`) and the total."""
 
-    rows: list[Task]
+    rows: Sequence[Task]
     total: int
 
     @property
@@ -326,7 +330,7 @@ class CoverageRow:
     evidence: StandardEvidence | None = None  # standards only
 
     @property
-    def criterion(self):
+    def criterion(self) -> Criterion:
         return self.node.criterion
 
     @property
@@ -501,7 +505,7 @@ class _Scope:
         self.sees_whole_scope = sees_organ(user) or (office is not None and may_view_office(user, office))
 
     # tasks
-    def plain_tasks(self) -> QuerySet[Task]:
+    def plain_tasks(self) -> TaskQuerySet:
         """Top-level tasks of the scope."""
         rows = Task.objects.for_campaign(self.campaign).visible_to(self.user).top_level()
         if self.office is not None:
@@ -580,8 +584,9 @@ class _Scope:
         )
         result = {}
         for row in rows:
-            office_id = row.pop("office_id")
-            result[office_id] = EvidenceFigures(**row)
+            counts: dict[str, Any] = {**row}  # the plugin's row type has required keys: pop from a plain dict
+            office_id = counts.pop("office_id")
+            result[office_id] = EvidenceFigures(**counts)
         return result
 
     @cached_property
@@ -619,7 +624,7 @@ class _Scope:
         return sorted(self.campaign.stages.all(), key=lambda s: (s.start_date, s.ordering, s.pk))
 
 
-def _sum_task_figures(figures) -> TaskFigures:
+def _sum_task_figures(figures: Iterable[TaskFigures]) -> TaskFigures:
     totals: dict[str, int] = defaultdict(int)
     for f in figures:
         for name, value in vars(f).items():
@@ -827,7 +832,7 @@ def office_figures(
 # --- Lists ----------------------------------------------------------------------------------------------------
 
 
-def _task_list(rows: QuerySet[Task], limit: int, *order, total: int | None = None) -> TaskList:
+def _task_list(rows: QuerySet[Task], limit: int, *order: str, total: int | None = None) -> TaskList:
     """The first `limit` rows; their total is the one task counter's (`total`), else counted in the same query."""
     rows = rows.select_related("lead_office").order_by(*order)
     if total is not None:
@@ -837,13 +842,13 @@ def _task_list(rows: QuerySet[Task], limit: int, *order, total: int | None = Non
 
 
 def _overdue(scope: _Scope, limit: int) -> TaskList:
-    rows = scope.tasks().filter(is_overdue=True)
+    rows = scope.tasks().filter(is_overdue=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
     return _task_list(rows, limit, "due", "code_key", "pk", total=scope.task_figures.overdue)
 
 
 def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
     today = scope.today
-    rows = scope.tasks().filter(
+    rows = scope.tasks().filter(  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
         due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=list(OPEN_STATES)
     )
     total = scope.task_figures.due_soon if days == DUE_SOON_DAYS else None
@@ -851,7 +856,7 @@ def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
 
 
 def _stalled(scope: _Scope, limit: int) -> TaskList:
-    rows = scope.tasks().filter(is_stalled=True)
+    rows = scope.tasks().filter(is_stalled=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
     return _task_list(rows, limit, "last_activity", "code_key", "pk", total=scope.task_figures.stalled)
 
 
@@ -1000,7 +1005,7 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _per_week(rows: QuerySet, field_name: str, weeks: list[Period]) -> list[int]:
+def _per_week(rows: QuerySet[Any], field_name: str, weeks: list[Period]) -> list[int]:
     """How many of `rows` fall in each week by `field_name` (a recorded time), in one query: a range count per
     week (UNION ALL), each read from an index on the time (tasks_completed_idx, evidence_accepted_idx) rather
     than the time of every row converted to a local date (a Python function per row on SQLite). The week
@@ -1183,6 +1188,7 @@ def _recent(scope: _Scope, limit: int) -> list[ActivityEntry]:
             target=e.item,
         )
         for e in evidence_events.order_by("-at", "-pk")[:limit]
+        if e.item is not None  # always: the campaign filter joins the item
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
@@ -1252,8 +1258,8 @@ def change_stamps() -> dict[str, Any]:
     change of everything the dashboard reads. Each is the newest row of an index (the audit events' keys) or the
     newest of a small table."""
 
-    def newest(model, field_name: str = "pk"):
-        return Subquery(model.objects.order_by(f"-{field_name}").values(field_name)[:1])
+    def newest(model: type[Model], field_name: str = "pk") -> Subquery:
+        return Subquery(model._default_manager.order_by(f"-{field_name}").values(field_name)[:1])
 
     return {
         "stamp_task_events": newest(TaskEvent),  # every change of a task or a period, progress reports included
@@ -1296,7 +1302,7 @@ def cached_dashboard(
         *(str(getattr(campaign, name)) for name in STAMPS),
     )
     key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    data = cache.get(key)
+    data: Dashboard | None = cache.get(key)
     if data is None:
         data = dashboard(campaign=campaign, user=user, office=office, offices=offices)
         cache.set(key, data, CACHE_SECONDS)

@@ -7,7 +7,9 @@ one below (Bootstrap's d-sm-* classes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final, TypedDict
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -29,8 +31,20 @@ STATE_COLOURS = {
     Status.RETURNED: charts.BAD,
 }
 
-NARROW_BARS = {"width": 340, "label_width": 108}
-NARROW_LINE = {"width": 360, "height": 240, "max_labels": 5}
+
+class BarSize(TypedDict):
+    width: int
+    label_width: int
+
+
+class LineSize(TypedDict):
+    width: int
+    height: int
+    max_labels: int
+
+
+NARROW_BARS: Final[BarSize] = {"width": 340, "label_width": 108}
+NARROW_LINE: Final[LineSize] = {"width": 360, "height": 240, "max_labels": 5}
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,7 @@ def tasks_donut(figures: TaskFigures) -> SafeString:
     return charts.donut(task_states(figures), title=_("Tasks by state"), centre=f"{figures.done_percent}%")
 
 
-def _bars(rows, *, title: str) -> Responsive:
+def _bars(rows: Sequence[tuple[str, Sequence[Segment]]], *, title: str) -> Responsive:
     return Responsive(
         wide=charts.stacked_bar_chart(rows, title=title),
         narrow=charts.stacked_bar_chart(rows, title=title, **NARROW_BARS),
@@ -75,7 +89,7 @@ def coverage_chart(rows: list[CoverageRow]) -> Responsive:
 
 def offices_chart(offices: list[OfficeFigures]) -> Responsive:
     """Per office: tasks done on time, done late, awaiting review, open (not overdue), overdue."""
-    rows = []
+    rows: list[tuple[str, list[Segment]]] = []
     for o in offices:
         rows.append(
             (
@@ -109,17 +123,19 @@ def weekly_chart(data: Dashboard) -> Responsive:
 
 def dashboard_charts(data: Dashboard) -> dict[str, SafeString | Responsive]:
     h = data.headline
-    bar = {"width": 160}  # the headline cards are narrow: a short bar keeps its percentage readable
+    width = 160  # the headline cards are narrow: a short bar keeps its percentage readable
     result: dict[str, SafeString | Responsive] = {
         "tasks": tasks_donut(h.tasks),
-        "standards_met": charts.progress(h.standards_met, h.standards, title=_("Standards met"), **bar),
-        "evidence": charts.progress(h.evidence.accepted, h.evidence.submitted, title=_("Evidence accepted"), **bar),
-        "tasks_done": charts.progress(h.tasks.done, h.tasks.total, title=_("Tasks done"), **bar),
+        "standards_met": charts.progress(h.standards_met, h.standards, title=_("Standards met"), width=width),
+        "evidence": charts.progress(
+            h.evidence.accepted, h.evidence.submitted, title=_("Evidence accepted"), width=width
+        ),
+        "tasks_done": charts.progress(h.tasks.done, h.tasks.total, title=_("Tasks done"), width=width),
         "coverage": coverage_chart(data.coverage),
         "weekly": weekly_chart(data),
     }
     if h.max_score:
-        result["score"] = charts.progress(float(h.score or 0), float(h.max_score), title=_("Self score"), **bar)
+        result["score"] = charts.progress(float(h.score or 0), float(h.max_score), title=_("Self score"), width=width)
     if len(data.offices) > 1:
         result["offices"] = offices_chart(data.offices)
     return result

@@ -1,4 +1,4 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET
@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.forms import parse_id
+from civunit.http import AuthenticatedHttpRequest
 from evidence.models import EvidenceItem
 from tasks.models import Status
 
@@ -15,7 +16,7 @@ from .selectors import home_summary
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Leadership and the coordinator land on the dashboard; everyone else on their workbench."""
     if figures.sees_organ(request.user):
         return _dashboard(request, printing=False)
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     """工作台: the countdown and the work waiting for the person (the coordinator reaches it from the dashboard)."""
     summary = home_summary(request.user)
     viewable = figures.viewable_offices(request.user)
@@ -32,19 +33,19 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard: organ-wide for leadership and the coordinator (or one office, ?office=), the office's own
     view for everyone else."""
     return _dashboard(request, printing=False)
 
 
 @require_GET
-def dashboard_print(request: HttpRequest) -> HttpResponse:
+def dashboard_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same dashboard laid out for A4 landscape, every drill-down open."""
     return _dashboard(request, printing=True)
 
 
-def _chosen_office(request: HttpRequest) -> tuple[Office | None, list[Office]]:
+def _chosen_office(request: AuthenticatedHttpRequest) -> tuple[Office | None, list[Office]]:
     """The office whose view is asked for (None: the organ) and the offices the user may choose from.
 
     An office the user may not view answers 404, like one that does not exist; a value that is not a number is
@@ -80,7 +81,7 @@ SWATCHES = {
 }
 
 
-def _dashboard(request: HttpRequest, *, printing: bool) -> HttpResponse:
+def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResponse:
     campaign = Campaign.objects.prefetch_related("stages").annotate(**figures.change_stamps()).current()
     template = "reports/dashboard.html"
     if campaign is None:

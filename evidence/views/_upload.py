@@ -116,7 +116,8 @@ class StreamingUpload:
 
 
 def max_upload_size() -> int:
-    return max(settings.EVIDENCE_MAX_SIZE.values())
+    limits: dict[str, int] = settings.EVIDENCE_MAX_SIZE  # bytes per kind of file
+    return max(limits.values())
 
 
 def streaming_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

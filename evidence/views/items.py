@@ -100,14 +100,13 @@ def _file_response(file: FieldFile, *, content_type: str, filename: str, inline:
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(fh, content_type=content_type)
-    # protect() only sets headers, which every response has; civunit/downloads.py annotates it for HttpResponse.
-    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)  # type: ignore[arg-type]
+    downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
     response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
     return response
 
 
 @require_GET
-@downloads.throttle_not_found  # type: ignore[arg-type]  # passes any response through; annotated for HttpResponse
+@downloads.throttle_not_found
 def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The original file, byte for byte: images inline (unless ?download=1), everything else as an attachment."""
     item = get_evidence_for_user(request.user, pk)
@@ -128,7 +127,7 @@ PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_
 
 
 @require_GET
-@downloads.throttle_not_found  # type: ignore[arg-type]  # passes any response through; annotated for HttpResponse
+@downloads.throttle_not_found
 def preview(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpResponseBase:
     item = get_evidence_for_user(request.user, pk)
     stored: StoredFile | None = item.stored_file

@@ -86,8 +86,8 @@ def test_a_narrow_bar_chart_gives_its_bars_the_room_and_clips_labels_to_fit():
     label = narrow.findall(f"{SVG}text")[0].text
     assert label == "人口资源环境委…"  # (108 - 6) // 12 = 8 characters, the last an ellipsis: no text left of x=0
     bar = next(r for r in narrow.findall(f"{SVG}rect") if r.find(f"{SVG}title") is not None)
-    assert float(bar.get("x")) == 108
-    assert float(bar.get("width")) == pytest.approx(340 - 108 - 60)
+    assert float(bar.attrib["x"]) == 108
+    assert float(bar.attrib["width"]) == pytest.approx(340 - 108 - 60)
     wide = parse(charts.stacked_bar_chart(rows, title="t", legend=False))
     assert wide.findall(f"{SVG}text")[0].text == "人口资源环境委员会办公室"  # 12 characters fit 150 units
 

@@ -213,6 +213,7 @@ def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
     # a progress report (its audit event) makes the next request compute the figures again
     task = Task.objects.filter(campaign=campaign, lead_office=data.offices[1], parent=None).order_by("pk").first()
     head = data.offices[1].head
+    assert task is not None
     progress_report_add(task=task, user=head, text="召开专题会议一次")
     assert _count(client, "/") == 22
     recent = client.get("/").context["data"].recent
@@ -228,14 +229,16 @@ def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change):
     if change == "accept_evidence":
         from evidence.services import evidence_accept
 
-        item = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True)
-        item = item.order_by("pk").first()
+        pending = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True)
+        item = pending.order_by("pk").first()
+        assert item is not None
         evidence_accept(user=cast.coordinator, item=item)
         after = client.get("/").context["data"]
         assert after.headline.evidence.accepted == before.headline.evidence.accepted + 1
     elif change == "assess":
-        assessment = Assessment.objects.filter(criterion__campaign=campaign).exclude(status=Assessment.Status.MET)
-        assessment = assessment.order_by("pk").first()
+        unmet = Assessment.objects.filter(criterion__campaign=campaign).exclude(status=Assessment.Status.MET)
+        assessment = unmet.order_by("pk").first()
+        assert assessment is not None
         assessment.status = Assessment.Status.MET
         assessment.save()
         after = client.get("/").context["data"]

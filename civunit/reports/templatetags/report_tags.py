@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import SupportsFloat
 
 from django import template
 from django.utils.html import format_html
@@ -15,8 +16,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def progress_bar(value, total, title: str = "") -> SafeString:
-    """A CSP-safe progress bar (an SVG with presentation attributes, no style attribute)."""
+def progress_bar(value: SupportsFloat | str | None, total: SupportsFloat | str | None, title: str = "") -> SafeString:
+    """A CSP-safe progress bar (an SVG with presentation attributes, no style attribute). The template may pass
+    anything: what is not a number draws an empty bar."""
     try:
         return charts.progress(float(value or 0), float(total or 0), title=title or _("Progress"))
     except (TypeError, ValueError):
