@@ -107,7 +107,7 @@ END $$""",
     f"CREATE TRIGGER evidence_count_link_change AFTER INSERT OR DELETE ON {L} "
     f"FOR EACH ROW EXECUTE FUNCTION evidence_count_link()",
     f"CREATE TRIGGER evidence_count_link_update AFTER UPDATE OF item_id, criterion_id ON {L} FOR EACH ROW "
-    f"WHEN (OLD.item_id, OLD.criterion_id) IS DISTINCT FROM (NEW.item_id, NEW.criterion_id) "
+    f"WHEN ((OLD.item_id, OLD.criterion_id) IS DISTINCT FROM (NEW.item_id, NEW.criterion_id)) "
     f"EXECUTE FUNCTION evidence_count_link()",
     f"CREATE TRIGGER evidence_count_item_update AFTER UPDATE OF {', '.join(COUNTED)} ON {I} FOR EACH ROW "
     f"WHEN (({', '.join('OLD.' + f for f in COUNTED)}) IS DISTINCT FROM ({', '.join('NEW.' + f for f in COUNTED)})) "
