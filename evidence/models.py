@@ -329,7 +329,11 @@ class StandardEvidenceCount(models.Model):
     added or removed, an item's current flag, recycle-bin state, category, status or campaign changed, an item
     deleted. The exact counts otherwise read every current item and its links (about 1 µs a link on SQLite,
     0.3 s at 300,000 items), a cost that grows with the archive; this table holds one row per (campaign,
-    standard, category, status) whatever the number of items. Never written by the app itself."""
+    standard, category, status) whatever the number of items. Never written by the app itself.
+
+    Django's SQLite schema editor rebuilds a table for some changes (copy, drop, rename), dropping its triggers:
+    a migration that alters evidence items or links must run migration 0004's create_triggers() again (a test
+    checks that the triggers are there)."""
 
     campaign_id = models.BigIntegerField(_("campaign"))
     criterion_id = models.BigIntegerField(_("standard"))

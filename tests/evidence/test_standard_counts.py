@@ -112,3 +112,22 @@ def test_the_counts_follow_changes_made_outside_the_services(cast, campaign, sta
     assert standards_evidence(campaign=elsewhere)[s3.pk].accepted == 0  # s3 is not a standard of that campaign
     assert standards_evidence(campaign=campaign)[s3.pk].total == 0
     assert standards_evidence(criterion_ids=[s3.pk])[s3.pk].accepted == 1
+
+
+def test_the_triggers_survive_every_migration(db):
+    """Django's SQLite schema editor rebuilds a table for some changes (copy, drop, rename), which drops its
+    triggers: a later migration of evidence items or links must create them again (see migration 0004)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'evidence_count_%'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'evidence_count_%'")
+        names = {row[0] for row in cursor.fetchall()}
+    expected = (
+        {"evidence_count_link_insert", "evidence_count_link_delete", "evidence_count_link_update"}
+        if connection.vendor == "sqlite"
+        else {"evidence_count_link_change", "evidence_count_link_update"}
+    ) | {"evidence_count_item_update", "evidence_count_item_delete"}
+    assert names == expected
