@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 
 from campaign.models import Criterion, CriterionRequirement
 from evidence import access
 
-from .models import EvidenceItem, EvidenceStandard
+from .models import EvidenceItem, StandardEvidenceCount
 
 
 def visible_items(user):
@@ -97,28 +97,30 @@ def standards_evidence(*, campaign=None, criterion_ids: Iterable[int] | None = N
     """The evidence and requirement of every standard of `campaign` (or of the given criteria).
 
     Two queries whatever the number of standards and items: the requirements, and the counts of current, not
-    deleted items grouped by standard, category and review status."""
+    deleted items by standard, category and review status (StandardEvidenceCount)."""
     if (campaign is None) == (criterion_ids is None):
         raise TypeError("standards_evidence() takes either campaign or criterion_ids")
     scope = Q(criterion__campaign=campaign) if campaign is not None else Q(criterion_id__in=list(criterion_ids or ()))
     requirements: dict[int, list[CriterionRequirement]] = defaultdict(list)
     for req in CriterionRequirement.objects.filter(scope).order_by("criterion_id", "pk"):
         requirements[req.criterion_id].append(req)
-    # A campaign's counts are read from its items (one index range) as well as its criteria: SQLite, which keeps
-    # no statistics, would otherwise walk the criteria and look every linked item up by key, twice as slow.
-    items = Q(item__campaign=campaign) if campaign is not None else Q()
-    rows = (
-        EvidenceStandard.objects.filter(scope, items, item__is_current=True, item__deleted_at__isnull=True)
-        .values("criterion_id", "item__category", "item__status")
-        .annotate(n=Count("pk"))  # one row per (item, standard): a database constraint
-        .order_by()
-    )
+    # The counts come from StandardEvidenceCount, kept by triggers as items and links change: one row per
+    # (campaign, standard, category, status) whatever the number of items, where counting the items themselves
+    # reads every current item and its links. A campaign's counts are those of its own items.
+    kept = StandardEvidenceCount.objects.filter(n__gt=0)
+    if campaign is not None:
+        kept = kept.filter(
+            campaign_id=campaign.pk, criterion_id__in=Criterion.objects.filter(campaign=campaign).values("pk")
+        )
+    else:
+        kept = kept.filter(criterion_id__in=list(criterion_ids or ()))
+    rows = kept.values("criterion_id", "category", "status").annotate(n=Sum("n")).order_by()
     by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_category: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in rows:
-        pk, status, n = row["criterion_id"], row["item__status"], row["n"]
+        pk, status, n = row["criterion_id"], row["status"], row["n"]
         by_status[pk][status] += n
-        counts = by_category[pk][row["item__category"]]
+        counts = by_category[pk][row["category"]]
         counts[0] += n
         if status == EvidenceItem.Status.ACCEPTED:
             counts[1] += n

@@ -280,6 +280,17 @@ def test_each_office_figure(world, leader):
     assert b.last_activity == at("2026-06-08")  # T5 checked off (later than E6's upload on 1 June)
 
 
+def test_a_done_task_without_a_recorded_finishing_time_is_neither_on_time_nor_late(world, leader):
+    # done (e.g. imported so) with a deadline but neither checked off nor accepted at a recorded time: whether it
+    # was late is unknown, so it counts as done but in neither column (done on time is done minus late minus
+    # these, not "not late" compared row by row)
+    office = world.tasks["T2"].lead_office
+    task(world.campaign, "T9", office, deadline=datetime.date(2026, 3, 1), status=Status.DONE)
+    Task.objects.filter(campaign=world.campaign, code="T9").update(checked_off_at=None, completed_at=None)
+    row = next(o for o in d.office_figures(campaign=world.campaign, user=leader, today=TODAY) if o.office == office)
+    assert (row.tasks.total, row.tasks.done, row.done_on_time, row.done_late) == (4, 3, 1, 1)
+
+
 def test_the_period_and_its_previous_one_are_of_equal_length():
     period = d.Period(datetime.date(2026, 6, 1), datetime.date(2026, 6, 30))
     assert period.previous == d.Period(datetime.date(2026, 5, 2), datetime.date(2026, 5, 31))
