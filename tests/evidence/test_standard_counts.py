@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from evidence import review
+from evidence import services as evidence_services
 from evidence.models import EvidenceItem, EvidenceStandard, StandardEvidenceCount
 from evidence.selectors import standards_evidence
 from tests.evidence.review_factories import make_item
@@ -50,36 +50,36 @@ def test_the_counts_follow_upload_review_versions_and_the_recycle_bin(cast, camp
     _check()
     assert _kept()[(campaign.pk, s1.pk, "minutes", Status.PENDING)] == 1
 
-    review.evidence_accept(user=cast.head_a, item=item)
-    review.evidence_return(user=cast.head_a, item=other, reason="照片不清楚")
+    evidence_services.evidence_accept(user=cast.head_a, item=item)
+    evidence_services.evidence_return(user=cast.head_a, item=other, reason="照片不清楚")
     _check()
     assert _kept()[(campaign.pk, s2.pk, "minutes", Status.ACCEPTED)] == 1
     assert _kept()[(campaign.pk, s2.pk, "photo", Status.RETURNED)] == 1
 
     # a new version waits beside the accepted one (which stays current), then replaces it once accepted
     item.refresh_from_db()
-    new = review.evidence_edit(user=cast.staff_a, item=item, changes={"title": "新标题"})
+    new = evidence_services.evidence_edit(user=cast.staff_a, item=item, changes={"title": "新标题"})
     _check()
-    review.evidence_accept(user=cast.head_a, item=new)
+    evidence_services.evidence_accept(user=cast.head_a, item=new)
     _check()
     # a new version returned leaves the accepted one current
     new.refresh_from_db()
-    newer = review.evidence_edit(user=cast.staff_a, item=new, changes={"title": "再改"})
-    review.evidence_return(user=cast.head_a, item=newer, reason="标题不对")
+    newer = evidence_services.evidence_edit(user=cast.staff_a, item=new, changes={"title": "再改"})
+    evidence_services.evidence_return(user=cast.head_a, item=newer, reason="标题不对")
     _check()
 
     new.refresh_from_db()
-    review.evidence_delete(user=cast.staff_a, item=new)
+    evidence_services.evidence_delete(user=cast.staff_a, item=new)
     _check()
     assert _kept()[(campaign.pk, s1.pk, "minutes", Status.ACCEPTED)] == 0
     new.refresh_from_db()
-    review.evidence_restore(user=cast.coordinator, item=new)
+    evidence_services.evidence_restore(user=cast.coordinator, item=new)
     _check()
     assert _kept()[(campaign.pk, s1.pk, "minutes", Status.ACCEPTED)] == 1
     new.refresh_from_db()
-    review.evidence_delete(user=cast.staff_a, item=new)
+    evidence_services.evidence_delete(user=cast.staff_a, item=new)
     new.refresh_from_db()
-    review.evidence_purge(user=cast.coordinator, item=new)
+    evidence_services.evidence_purge(user=cast.coordinator, item=new)
     _check()
     assert standards_evidence(campaign=campaign)[s3.pk].total == 0
 
