@@ -277,12 +277,14 @@ class EvidenceItem(TimeStampedModel):
             ),
             # what awaits review, oldest first (the dashboard's list and the review queue)
             models.Index(fields=["campaign", "status", "created_at"], name="evidence_queue_idx"),
-            # the dashboard's evidence per office (submitted, accepted, returned, awaiting review, in the period,
-            # the last upload): one pass over the campaign's items in office order, read from the index alone
+            # the dashboard's evidence per office, sought office by office: awaiting review (every version, the
+            # current flag asked as IN (1, 0)), accepted in the period and the one before (a reviewed_at range)
             models.Index(
                 fields=["campaign", "deleted_at", "office", "is_current", "status", "reviewed_at", "created_at"],
                 name="evidence_by_office_idx",
             ),
+            # ... and the office's last upload and its uploads in the period (a created_at range)
+            models.Index(fields=["campaign", "deleted_at", "office", "created_at"], name="evidence_office_uploads_idx"),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +358,33 @@ class StandardEvidenceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} {self.category} {self.status}: {self.n}"
+
+
+class OfficeEvidenceCount(models.Model):
+    """How many current, not deleted evidence items of a campaign an office has filed, by review status: the
+    counts the dashboard's evidence per office reads (submitted, accepted, returned).
+
+    Kept by database triggers (migration 0006) in the same statement as every change that moves a count: an item
+    inserted or deleted, its current flag, recycle-bin state, status, campaign or office changed. Counting the
+    items instead is one pass over every item of the campaign, a cost that grows with the archive; this table
+    holds one row per (campaign, office, status). Never written by the app itself. As for StandardEvidenceCount,
+    a migration that makes SQLite rebuild the evidence items table must run migration 0006's create_triggers()
+    again (a test checks that the triggers are there)."""
+
+    campaign_id = models.BigIntegerField(_("campaign"))
+    office_id = models.BigIntegerField(_("office"))
+    status = models.CharField(_("status"), max_length=20)
+    n = models.IntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("evidence count of an office")
+        verbose_name_plural = _("evidence counts of offices")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign_id", "office_id", "status"], name="officeevidencecount_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.status}: {self.n}"
 
 
 class ArchiveSequence(models.Model):

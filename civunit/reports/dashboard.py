@@ -28,6 +28,7 @@ office or by day); `dashboard()` computes the whole page once, sharing what seve
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections import defaultdict
@@ -38,7 +39,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +63,7 @@ from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from evidence.access import evidence_visible_to
-from evidence.models import Activity, EvidenceEvent, EvidenceItem
+from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
 from tasks.models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
 from tasks.querysets import TaskQuerySet
@@ -574,31 +588,53 @@ class _Scope:
 
     @cached_property
     def evidence_by_office(self) -> dict[int, EvidenceFigures]:
+        """Per office with evidence: submitted, accepted and returned from the counts kept by triggers
+        (OfficeEvidenceCount), the rest sought office by office in the indexes (evidence_by_office_idx,
+        evidence_office_uploads_idx): awaiting review, accepted and uploaded in the period, the last upload. One
+        query over the offices, which reads no item but those it counts."""
+        if not self.readable:
+            return {}
         period, previous = self.period, self.period.previous
-        current = Q(is_current=True)
-        accepted = current & Q(status=EvidenceItem.Status.ACCEPTED)
-        # the latest version: nothing replaces it (asked of pending versions only: AND stops at the status)
-        is_latest = ~Exists(EvidenceItem.objects.filter(previous=OuterRef("pk")))
+        Item = EvidenceItem.Status
+        offices = Office.objects.all() if self.office is None else Office.objects.filter(pk=self.office.pk)
+        kept = OfficeEvidenceCount.objects.filter(campaign_id=self.campaign.pk, office_id=OuterRef("pk"))
+
+        def kept_number(rows: QuerySet[OfficeEvidenceCount]) -> Coalesce:
+            summed = rows.order_by().values("office_id").annotate(total=Sum("n")).values("total")
+            return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+
+        items = EvidenceItem.objects.filter(campaign=self.campaign, deleted_at__isnull=True, office=OuterRef("pk"))
+
+        def number(rows: QuerySet[EvidenceItem]) -> Coalesce:
+            counted = rows.order_by().values("office").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        accepted = items.filter(is_current=True, status=Item.ACCEPTED)
+        # every version awaiting review, current or not (IN (1, 0) lets the index seek past the current flag),
+        # that nothing replaces
+        pending = items.filter(is_current__in=[True, False], status=Item.PENDING).filter(
+            ~Exists(EvidenceItem.objects.filter(previous=OuterRef("pk")))
+        )
         rows = (
-            self.evidence()
-            .alias(is_latest=is_latest)
-            .values("office_id")
-            .annotate(
-                submitted=Count("pk", filter=current),
-                accepted=Count("pk", filter=accepted),
-                returned=Count("pk", filter=current & Q(status=EvidenceItem.Status.RETURNED)),
-                pending_review=Count("pk", filter=Q(status=EvidenceItem.Status.PENDING) & Q(is_latest=True)),
-                accepted_in_period=Count("pk", filter=accepted & period.q("reviewed_at")),
-                accepted_previous=Count("pk", filter=accepted & previous.q("reviewed_at")),
-                submitted_in_period=Count("pk", filter=period.q("created_at")),
-                last_upload=Max("created_at"),
+            offices.annotate(
+                has_evidence=Exists(items),
+                submitted=kept_number(kept),
+                accepted=kept_number(kept.filter(status=Item.ACCEPTED)),
+                returned=kept_number(kept.filter(status=Item.RETURNED)),
+                pending_review=number(pending),
+                accepted_in_period=number(accepted.filter(period.q("reviewed_at"))),
+                accepted_previous=number(accepted.filter(previous.q("reviewed_at"))),
+                submitted_in_period=number(items.filter(period.q("created_at"))),
+                last_upload=Subquery(items.order_by("-created_at").values("created_at")[:1]),
             )
+            .filter(has_evidence=True)
+            .values("pk", *(f.name for f in dataclasses.fields(EvidenceFigures)))
             .order_by()
         )
         result = {}
         for row in rows:
             counts: dict[str, Any] = {**row}  # the plugin's row type has required keys: pop from a plain dict
-            office_id = counts.pop("office_id")
+            office_id = counts.pop("pk")
             result[office_id] = EvidenceFigures(**counts)
         return result
 
