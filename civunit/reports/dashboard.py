@@ -293,10 +293,10 @@ class OfficeFigures:
 
 
 @dataclass(frozen=True)
-class TaskList:
-    """At most LIST_LIMIT tasks (carrying `due`, `is_overdue`, `last_activity` and `lead_office`) and the total."""
+class Listing[T]:
+    """At most a list's limit of rows, and how many there are in all."""
 
-    rows: Sequence[Task]
+    rows: Sequence[T]
     total: int
 
     @property
@@ -304,14 +304,9 @@ class TaskList:
         return max(self.total - len(self.rows), 0)
 
 
-@dataclass(frozen=True)
-class EvidenceList:
-    rows: list[EvidenceItem]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
+# Tasks carry `due`, `is_overdue`, `last_activity` and `lead_office`.
+type TaskList = Listing[Task]
+type EvidenceList = Listing[EvidenceItem]
 
 
 @dataclass(frozen=True)
@@ -885,9 +880,9 @@ def _task_list(rows: QuerySet[Task], limit: int, *order: str, total: int | None 
     """The first `limit` rows; their total is the one task counter's (`total`), else counted in the same query."""
     rows = rows.select_related("lead_office").order_by(*order)
     if total is not None:
-        return TaskList(rows=list(rows[:limit]), total=total)
+        return Listing(rows=list(rows[:limit]), total=total)
     found = list(rows.annotate(list_total=Window(Count("pk")))[:limit])
-    return TaskList(rows=found, total=found[0].list_total if found else 0)
+    return Listing(rows=found, total=found[0].list_total if found else 0)
 
 
 def _overdue(scope: _Scope, limit: int) -> TaskList:
@@ -966,9 +961,9 @@ def _awaiting(scope: _Scope, limit: int) -> AwaitingReview:
     if scope.sees_whole_scope:
         # everything in scope is readable: the total is the evidence figure the headline shows
         found = list(items[:limit])
-        return AwaitingReview(tasks=tasks, evidence=EvidenceList(found, scope.evidence_figures.pending_review))
+        return AwaitingReview(tasks=tasks, evidence=Listing(found, scope.evidence_figures.pending_review))
     found = list(items.annotate(list_total=Window(Count("pk")))[:limit])
-    return AwaitingReview(tasks=tasks, evidence=EvidenceList(found, found[0].list_total if found else 0))
+    return AwaitingReview(tasks=tasks, evidence=Listing(found, found[0].list_total if found else 0))
 
 
 def awaiting_review(
