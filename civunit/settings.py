@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "civunit.accounts",
     "civunit.notifications",
+    "civunit.jobs",
     "campaign",
     "tasks",
     "evidence",
@@ -234,6 +235,9 @@ ROBOT_RETRY_BACKOFF = env.float("ROBOT_RETRY_BACKOFF", default=30.0)
 # Days of the week (1 = Monday … 7 = Sunday) on which the offices' daily digest goes out.
 ROBOT_DIGEST_WEEKDAYS = [int(day) for day in env.list("ROBOT_DIGEST_WEEKDAYS", default=["1", "2", "3", "4", "5"])]
 
+# A running background job that has not been heard from for this long (seconds) has lost its worker: it is
+# marked failed (manage.py jobs_sweep, and whenever someone looks at it). Jobs report progress every second or so.
+JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=600)
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("campaign/", include("campaign.urls")),
     path("tasks/", include("tasks.urls")),
     path("evidence/", include("evidence.urls")),
+    path("jobs/", include("civunit.jobs.urls")),
     path("notifications/", include("civunit.notifications.urls")),
     path("robots/", include("civunit.notifications.robots.urls")),
 ]

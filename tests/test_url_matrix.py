@@ -193,7 +193,11 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     robot_message = RobotMessage.objects.create(
         robot=robot, kind=RobotMessage.Kind.DIGEST, day=datetime.date(2026, 3, 5), title="t", body={}
     )
+    from civunit.jobs.models import Job
+
+    job = Job.objects.create(kind="matrix", requested_by=cast.coordinator)
     return {
+        "job": job.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -228,6 +232,9 @@ OBJECT_OF = {
     "reports:bulletin_edit": "bulletin",
     "reports:bulletin_publish": "bulletin",
     "reports:bulletin_delete": "bulletin",
+    "jobs:detail": "job",
+    "jobs:status": "job",
+    "jobs:download": "job",
     "robots:detail": "robot",
     "robots:edit": "robot",
     "robots:delete": "robot",

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Job
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin[Job]):
+    list_display = ["pk", "kind", "status", "stage", "done", "total", "requested_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
+        return False
