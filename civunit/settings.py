@@ -8,6 +8,7 @@ from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,8 +51,29 @@ INSTALLED_APPS = [
     "civunit.reports",
 ]
 
+# A strict Content-Security-Policy on every response (Django's CSP middleware): scripts and styles only from our
+# own static files (no inline script, handler or style attribute anywhere; a script that must be inline carries
+# the request's nonce, {{ csp_nonce }}), images from us or data: URIs (Bootstrap's CSS draws its form icons with
+# them), nothing from another site, no plugins, no <base>, no framing. File downloads send their own, stricter
+# policy (evidence/views/items.py), which the middleware leaves alone. Tested page by page in the browser
+# (tests/browser/test_csp.py) and on every page of the URL matrix (tests/test_csp.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "media-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,6 +99,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civunit.context_processors.navigation",

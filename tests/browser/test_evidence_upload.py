@@ -43,7 +43,7 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
     rows = page.locator("[data-testid=upload-row]")
     assert rows.count() == 3
     assert page.locator("[data-testid=upload-row] .progress").count() == 3
-    page.wait_for_function("document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 3")
     for i in range(3):
         assert "已归档" in rows.nth(i).locator("[data-testid=upload-status]").inner_text()
     page.wait_for_timeout(800)  # let the bars finish their width transition before the picture
@@ -152,5 +152,5 @@ def test_a_duplicate_is_linked_instead_by_who_may_change_it_and_only_offered_to_
     page.set_input_files("[data-testid=file-input]", [photo])
     page.wait_for_selector("[data-testid=upload-row][data-state=duplicate]")
     page.get_by_role("button", name="关联已有资料").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=upload-row][data-state=done]').length === 2")
     assert "没有变化" in page.locator("[data-testid=upload-status]").nth(1).inner_text()
