@@ -127,6 +127,8 @@ def criteria(request: HttpRequest) -> HttpResponse:
             "status": status,
             "filtered": bool(method or status),
             "veto": selectors.veto_counts(campaign),
+            # the note on the table (e.g. "an example, to be replaced") is for those who can replace it
+            "show_criteria_note": can_manage_campaign(request.user),  # type: ignore[arg-type]  # signed in (LoginRequiredMiddleware)
         },
     )
 
@@ -165,6 +167,7 @@ def _criterion_context(request, criterion, *, assessment_form=None, explanation_
         "history": history,
         # Sections other apps register (the standard's tasks and evidence): see campaign/links.py.
         "linked_sections": links.sections_for(request, criterion),
+        "show_criteria_note": can_manage_campaign(user),
     }
 
 

@@ -2,16 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from civunit import views
 from civunit.accounts import views as account_views
 
-admin.site.site_header = "civunit"
-admin.site.site_title = "civunit"
+admin.site.site_header = _("Civilized unit campaign: administration")
+admin.site.site_title = _("Civilized unit campaign")
 
 urlpatterns = [
     path("", include("civunit.reports.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # browsers ask for /favicon.ico whatever the page says: the static file's (hashed) address
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", login_not_required(account_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

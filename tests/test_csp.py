@@ -25,14 +25,15 @@ POLICY_PARTS = [
 
 
 def test_the_policy_is_strict():
-    policy = build_policy(settings.SECURE_CSP)
+    config: dict = settings.SECURE_CSP
+    policy = build_policy(config)
     for part in POLICY_PARTS:
         assert part in policy
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
     assert "http:" not in policy
     assert "https:" not in policy
-    assert CSP.NONCE in settings.SECURE_CSP["script-src"]
+    assert CSP.NONCE in config["script-src"]
 
 
 def test_the_finder_catches_what_the_policy_blocks():

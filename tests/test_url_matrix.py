@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from tests.db_state import database_state
 
 # Views anyone may open without an account.
-PUBLIC = {"login", "healthz", "admin:login"}
+PUBLIC = {"login", "healthz", "favicon", "admin:login"}
 # Views a read-only person may POST to: their own session, password and notifications.
 OWN_ACCOUNT = {"logout", "password_change", "admin:logout"}
 OWN_PREFIXES = ("notifications:",)

@@ -98,6 +98,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.real_name or self.username
 
+    def get_short_name(self) -> str:
+        """What the admin greets the person with: their name, not their login name."""
+        return self.display_name
+
     # Roles and headships are read once per request and kept on the user object, so that a page asks the
     # database the same number of times however many permission checks it makes.
     @cached_property

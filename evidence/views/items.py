@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Criterion
 from civunit import downloads
-from civunit.access import can_read_plan
+from civunit.access import can_read_plan, is_coordinator
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 from tasks.models import Task
@@ -57,6 +57,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "inline": item.stored_file is not None and item.stored_file.format in INLINE_FORMATS,
             "can_change": access.can_change_evidence(request.user, item),
+            # the file's SHA-256 is for the leadership group's office (technical details), not for every reader
+            "show_technical": is_coordinator(request.user),
         },
     )
 

@@ -1,16 +1,8 @@
-// Bulletins: the print button, a confirmation before publishing or deleting a draft, and on the draft form only the fields of the chosen period. Without this script
-// every field shows and the form still works.
+// Bulletins: on the draft form, only the fields of the chosen period (without this script every field shows and
+// the form still works). The print button and the confirmations are static/js/civunit.js's (data-print,
+// data-confirm), on every page.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
-
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  });
 
   var FIELDS = { month: ["year", "month"], quarter: ["year", "quarter"], custom: ["start", "end"] };
   var radios = document.querySelectorAll("input[name=period_kind]");
