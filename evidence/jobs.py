@@ -45,7 +45,7 @@ def run_import(ctx: JobContext) -> None:
         user = ctx.user
         if user is None or not access.can_import_evidence(user):
             raise JobFailed(_("Only the campaign coordinator may import an archive."))
-        office = Office.objects.filter(pk=ctx.params.get("office")).first()
+        office = Office.objects.filter(pk=int(ctx.params.get("office") or 0)).first()
         campaign = Campaign.objects.current()
         if office is None or campaign is None or campaign.pk != ctx.params.get("campaign"):
             raise JobFailed(_("The office or the campaign of this import no longer exists; nothing was imported."))

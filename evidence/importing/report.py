@@ -64,10 +64,13 @@ class ImportReport:
 
     def headline(self) -> str:
         c = self.counts()
-        text = _(
-            "%(taken)d taken, %(duplicate)d duplicates, %(refused)d refused, %(not_filed)d not filed, "
-            "%(skipped)d hidden files skipped."
-        ) % c
+        text = (
+            _(
+                "%(taken)d taken, %(duplicate)d duplicates, %(refused)d refused, %(not_filed)d not filed, "
+                "%(skipped)d hidden files skipped."
+            )
+            % c
+        )
         if self.dry_run:
             text = _("Check only, nothing was changed: %(counts)s") % {"counts": text}
         return text
@@ -79,9 +82,7 @@ class ImportReport:
             "office": self.office,
             "dry_run": self.dry_run,
             "counts": self.counts(),
-            "lines": {
-                outcome: [asdict(line) for line in self.of(outcome)[:SUMMARY_LINES]] for outcome in OUTCOMES
-            },
+            "lines": {outcome: [asdict(line) for line in self.of(outcome)[:SUMMARY_LINES]] for outcome in OUTCOMES},
             "activities_created": self.activities_created[:SUMMARY_LINES],
             "activities_linked": self.activities_linked[:SUMMARY_LINES],
         }

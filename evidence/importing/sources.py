@@ -24,10 +24,10 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -42,6 +42,8 @@ _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 _UNICODE_PATH_EXTRA = 0x7075
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# What reading a damaged, encrypted or oddly compressed entry raises.
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error)
 
 
 class ArchiveRefused(Exception):
@@ -112,7 +114,9 @@ def _too_big(size: int) -> ArchiveRefused:
     )
 
 
-def _copy_to_temp(src: BinaryIO, *, name: str, limit: int, on_bytes=None) -> uploads.ReceivedFile:
+def _copy_to_temp(
+    src: IO[bytes], *, name: str, limit: int, on_bytes: Callable[[int], None] | None = None
+) -> uploads.ReceivedFile:
     """Stream `src` to a new temporary file while hashing it; more than `limit` bytes raises EntryTooLarge."""
     path, fd = uploads.open_temp()
     digest = hashlib.sha256()
@@ -244,15 +248,12 @@ class ZipSource:
                 )
             parts = [p for p in name.split("/") if p not in ("", ".")]
             if ".." in parts:
-                raise ArchiveRefused(
-                    _("The ZIP is refused: the entry “%(name)s” points outside the archive (..).") % {"name": name[:200]}
-                )
+                message = _("The ZIP is refused: the entry “%(name)s” points outside the archive (..).")
+                raise ArchiveRefused(message % {"name": name[:200]})
             mode = _unix_mode(info)
             kind = stat.S_IFMT(mode)
             if stat.S_ISLNK(mode):
-                raise ArchiveRefused(
-                    _("The ZIP is refused: the entry “%(name)s” is a link.") % {"name": name[:200]}
-                )
+                raise ArchiveRefused(_("The ZIP is refused: the entry “%(name)s” is a link.") % {"name": name[:200]})
             if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise ArchiveRefused(
                     _("The ZIP is refused: the entry “%(name)s” is not an ordinary file.") % {"name": name[:200]}
@@ -271,7 +272,8 @@ class ZipSource:
 
     def receive(self, entry: Entry) -> uploads.ReceivedFile:
         info = entry.key
-        assert isinstance(info, zipfile.ZipInfo)
+        if not isinstance(info, zipfile.ZipInfo):
+            raise TypeError("not an entry of this ZIP")
         limit = min(info.file_size, max_file_size() + 1)
 
         def count(n: int) -> None:
@@ -290,7 +292,7 @@ class ZipSource:
             raise EntryUnreadable(
                 _("The file is too large: at most %(limit)s.") % {"limit": human_size(max_file_size())}
             ) from exc
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+        except _UNREADABLE as exc:
             raise EntryUnreadable(_("The file is damaged inside the ZIP and cannot be read.")) from exc
 
     def close(self) -> None:
@@ -347,7 +349,8 @@ class FolderSource:
 
     def receive(self, entry: Entry) -> uploads.ReceivedFile:
         path = entry.key
-        assert isinstance(path, Path)
+        if not isinstance(path, Path):
+            raise TypeError("not a file of this folder")
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:

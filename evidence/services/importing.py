@@ -18,9 +18,10 @@ filed without an activity (the report says so).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -45,6 +46,9 @@ from .intake import (
     save_received,
     stored_file_create,
 )
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import Office, User
 
 
 class ImportFailed(Exception):
@@ -93,13 +97,13 @@ class _ActivityPlan:
 def import_archive(
     path: Path,
     *,
-    user,
-    office,
+    user: User,
+    office: Office,
     campaign: Campaign,
     dry_run: bool = False,
     label: str = "",
     progress: Progress | None = None,
-    origin: dict | None = None,
+    origin: dict[str, object] | None = None,
 ) -> report.ImportReport:
     """Import the folder or ZIP at `path`. Raises ArchiveRefused (a hostile or oversized archive: nothing read),
     ImportFailed (the run stopped: nothing taken) or PermissionDenied."""
@@ -109,19 +113,25 @@ def import_archive(
     progress.stage("check")
     with open_source(path, label=label) as source:
         return evidence_import(
-            source=source, user=user, office=office, campaign=campaign, dry_run=dry_run, progress=progress, origin=origin
+            source=source,
+            user=user,
+            office=office,
+            campaign=campaign,
+            dry_run=dry_run,
+            progress=progress,
+            origin=origin,
         )
 
 
 def evidence_import(
     *,
     source: ArchiveSource,
-    user,
-    office,
+    user: User,
+    office: Office,
     campaign: Campaign,
     dry_run: bool = False,
     progress: Progress | None = None,
-    origin: dict | None = None,
+    origin: dict[str, object] | None = None,
 ) -> report.ImportReport:
     progress = progress or _NoProgress()
     result = report.ImportReport(source=source.label, office=office.name, dry_run=dry_run, skipped=list(source.skipped))
@@ -303,7 +313,7 @@ def _plan_activities(
         result.activities_created.append(f"{plan.folder.title}（{plan.date:%Y-%m-%d}）")
 
 
-def _earliest_photo_date(takes) -> datetime.date | None:
+def _earliest_photo_date(takes: Iterable[_Take]) -> datetime.date | None:
     dates = [timezone.localtime(t.sniffed.taken_at).date() for t in takes if t.sniffed.taken_at is not None]
     return min(dates) if dates else None
 
@@ -312,11 +322,11 @@ def _write(
     takes: list[_Take],
     activities: dict[str, _ActivityPlan],
     *,
-    user,
-    office,
+    user: User,
+    office: Office,
     campaign: Campaign,
     progress: Progress,
-    origin: dict | None,
+    origin: dict[str, object] | None,
 ) -> None:
     """Every row of the run in one transaction (durable: when it ends without error, it committed)."""
     with transaction.atomic(durable=True):
@@ -369,4 +379,4 @@ def _write(
             progress.advance()
 
 
-__all__ = ["ArchiveRefused", "ImportFailed", "evidence_import", "import_archive"]
+__all__ = ["ArchiveRefused", "ImportFailed", "evidence_import", "import_archive", "register_rows"]

@@ -21,7 +21,7 @@ from evidence import access
 
 from .. import files, uploads
 from ..models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
-from ..sniffing import Refused, check_size, clean_filename, sniff
+from ..sniffing import Refused
 from ._common import ReviewError, _event, versions_url
 from .intake import allocate_archive_number, check_received, save_received, stored_file_create
 

@@ -120,10 +120,13 @@ def max_upload_size() -> int:
     return max(limits.values())
 
 
-def streaming_upload_with(max_size: Callable[[], int]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+View = Callable[..., HttpResponse]
+
+
+def streaming_upload_with(max_size: Callable[[], int]) -> Callable[[View], View]:
     """@streaming_upload with another size limit than an evidence file's (the archive import's ZIP)."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "POST":

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
+from civunit.accounts.models import User
 from civunit.http import AuthenticatedHttpRequest
 from civunit.jobs import registry
 from civunit.jobs import services as jobs
@@ -35,12 +36,14 @@ def _max_upload() -> int:
     return int(settings.EVIDENCE_IMPORT_MAX_UPLOAD)
 
 
-def _require_importer(user) -> None:
+def _require_importer(user: User) -> None:
     if not access.can_import_evidence(user):
         raise PermissionDenied
 
 
-def _page(request: AuthenticatedHttpRequest, form: EvidenceImportForm, *, error: str = "", status: int = 200):
+def _page(
+    request: AuthenticatedHttpRequest, form: EvidenceImportForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "evidence/import.html",
@@ -70,7 +73,8 @@ def import_upload(request: AuthenticatedHttpRequest, *, upload: StreamingUpload)
     _require_importer(request.user)
     campaign = Campaign.objects.current()
     if campaign is None:
-        return _page(request, EvidenceImportForm(), error=_("There is no current campaign to file evidence under."), status=400)
+        message = _("There is no current campaign to file evidence under.")
+        return _page(request, EvidenceImportForm(), error=message, status=400)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -119,16 +123,20 @@ def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = job.summary if job.status == Job.Status.DONE else {}
     lines = summary.get("lines", {})
     counts = summary.get("counts", {})
-    sections = [
-        {
-            "outcome": outcome,
-            "label": report.OUTCOME_LABELS[outcome],
-            "lines": lines.get(outcome, []),
-            "count": counts.get(outcome, 0),
-            "more": max(0, counts.get(outcome, 0) - len(lines.get(outcome, []))),
-        }
-        for outcome in report.OUTCOMES
-    ]
+    sections = []
+    for outcome in report.OUTCOMES:
+        shown = lines.get(outcome, [])
+        sections.append(
+            {
+                "outcome": outcome,
+                "label": report.OUTCOME_LABELS[outcome],
+                "lines": shown,
+                "count": counts.get(outcome, 0),
+                "more": max(0, counts.get(outcome, 0) - len(shown)),
+                # only the columns something is said in (a phone has no room for empty ones)
+                "columns": {name: any(line.get(name) for line in shown) for name in ("activity", "title", "reason")},
+            }
+        )
     kind = registry.get(job.kind)
     return render(
         request,

@@ -86,6 +86,7 @@ def test_the_coordinator_imports_a_zip_in_the_background_and_gets_a_report(
         ("合影.jpg", cast.office_b, cast.coordinator, "学雷锋志愿服务"),
         ("方案.pdf", cast.office_b, cast.coordinator, None),
     ]
+    assert items[0].stored_file is not None
     assert items[0].stored_file.preview_status == StoredFile.PreviewStatus.READY
 
     page = client.get(response["Location"])
@@ -103,7 +104,9 @@ def test_the_coordinator_imports_a_zip_in_the_background_and_gets_a_report(
     download = client.get(reverse("jobs:download", args=[job.pk]))
     assert download.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[1] == ("结果", "文件", "测评标准", "活动", "标题", "档案号", "原因")
     by_file = {row[1]: row for row in rows[2:]}
     assert by_file["6.2.1 常态化志愿服务/方案.pdf"][:6] == (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -22,13 +22,13 @@ class Command(BaseCommand):
         "(e.g. '6.2.1 常态化志愿服务/'). Every file goes through the upload's checks; all or nothing per run."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", type=Path, help="A folder or a .zip file.")
         parser.add_argument("--office", required=True, help="The office the evidence belongs to (its name).")
         parser.add_argument("--user", required=True, help="The username recorded as the uploader.")
         parser.add_argument("--dry-run", action="store_true", help="Check and report; change nothing.")
 
-    def handle(self, *args, source: Path, office: str, user: str, dry_run: bool, **options):
+    def handle(self, *args: object, source: Path, office: str, user: str, dry_run: bool, **options: object) -> None:
         campaign = Campaign.objects.current()
         if campaign is None:
             raise CommandError(_("There is no current campaign to file evidence under."))
