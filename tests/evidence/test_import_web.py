@@ -128,11 +128,12 @@ def test_the_zip_waits_in_the_storage_for_the_worker_and_the_page_shows_the_prog
     cast, campaign, standards, login, settings, stored
 ):
     client = login(cast.coordinator)
-    response = post_zip(client, zips.build(ARCHIVE), office=cast.office_a)  # on_commit not run: the job waits
+    data = zips.build(ARCHIVE)
+    response = post_zip(client, data, office=cast.office_a)  # on_commit not run: the job waits
     job = Job.objects.get(kind=IMPORT_KIND)
     assert job.status == Job.Status.QUEUED
     assert job.params["zip"].startswith("evidence/imports/")
-    assert stored.read(job.params["zip"]) == zips.build(ARCHIVE)
+    assert stored.read(job.params["zip"]) == data
     assert temp_files(settings) == []  # the upload's temporary file is gone: the worker reads the storage
     page = client.get(response["Location"])
     text = page.content.decode()
