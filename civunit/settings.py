@@ -316,6 +316,11 @@ EVIDENCE_MAX_SIZE = {
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 # Temporary files of uploads interrupted longer ago than this are removed (clean_evidence_uploads).
 EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
+# Bringing an existing archive in (import_evidence, the coordinator's ZIP import): a folder or ZIP with more
+# entries, or unpacking to more bytes, is refused before anything is extracted; the web's ZIP upload is capped.
+EVIDENCE_IMPORT_MAX_FILES = env.int("EVIDENCE_IMPORT_MAX_FILES", default=10_000)
+EVIDENCE_IMPORT_MAX_BYTES = env.int("EVIDENCE_IMPORT_MAX_GB", default=20) * 1024 * _MB
+EVIDENCE_IMPORT_MAX_UPLOAD = env.int("EVIDENCE_IMPORT_MAX_UPLOAD_MB", default=4096) * _MB
 
 LOGGING = {
     "version": 1,

@@ -139,3 +139,18 @@ def get_evidence_for_user(user, pk: int) -> EvidenceItem:
     if item is None:
         raise Http404
     return item
+
+
+# --- Bringing an existing archive in ----------------------------------------------------------------------
+# The coordinator imports a ZIP for any office; the import's job, its progress and its report are the
+# coordinator's (every coordinator's: they share the work) and the administrators'.
+
+
+def can_import_evidence(user: User) -> bool:
+    return access.is_active_user(user) and access.is_coordinator(user)
+
+
+def can_read_import_job(user, job) -> bool:
+    if not access.is_active_user(user):
+        return False
+    return job.requested_by_id == user.pk or access.is_admin(user) or access.is_coordinator(user)

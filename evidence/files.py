@@ -40,6 +40,7 @@ FILE_FIELDS = ("file", "thumbnail", "screen", "print_copy")
 # Where the sweep looks for stored objects that no row names. evidence/tmp is where uploads were streamed before
 # they moved out of MEDIA_ROOT: whatever an interrupted upload left there is swept too.
 SWEPT_FOLDERS = ("evidence/files", "evidence/previews", "evidence/tmp")
+IMPORTS_FOLDER = "evidence/imports"
 
 
 def storage() -> Storage:
@@ -49,6 +50,12 @@ def storage() -> Storage:
 def evidence_file_name(extension: str) -> str:
     """A generated name for an original (never the uploader's file name)."""
     return f"evidence/files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def import_zip_name() -> str:
+    """Where the coordinator's uploaded ZIP waits for its import job (the worker reads it from the storage: web
+    and worker may be different machines); the job deletes it when it ends, the sweep if it never ran."""
+    return f"{IMPORTS_FOLDER}/{uuid.uuid4().hex}.zip"
 
 
 def preview_name(sha256: str, variant: str) -> str:
@@ -165,9 +172,33 @@ def clean_orphans(*, cutoff: datetime.datetime) -> int:
     return removed
 
 
+def clean_import_zips(*, cutoff: datetime.datetime) -> int:
+    """Delete uploaded import ZIPs older than `cutoff` that no unfinished job is waiting to read (a job deletes its
+    own when it ends; this removes those of jobs that never ran or whose worker died); returns how many."""
+    from civunit.jobs.models import Job
+
+    store = storage()
+    waiting = {str(p.get("zip")) for p in Job.objects.unfinished().values_list("params", flat=True) if p}
+    removed = 0
+    for name in _walk(store, IMPORTS_FOLDER):
+        try:
+            if name in waiting or store.get_modified_time(name) >= cutoff:
+                continue
+            store.delete(name)
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed
+
+
 def clean_stale_uploads(*, older_than_hours: float | None = None, now: datetime.datetime | None = None) -> int:
     """Remove what interrupted uploads left behind longer ago than the grace period: their local temporary
-    files, and stored objects that no row names. Returns how many files were removed."""
+    files, stored objects that no row names, and import ZIPs no job will read. Returns how many files were
+    removed."""
     hours = settings.EVIDENCE_TEMP_GRACE_HOURS if older_than_hours is None else older_than_hours
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=hours)
-    return uploads.clean_stale_temp_files(cutoff=cutoff.timestamp()) + clean_orphans(cutoff=cutoff)
+    return (
+        uploads.clean_stale_temp_files(cutoff=cutoff.timestamp())
+        + clean_orphans(cutoff=cutoff)
+        + clean_import_zips(cutoff=cutoff)
+    )

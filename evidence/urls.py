@@ -2,7 +2,7 @@ from django.urls import path
 
 from civunit import converters  # noqa: F401 (registers the <id:…> converter used below)
 
-from .views import activities, browse, items, recycle_bin, review, upload, versions
+from .views import activities, browse, importing, items, recycle_bin, review, upload, versions
 
 app_name = "evidence"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("upload/file/", upload.upload_file, name="upload_file"),
     path("upload/link/", upload.upload_link, name="upload_link"),
     path("<id:pk>/link/", upload.link_existing, name="link_existing"),
+    # Bringing an existing archive in: the coordinator's ZIP import and its job (views/importing.py)
+    path("import/", importing.import_page, name="import"),
+    path("import/upload/", importing.import_upload, name="import_upload"),
+    path("import/<id:pk>/", importing.import_job, name="import_job"),
     # An item, its files, the lists of one's own, a standard's and a task's evidence (views/items.py)
     path("mine/", items.mine, name="mine"),
     path("standard/<id:pk>/", items.standard, name="standard"),

@@ -196,8 +196,10 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     from civunit.jobs.models import Job
 
     job = Job.objects.create(kind="matrix", requested_by=cast.coordinator)
+    import_job = Job.objects.create(kind="evidence_import", requested_by=cast.coordinator, params={"name": "台账.zip"})
     return {
         "job": job.pk,
+        "import_job": import_job.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -226,6 +228,7 @@ OBJECT_OF = {
     "evidence:activity": "activity",
     "evidence:activity_edit": "activity",
     "evidence:activity_upload": "activity",
+    "evidence:import_job": "import_job",
     "notifications:read": "notification",
     "notifications:open": "notification",
     "reports:bulletin": "bulletin",

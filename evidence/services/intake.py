@@ -57,7 +57,8 @@ class DuplicateFound(Exception):
         self.items = items
 
 
-def _duplicate(sha256: str) -> DuplicateFound | None:
+def find_duplicate(sha256: str) -> DuplicateFound | None:
+    """The archive's copy of these bytes (with the current items that hold them), or None."""
     stored = StoredFile.objects.filter(sha256=sha256).first()
     if stored is None:
         return None
@@ -77,14 +78,22 @@ def _stem(name: str) -> str:
 def allocate_archive_number(criterion: Criterion) -> str:
     """The next number under a standard, e.g. 6.2.1-007. Must run inside the registering transaction: the
     UPDATE locks the sequence row until commit, so concurrent registrations take turns."""
+    return allocate_archive_numbers(criterion, 1)[0]
+
+
+def allocate_archive_numbers(criterion: Criterion, count: int) -> list[str]:
+    """The next `count` numbers under a standard in one UPDATE (an import files many items at once); inside the
+    registering transaction, as allocate_archive_number."""
+    if count <= 0:
+        return []
     try:
         with transaction.atomic():
             ArchiveSequence.objects.get_or_create(criterion=criterion)
     except IntegrityError:
         pass  # created concurrently: it exists now
-    ArchiveSequence.objects.filter(pk=criterion.pk).update(last_number=F("last_number") + 1)
-    number = ArchiveSequence.objects.values_list("last_number", flat=True).get(pk=criterion.pk)
-    return f"{criterion.code}-{number:03d}"
+    ArchiveSequence.objects.filter(pk=criterion.pk).update(last_number=F("last_number") + count)
+    last = ArchiveSequence.objects.values_list("last_number", flat=True).get(pk=criterion.pk)
+    return [f"{criterion.code}-{number:03d}" for number in range(last - count + 1, last + 1)]
 
 
 def _link(item: EvidenceItem, meta: EvidenceMeta) -> None:
@@ -126,6 +135,78 @@ def stored_file_create(*, name: str, received: uploads.ReceivedFile, sniffed) ->
     return stored
 
 
+def check_received(received: uploads.ReceivedFile) -> tuple[str, Sniffed]:
+    """Every upload's checks of its bytes: the cleaned file name (with the extension of what the file is) and what
+    sniffing found. Raises Refused with the user's message (not accepted, too large)."""
+    original_name = clean_filename(received.name)
+    sniffed: Sniffed = sniff(received.temp_path, original_name=original_name)
+    check_size(sniffed, received.size)
+    if not original_name.lower().endswith("." + sniffed.extension):
+        original_name = f"{original_name}.{sniffed.extension}"
+    return original_name, sniffed
+
+
+def save_received(received: uploads.ReceivedFile, sniffed: Sniffed) -> str:
+    """Save a checked upload to the storage under a generated name, before the transaction that records it; the
+    caller deletes it (files.delete_quietly) if that transaction does not commit."""
+    return files.save_local_file(received.temp_path, files.evidence_file_name(sniffed.extension))
+
+
+def register_rows(
+    *,
+    user,
+    office,
+    campaign: Campaign,
+    stored: StoredFile,
+    original_name: str,
+    kind: str,
+    meta: EvidenceMeta,
+    archive_number: str | None = None,
+    details: dict | None = None,
+) -> EvidenceItem:
+    """Inside the caller's transaction: the item of a stored file with its links and its history entry.
+    `archive_number` None allocates the next one under the primary standard."""
+    taken_on = meta.taken_on
+    if taken_on is None and stored.taken_at is not None:
+        taken_on = timezone.localtime(stored.taken_at).date()
+    primary = meta.standards[0] if meta.standards else None
+    if archive_number is None:
+        archive_number = allocate_archive_number(primary) if primary else ""
+    item = EvidenceItem.objects.create(
+        campaign=campaign,
+        stored_file=stored,
+        original_name=original_name,
+        kind=kind,
+        category=meta.category or DEFAULT_CATEGORY.get(kind, EvidenceCategory.OTHER),
+        title=meta.title or _stem(original_name),
+        caption=meta.caption,
+        description=meta.description,
+        taken_on=taken_on,
+        place=meta.place,
+        people=meta.people,
+        office=office,
+        uploader=user,
+        activity=meta.activity,
+        primary_standard=primary,
+        archive_number=archive_number,
+    )
+    _link(item, meta)
+    EvidenceEvent.objects.create(
+        lineage=item.lineage,
+        item=item,
+        actor=user,
+        action=EvidenceEvent.Action.UPLOADED,
+        details={
+            "file": original_name,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            **_links_made(meta),
+            **(details or {}),
+        },
+    )
+    return item
+
+
 def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFile, meta: EvidenceMeta) -> EvidenceItem:
     """Register an uploaded file as a new evidence item.
 
@@ -134,59 +215,29 @@ def evidence_register(*, user, campaign: Campaign, received: uploads.ReceivedFil
     """
     if user.office_id is None:
         raise Refused(_("Your account belongs to no office; ask an administrator to set your office."))
-    original_name = clean_filename(received.name)
-    sniffed: Sniffed = sniff(received.temp_path, original_name=original_name)
-    check_size(sniffed, received.size)
-    if duplicate := _duplicate(received.sha256):
+    original_name, sniffed = check_received(received)
+    if duplicate := find_duplicate(received.sha256):
         raise duplicate
-    if not original_name.lower().endswith("." + sniffed.extension):
-        original_name = f"{original_name}.{sniffed.extension}"
 
     name = ""
     try:
-        name = files.save_local_file(received.temp_path, files.evidence_file_name(sniffed.extension))
+        name = save_received(received, sniffed)
         # Durable: the outermost transaction, so that "the block ended without error" means "committed" and
         # the saved file is deleted whenever the rows are not there.
         with transaction.atomic(durable=True):
             stored = stored_file_create(name=name, received=received, sniffed=sniffed)
-            taken_on = meta.taken_on
-            if taken_on is None and sniffed.taken_at is not None:
-                taken_on = timezone.localtime(sniffed.taken_at).date()
-            primary = meta.standards[0] if meta.standards else None
-            item = EvidenceItem.objects.create(
+            item = register_rows(
+                user=user,
+                office=user.office,
                 campaign=campaign,
-                stored_file=stored,
+                stored=stored,
                 original_name=original_name,
                 kind=sniffed.kind,
-                category=meta.category or DEFAULT_CATEGORY.get(sniffed.kind, EvidenceCategory.OTHER),
-                title=meta.title or _stem(original_name),
-                caption=meta.caption,
-                description=meta.description,
-                taken_on=taken_on,
-                place=meta.place,
-                people=meta.people,
-                office=user.office,
-                uploader=user,
-                activity=meta.activity,
-                primary_standard=primary,
-                archive_number=allocate_archive_number(primary) if primary else "",
-            )
-            _link(item, meta)
-            EvidenceEvent.objects.create(
-                lineage=item.lineage,
-                item=item,
-                actor=user,
-                action=EvidenceEvent.Action.UPLOADED,
-                details={
-                    "file": original_name,
-                    "sha256": received.sha256,
-                    "size": received.size,
-                    **_links_made(meta),
-                },
+                meta=meta,
             )
     except IntegrityError as exc:
         files.delete_quietly([name])
-        if duplicate := _duplicate(received.sha256):
+        if duplicate := find_duplicate(received.sha256):
             raise duplicate from exc  # the same file arrived twice at the same moment
         raise
     except BaseException:

@@ -21,9 +21,9 @@ from evidence import access
 
 from .. import files, uploads
 from ..models import EvidenceEvent, EvidenceItem, EvidenceStandard, StoredFile
-from ..sniffing import Refused, check_size, clean_filename, sniff
+from ..sniffing import Refused
 from ._common import ReviewError, _event, versions_url
-from .intake import allocate_archive_number, stored_file_create
+from .intake import allocate_archive_number, check_received, save_received, stored_file_create
 
 # Fields a person may change on an item; anything else is the system's.
 EDITABLE_FIELDS = ("title", "category", "caption", "description", "taken_on", "place", "people", "activity")
@@ -268,11 +268,7 @@ def evidence_replace_file(
     The file is checked like any upload (sniffed, size-limited). The same bytes already in the archive are
     shared, not stored twice. Raises Refused with the user's message."""
     _check_change(user=user, item=item)
-    original_name = clean_filename(received.name)
-    sniffed = sniff(received.temp_path, original_name=original_name)
-    check_size(sniffed, received.size)
-    if not original_name.lower().endswith("." + sniffed.extension):
-        original_name = f"{original_name}.{sniffed.extension}"
+    original_name, sniffed = check_received(received)
     existing = StoredFile.objects.filter(sha256=received.sha256).first()
     if existing is not None and existing.pk == item.stored_file_id:
         raise Refused(_("This is the same file as the present version."))
@@ -280,7 +276,7 @@ def evidence_replace_file(
     try:
         if existing is None:
             # Saved before the transaction, deleted if it does not commit (see services.evidence_register).
-            name = files.save_local_file(received.temp_path, files.evidence_file_name(sniffed.extension))
+            name = save_received(received, sniffed)
         with transaction.atomic():
             if existing is None:
                 existing = stored_file_create(name=name, received=received, sniffed=sniffed)

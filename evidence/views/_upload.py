@@ -120,24 +120,36 @@ def max_upload_size() -> int:
     return max(limits.values())
 
 
+View = Callable[..., HttpResponse]
+
+
+def streaming_upload_with(max_size: Callable[[], int]) -> Callable[[View], View]:
+    """@streaming_upload with another size limit than an evidence file's (the archive import's ZIP)."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponse(status=405, headers={"Allow": "POST"})
+            handler = EvidenceUploadHandler(request, max_size=max_size())
+            request.upload_handlers = [handler]
+            try:
+                return view(request, *args, upload=StreamingUpload(request, handler), **kwargs)
+            except CsrfRefused as refused:
+                return refused.response
+            finally:
+                handler.discard()
+
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
 def streaming_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Make `view` an endpoint that receives one streamed file: anything but POST gets 405; the upload handler is
     installed before anything reads the body; the view gets the StreamingUpload as its keyword argument `upload`
     and calls its receive() (parsing and the CSRF check) after the checks that need no body; a refused token gets
     the CSRF failure page (403); the temporary file is always removed when the view is done (a saved file is in
-    the storage by then). The view is csrf_exempt only so that the middleware does not parse the body first."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponse(status=405, headers={"Allow": "POST"})
-        handler = EvidenceUploadHandler(request, max_size=max_upload_size())
-        request.upload_handlers = [handler]
-        try:
-            return view(request, *args, upload=StreamingUpload(request, handler), **kwargs)
-        except CsrfRefused as refused:
-            return refused.response
-        finally:
-            handler.discard()
-
-    return csrf_exempt(wrapped)
+    the storage by then). The view is csrf_exempt only so that the middleware does not parse the body first.
+    The file may be as large as the largest kind of evidence file (max_upload_size)."""
+    return streaming_upload_with(max_upload_size)(view)

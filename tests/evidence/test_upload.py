@@ -453,9 +453,9 @@ def test_registering_twice_at_once_gives_one_item_and_a_duplicate(cast, campaign
     """The second of two concurrent registrations of the same bytes meets the unique SHA-256."""
     data = samples.jpeg(color=(4, 5, 6))
     make_evidence(user=cast.staff_a, campaign=campaign, data=data, name="a.jpg")
-    monkeypatch.setattr(intake, "_duplicate", lambda sha, _real=intake._duplicate: None)
+    monkeypatch.setattr(intake, "find_duplicate", lambda sha, _real=intake.find_duplicate: None)
     # With the early check blinded, the database constraint still catches it.
-    monkeypatch.setattr(intake, "_duplicate", lambda sha: None)
+    monkeypatch.setattr(intake, "find_duplicate", lambda sha: None)
     with pytest.raises(Exception) as exc:
         make_evidence(user=cast.staff_b, campaign=campaign, data=data, name="b.jpg")
     assert EvidenceItem.objects.count() == 1
