@@ -136,6 +136,20 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
+def test_only_formula_like_cells_are_quoted(imported, campaign):
+    """Cells share their kind's style, so marking one quoted must not mark the others."""
+    ws = load(export_workbook(campaign, today=TODAY)).active
+    assert isinstance(ws, Worksheet)
+    quoted = {
+        (ws.cell(row=r, column=1).value, c)
+        for r in range(4, ws.max_row + 1)
+        for c in range(1, 15)
+        if ws.cell(row=r, column=c).quotePrefix
+    }
+    assert quoted == {("3", 4), ("3", 5), ("3", 11), ("3", 13), ("3", 14)}
+    assert not any(c.quotePrefix for c in ws[3])  # nor the header
+
+
 def test_one_sheet_per_office_can_be_added(imported, campaign):
     book = load(export_workbook(campaign, by_office=True, today=TODAY))
     assert book.sheetnames == ["工作任务分解表", "办公室", "研究室", "提案委员会办公室"]
