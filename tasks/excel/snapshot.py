@@ -122,7 +122,7 @@ def task_snapshots(campaign) -> list[TaskSnapshot]:
             recurrence=recurrence,
             status=status,
             latest_progress=progress or "",
-            pending_names=split_names(pending),
+            pending_names=split_names(pending) if pending else [],
         )
     if not tasks:
         return []

@@ -27,6 +27,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 
 from civunit.xlsx import set_text
 
@@ -48,7 +49,6 @@ HEADER_FILL = PatternFill("solid", start_color="1F4E79", end_color="1F4E79")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-WIDE_CHARS = re.compile(r"[^\x00-\u2e7f]")  # Chinese characters and other wide ones take two units
 FORMULA_LIKE = ("=", "+", "-", "@")
 
 
@@ -61,12 +61,14 @@ def export_workbook(campaign, *, by_office: bool = False, today: datetime.date |
     """The campaign's breakdown as .xlsx bytes (4 queries, whatever the number of tasks)."""
     today = today or timezone.localdate()
     tasks = task_snapshots(campaign)
-    lines = [_line(task) for task in tasks]
     book = Workbook(write_only=True)
     title = f"{campaign.organ_name}{campaign.title}工作任务分解表"
     used = {"工作任务分解表"}
     sheet = _sheet(book, "工作任务分解表")
     styles = CellStyles(sheet)
+    # Each task's cells are made once: a sheet writes a row out as it is appended, so an office's sheet appends
+    # the same cells again (at its own row numbers).
+    lines = [styles.row(sheet, task) for task in tasks]
     _fill(sheet, lines, title=title, today=today, styles=styles)
     if by_office:
         offices: dict[int, tuple] = {}
@@ -80,11 +82,32 @@ def export_workbook(campaign, *, by_office: bool = False, today: datetime.date |
     return buf.getvalue()
 
 
+class StyledCell(Cell):
+    """A cell that knows its style's index in the workbook's table of cell styles (`style_id`), so that writing
+    it does not hash its style array again (openpyxl looks the index up, by hash, for every cell it writes)."""
+
+    __slots__ = ("_style_index",)
+
+    def __init__(self, sheet, style: StyleArray, style_index: int | None):
+        super().__init__(sheet, 1, 1)  # placed when its row is appended
+        self._style = style
+        self._style_index = style_index
+
+    @property
+    def style_id(self) -> int:
+        if self._style_index is None:
+            return super().style_id
+        return self._style_index
+
+
 class CellStyles:
-    """Each kind of cell's style, made once per workbook: a cell takes a copy of its kind's style array
-    (font, border, fill, alignment and number format indices into the workbook's style tables)."""
+    """Each kind of cell's style, made once per workbook (font, border, fill, alignment and number format are
+    hashed into the workbook's style tables once, not once per cell), with its index among the cell styles.
+    Cells of a kind share its style array, which nothing changes: a cell whose text looks like a formula gets a
+    copy of its own, which set_text marks quoted."""
 
     def __init__(self, sheet):
+
         def make(*, font=None, fill=None, alignment=None, border=None, number_format=None):
             cell = WriteOnlyCell(sheet)
             if font is not None:
@@ -97,7 +120,7 @@ class CellStyles:
                 cell.border = border
             if number_format is not None:
                 cell.number_format = number_format
-            return cell._style  # type: ignore[attr-defined]  # the style array every Cell has (openpyxl's stubs omit it)
+            return cell.style_id, cell._style  # type: ignore[attr-defined]  # every Cell's style array
 
         body = Font(size=10)
         self.title = make(font=Font(name="宋体", size=16, bold=True), alignment=CENTER)
@@ -107,19 +130,28 @@ class CellStyles:
         self.center = make(font=body, alignment=WRAP_CENTER, border=BORDER)
         self.code = make(font=body, alignment=WRAP_CENTER, border=BORDER, number_format="@")
         self.date = make(font=body, alignment=WRAP_CENTER, border=BORDER, number_format="yyyy-mm-dd")
-        # one per column of the body: the code's, the date's (when a date) or the text's
+        # one per column of the body: the code's, the centred ones' or the text's (a date takes self.date)
         self.columns = [self.code if k == "code" else self.center if k in CENTERED_KEYS else self.top for k in KEYS]
 
+    def row(self, sheet, task: TaskSnapshot) -> tuple[list[Cell], float]:
+        """A task's cells and its row's height."""
+        values, height = _line(task)
+        date, cell = self.date, self.cell
+        cells = [
+            cell(sheet, date if isinstance(value, datetime.date) else style, value)
+            for style, value in zip(self.columns, values, strict=True)
+        ]
+        return cells, height
+
     @staticmethod
-    def cell(sheet, style, value=None) -> Cell:
-        """A cell of this style. Cells share their kind's style array, which nothing changes, except text that
-        looks like a formula: set_text marks it quoted in a copy of its own."""
-        cell = WriteOnlyCell(sheet)
+    def cell(sheet, kind: tuple[int, StyleArray], value=None) -> Cell:
+        """A cell of this kind of style holding `value` (text through set_text: never a formula)."""
+        index, style = kind
         if isinstance(value, str) and value.startswith(FORMULA_LIKE):
-            cell._style = StyleArray(style)  # type: ignore[attr-defined]  # (see make above)
+            cell = StyledCell(sheet, StyleArray(style), None)
             set_text(cell, value)
         else:
-            cell._style = style  # type: ignore[attr-defined]
+            cell = StyledCell(sheet, style, index)
             cell.value = value
         return cell
 
@@ -177,8 +209,9 @@ def _line(task: TaskSnapshot) -> tuple[list[str | datetime.date | None], float]:
 
 
 def _text_units(text: str) -> int:
-    """Width of a line in Excel's units: Chinese characters (and other wide ones) take two."""
-    return len(text) + len(WIDE_CHARS.findall(text))
+    """Width of a line in Excel's units, near enough for a row height: ASCII takes one, other characters (Chinese
+    ones, full-width punctuation, “”) two."""
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))
 
 
 def _row_height(cells: Sequence[object]) -> float:
@@ -187,6 +220,8 @@ def _row_height(cells: Sequence[object]) -> float:
     for value, width in zip(cells, WIDTHS, strict=True):
         if isinstance(value, str):
             usable = max(width - 1, 1)
+            if 2 * len(value) <= usable and "\n" not in value:
+                continue  # one line even if every character is wide
             lines = max(lines, sum(max(1, -(-_text_units(line) // usable)) for line in value.split("\n")))
     return min(15 * lines, 409)  # points; Excel's maximum row height is 409
 
@@ -228,12 +263,9 @@ def _fill(ws, lines, *, title: str, today: datetime.date, styles: CellStyles) ->
     )
     ws.row_dimensions[HEADER_ROW].height = 24
     ws.append([styles.cell(ws, styles.header, header) for _key, header, _width in EXPORT_COLUMNS])
-    columns, date_style, cell = styles.columns, styles.date, styles.cell
-    for r, (values, height) in enumerate(lines, start=HEADER_ROW + 1):
-        ws.row_dimensions[r].height = height
-        ws.append(
-            [
-                cell(ws, date_style if isinstance(value, datetime.date) else style, value)
-                for style, value in zip(columns, values, strict=True)
-            ]
-        )
+    heights: dict[float, RowDimension] = {}  # rows of one height share its dimension (openpyxl makes one per row)
+    for r, (cells, height) in enumerate(lines, start=HEADER_ROW + 1):
+        if height not in heights:
+            heights[height] = RowDimension(ws, ht=height, customHeight=True)
+        ws.row_dimensions[r] = heights[height]
+        ws.append(cells)

@@ -108,7 +108,11 @@ def test_the_preview_shows_conflicts_first_groups_of_offices_and_work_undone_at_
     OfficeFactory(name="机关服务中心", kind=Office.Kind.SECTION, ordering=6)
     campaign = CampaignFactory()
     header = ["序号", "工作任务", "牵头科室", "配合科室", "责任人", "状态"]
-    ours = [header, [1, "组织党组理论学习中心组学习", "办公室", "", "张伟", "已完成"], [2, "开展志愿服务活动", "研究室", "", "", ""]]
+    ours = [
+        header,
+        [1, "组织党组理论学习中心组学习", "办公室", "", "张伟", "已完成"],
+        [2, "开展志愿服务活动", "研究室", "", "", ""],
+    ]
     imported(_workbook(tmp_path / "ours.xlsx", ours).read_bytes(), campaign, cast.coordinator)
     theirs = [
         header,

@@ -125,6 +125,8 @@ def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
     assert rows["2"][11:13] == ["已完成", "已开展两次活动"]  # 状态 and the latest progress
     assert rows["2.1"][9] == "长期"
     assert rows["1"][1:3] == ["1.1.1", "党组理论学习中心组学习"]
+    heights = {ws.cell(row=r, column=1).value: ws.row_dimensions[r].height for r in range(4, ws.max_row + 1)}
+    assert heights == {"1": 30, "2": 30, "2.1": 15, "3": 30}  # wrapped text gets its lines (two here)
 
 
 def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
