@@ -338,9 +338,39 @@ class Row:
         return not any(self.values.values())
 
 
+def split_ref(ref: str) -> tuple[int, int] | None:
+    """ "E12" -> (row 12, column 5); None for anything else."""
+    m = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", ref)
+    return (int(m[2]), _col_index(m[1].encode())) if m else None
+
+
+def cell_ref(row: int, column: int) -> str:
+    """(12, 5) -> "E12"."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
 @dataclass
 class Table:
     header: Header
+
+    def formulas_without_value(self) -> dict[int, dict[str, str]]:
+        """The data rows' formula cells that have no saved value, in the columns the table reads, hidden rows
+        left out: row number -> {logical key: cell reference}."""
+        ws = self.header.sheet
+        keys = {c: key for key, c in self.header.columns.items()}
+        found: dict[int, dict[str, str]] = {}
+        for ref in ws.formulas_without_value:
+            where = split_ref(ref)
+            if where is None:
+                continue
+            row, column = where
+            if row > self.header.row and column in keys and row not in ws.hidden_rows:
+                found.setdefault(row, {})[keys[column]] = ref
+        return found
 
     def rows(self) -> Iterator[Row]:
         ws = self.header.sheet
@@ -382,10 +412,13 @@ def find_table(
     *,
     required: Iterable[str] = (),
     any_of: Iterable[Iterable[str]] = (),
+    refuse_formulas: bool = True,
 ) -> Table:
     """Find the sheet and header row (one row, or two rows under merged group headings) that name the most
     of `synonyms`' columns; raises WorkbookError naming what is missing. `any_of` lists groups of keys of
-    which at least one must be present (e.g. a code column or the item/indicator/standard columns)."""
+    which at least one must be present (e.g. a code column or the item/indicator/standard columns).
+    Formulas without a saved value refuse the sheet, unless `refuse_formulas` is False: the caller then
+    reports them with the sheet's other problems (Table.formulas_without_value)."""
     required = set(required)
     keyed = {key: [header_key(w) for w in words] for key, words in synonyms.items()}
     best = None  # (score, -rows_used, Header)
@@ -433,7 +466,7 @@ def find_table(
         names = "、".join(_first_synonym(synonyms, k) for k in missing)
         raise WorkbookError(_("The header row lacks required columns: %(names)s.") % {"names": names})
     refs = header.sheet.formulas_without_value
-    if refs:
+    if refs and refuse_formulas:
         raise WorkbookError(
             *[
                 _(

@@ -19,10 +19,12 @@ from civunit import access, downloads
 from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx import WorkbookError
 
-from .excel import apply_plan, export_workbook, plan_import, read_sheet
+from .excel import ConflictsRefused, PlanChanged, apply_plan, export_workbook, plan_import, read_sheet
 from .excel.columns import STATUS_LABEL
-from .excel.planning import deadline_text
+from .excel.planning import CONFLICT_SIMILARITY, deadline_text, office_names
 from .excel.storage import discard_upload, load_upload, store_upload
+from .models import code_sort_key
+from .services import StaleTask
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_LIMIT = 300  # rows listed per section of the preview; the counts are always complete
@@ -94,6 +96,7 @@ def _created_rows(plan) -> list[dict]:
             "code": r.code,
             "title": r.title,
             "office": r.lead_office.name if r.lead_office else "",
+            "supporting": office_names(r.supporting_offices),
             "deadline": deadline_text(r.deadline, r.recurrence),
             "status": STATUS_LABEL.get(r.status, "") if r.status else "",
         }
@@ -127,6 +130,11 @@ def excel_preview(request: AuthenticatedHttpRequest, digest: str) -> HttpRespons
         "errors": sheet.errors,
         "created": _created_rows(plan),
         "updated": plan.updated[:PREVIEW_LIMIT],
+        "conflicts": plan.conflicts[:PREVIEW_LIMIT],
+        "conflict_threshold": round(CONFLICT_SIMILARITY * 100),
+        "backwards": plan.backwards[:PREVIEW_LIMIT],
+        "cleared": plan.cleared[:PREVIEW_LIMIT],
+        "expanded": sheet.expanded_names(),
         "unchanged": plan.unchanged[:PREVIEW_LIMIT],
         "missing": plan.missing[:PREVIEW_LIMIT],
         "limit": PREVIEW_LIMIT,
@@ -153,18 +161,33 @@ def excel_apply(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     if not plan.ok:
         messages.error(request, _("The table has errors; nothing was imported."))
         return redirect("tasks:excel_preview", digest=digest)
+    changed = _("The tasks changed since this preview was made. Check the preview again before importing.")
     if plan.fingerprint() != request.POST.get("fingerprint", ""):
-        messages.warning(
+        messages.warning(request, changed)
+        return redirect("tasks:excel_preview", digest=digest)
+    on_conflict = "update" if request.POST.get("on_conflict") == "update" else "refuse"
+    try:
+        record = apply_plan(
+            plan, campaign=campaign, user=request.user, file_name=file_name, sha256=digest, on_conflict=on_conflict
+        )
+    except ConflictsRefused:
+        messages.error(
             request,
-            _("The tasks changed since this preview was made. Check the preview again before importing."),
+            _(
+                "Some rows have the number of an existing task but a clearly different text: choose whether to "
+                "update those tasks or to import nothing. Nothing was imported."
+            ),
         )
         return redirect("tasks:excel_preview", digest=digest)
-    record = apply_plan(plan, campaign=campaign, user=request.user, file_name=file_name, sha256=digest)
+    except (PlanChanged, StaleTask):
+        messages.warning(request, changed)
+        return redirect("tasks:excel_preview", digest=digest)
     discard_upload(user=request.user, digest=digest)
+    updated = len(plan.changes(on_conflict=on_conflict))
     messages.success(
         request,
         _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-        % {"created": len(plan.created), "updated": len(plan.updated), "unchanged": len(plan.unchanged)},
+        % {"created": len(plan.created), "updated": updated, "unchanged": len(plan.unchanged)},
     )
     return redirect("tasks:excel_result", pk=record.pk)
 
@@ -175,12 +198,23 @@ def excel_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ImportRecord.objects.select_related("user", "campaign"), pk=pk, kind=ImportRecord.Kind.TASKS
     )
     summary = record.summary or {}
+
+    def natural(codes):
+        return sorted(codes, key=code_sort_key)
+
+    def by_code(mapping: dict) -> list[tuple]:
+        return sorted(mapping.items(), key=lambda kv: code_sort_key(kv[0]))
+
     context = {
         "record": record,
-        "created": summary.get("created", []),
-        "updated": sorted((summary.get("updated") or {}).items()),
+        "created": natural(summary.get("created", [])),
+        "updated": by_code(summary.get("updated") or {}),
+        "conflicts": by_code(summary.get("conflicts") or {}),
+        "backwards": by_code(summary.get("state_backwards") or {}),
+        "cleared": by_code(summary.get("responsible_cleared") or {}),
+        "expanded": sorted((summary.get("expanded") or {}).items()),
         "unchanged": summary.get("unchanged", 0),
-        "missing": summary.get("missing", []),
+        "missing": natural(summary.get("missing", [])),
         "warnings": summary.get("warnings", []),
         "status_changes": summary.get("status_changes", 0),
         "progress_reports": summary.get("progress_reports", 0),

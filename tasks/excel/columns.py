@@ -95,3 +95,37 @@ RECURRENCE_LABEL: dict[str, str] = {
 # Several offices (or standard codes) in one cell.
 OFFICE_SEPARATORS = re.compile(r"[、，,；;\n]+")
 CODE_SEPARATORS = re.compile(r"[、，,；;\s]+")
+
+# 牵头/配合 cells name groups of offices as breakdowns write them: the collective name -> the office kinds it
+# stands for (civunit.accounts.models.Office.Kind values). "各委室、机关服务中心" is the committee offices and that one
+# office. A name is compared without spaces; an unknown name that starts like a group (各, 全体, 所有) is reported
+# as a group the import does not know, and one whose kinds have no office is a row problem naming the cell.
+_COMMITTEES = ("committee",)
+_SECTIONS = ("section",)
+_ALL = ("committee", "section", "leadership_office")
+COLLECTIVE_OFFICES: dict[str, tuple[str, ...]] = {
+    "各委室": _COMMITTEES,
+    "机关各委室": _COMMITTEES,
+    "各专委会": _COMMITTEES,
+    "各专门委员会": _COMMITTEES,
+    "各委员会办公室": _COMMITTEES,
+    "全体委室": _COMMITTEES,
+    "所有委室": _COMMITTEES,
+    "各科室": _SECTIONS,
+    "机关各科室": _SECTIONS,
+    "各处室": _SECTIONS,
+    "机关各处室": _SECTIONS,
+    "全体科室": _SECTIONS,
+    "所有科室": _SECTIONS,
+    "各部门": _ALL,
+    "机关各部门": _ALL,
+    "各委室科室": _ALL,
+    "各委室和科室": _ALL,
+    "各委室及科室": _ALL,
+    "机关各委室科室": _ALL,
+    "全机关": _ALL,
+    "机关全体": _ALL,
+    "机关各单位": _ALL,
+}
+COLLECTIVE_EXAMPLES = "各委室、各科室、机关各部门、全机关"
+COLLECTIVE_PREFIX = re.compile(r"^(机关)?(各|全体|所有)")

@@ -21,6 +21,9 @@ from tasks.models import Recurrence, Task, split_names
 
 from .columns import (
     CODE_SEPARATORS,
+    COLLECTIVE_EXAMPLES,
+    COLLECTIVE_OFFICES,
+    COLLECTIVE_PREFIX,
     COLUMNS,
     OFFICE_SEPARATORS,
     PROGRESS_WORDS,
@@ -51,15 +54,33 @@ FIELDS_BY_COLUMN = {
 
 @dataclass
 class Problem:
-    """A row (or, with row None, the whole sheet) and what is wrong with it."""
+    """A row (or, with row None, the whole sheet) and what is wrong with it; `cell` names the cell (E12) when
+    the problem is one cell's."""
 
     row: int | None
     message: str
+    cell: str = ""
 
     def __str__(self) -> str:
         if self.row is None:
             return self.message
+        if self.cell:
+            return _("Row %(row)d, cell %(cell)s: %(message)s") % {
+                "row": self.row,
+                "cell": self.cell,
+                "message": self.message,
+            }
         return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class Expansion:
+    """A collective name in a 牵头/配合 cell (各委室) and the offices it was read as."""
+
+    row: int
+    cell: str
+    name: str
+    offices: list[Office]
 
 
 @dataclass
@@ -98,10 +119,21 @@ class Sheet:
     errors: list[Problem]
     warnings: list[Problem]
     skipped: list[Problem]
+    expansions: list[Expansion] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def expanded_names(self) -> list[dict]:
+        """Each collective name the sheet uses, once: the offices it stands for and the cells that use it."""
+        by_name: dict[str, dict] = {}
+        for e in self.expansions:
+            entry = by_name.setdefault(
+                e.name, {"name": e.name, "offices": "、".join(o.name for o in e.offices), "cells": []}
+            )
+            entry["cells"].append(e.cell)
+        return list(by_name.values())
 
 
 # --- Matching offices and standards -----------------------------------------------------------------------
@@ -117,6 +149,9 @@ class OfficeMatcher:
 
     def __init__(self, offices):
         self.offices = list(offices)
+        self.by_kind: dict[str, list[Office]] = {}
+        for o in sorted(self.offices, key=lambda o: (o.ordering, o.name)):
+            self.by_kind.setdefault(o.kind, []).append(o)
         self.by_name = {_squash(o.name): o for o in self.offices}
         self.by_short: dict[str, list[Office]] = {}
         self.names: list[tuple[Office, list[str]]] = []
@@ -140,6 +175,10 @@ class OfficeMatcher:
         if len(candidates) == 1:
             return candidates[0], []
         return None, candidates
+
+    def of_kinds(self, kinds) -> list[Office]:
+        """The offices of these kinds, in the organ's order."""
+        return sorted((o for k in kinds for o in self.by_kind.get(k, [])), key=lambda o: (o.ordering, o.name))
 
 
 class StandardMatcher:
@@ -205,18 +244,44 @@ def _state_word(text: str, words: dict[str, str]) -> str | None:
 # --- The sheet --------------------------------------------------------------------------------------------
 
 
+class RowProblems:
+    """A row's problems as they are found: `append` for the row, `at` for one of its cells (named E12)."""
+
+    def __init__(self, number: int, letters: dict[str, str], formulas: dict[str, str]):
+        self.number = number
+        self.letters = letters  # logical key -> column letters
+        self.formulas = formulas  # logical key -> cell of a formula without a value in this row
+        self.found: list[Problem] = []
+
+    def cell(self, key: str) -> str:
+        return f"{self.letters[key]}{self.number}" if key in self.letters else ""
+
+    def append(self, message: str) -> None:
+        self.found.append(Problem(self.number, message))
+
+    def at(self, key: str, message: str) -> None:
+        self.found.append(Problem(self.number, message, cell=self.cell(key)))
+
+    def empty(self, *keys: str) -> bool:
+        """False when the cell is empty because it is a formula without a value (reported as such already)."""
+        return not any(k in self.formulas for k in keys)
+
+
 @gc_paused()
 def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
     """Open, find the table and validate every row. Raises xlsx.WorkbookError for a file that cannot be read at
-    all (refused formats, bombs, missing columns, formulas without values); row problems are in Sheet.errors."""
+    all (refused formats, bombs, missing columns); row problems are in Sheet.errors, all of them at once: formulas
+    without a saved value are named by their cells beside the other bad rows."""
     book = xlsx.open_workbook(data, filename=filename)
     table = xlsx.find_table(
         book,
         COLUMNS,
         required={"code", "lead_office"},
         any_of=[("title", "measures")],
+        refuse_formulas=False,
     )
     cols = table.header.columns
+    letters = {key: xlsx.cell_ref(1, c)[:-1] for key, c in cols.items()}
     fields = {"title"} | {f for key, f in FIELDS_BY_COLUMN.items() if key in cols}
     if "title" in cols and "measures" in cols:
         fields.add("measures")
@@ -231,7 +296,22 @@ def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     skipped: list[Problem] = []
+    expansions: list[Expansion] = []
     first_row_of: dict[str, int] = {}
+
+    formulas = table.formulas_without_value()
+    for number in sorted(formulas):
+        for _key, ref in sorted(formulas[number].items(), key=lambda kv: cols[kv[0]]):
+            errors.append(
+                Problem(
+                    number,
+                    _(
+                        "the cell holds a formula without a saved value: open the file in Excel or WPS, save it "
+                        "and import again (formulas are never calculated here)."
+                    ),
+                    cell=ref,
+                )
+            )
 
     for raw_row in table.rows():
         if xlsx.is_note_row(raw_row):
@@ -240,17 +320,18 @@ def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
         if _is_heading(raw_row):
             skipped.append(Problem(raw_row.number, _("a heading row (%(text)s), skipped") % {"text": _first(raw_row)}))
             continue
-        row_errors: list[str] = []
-        task = _read_row(raw_row, campaign, offices, standards, fields, row_errors, warnings)
+        problems = RowProblems(raw_row.number, letters, formulas.get(raw_row.number, {}))
+        task = _read_row(raw_row, campaign, offices, standards, fields, problems, warnings, expansions)
         if task.code:
             if task.code in first_row_of:
-                row_errors.append(
+                problems.at(
+                    "code",
                     _("the number %(code)s is used again (first on row %(first)d).")
-                    % {"code": task.code, "first": first_row_of[task.code]}
+                    % {"code": task.code, "first": first_row_of[task.code]},
                 )
             else:
                 first_row_of[task.code] = raw_row.number
-        errors.extend(Problem(raw_row.number, m) for m in row_errors)
+        errors.extend(problems.found)
         rows.append(task)
 
     for task in rows:
@@ -260,6 +341,7 @@ def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
                     task.row,
                     _("sub-task %(code)s has no parent task %(parent)s, neither in the table nor already imported.")
                     % {"code": task.code, "parent": task.parent_code},
+                    cell=f"{letters['code']}{task.row}",
                 )
             )
     if "standards" in fields and not standards.by_code and "standard_code" not in cols:
@@ -284,6 +366,7 @@ def read_sheet(data: bytes, *, filename: str, campaign) -> Sheet:
         errors=errors,
         warnings=warnings,
         skipped=skipped,
+        expansions=expansions,
     )
 
 
@@ -306,16 +389,18 @@ def _is_heading(raw_row: xlsx.Row) -> bool:
 # Translated only when a row has a problem to report (not 2,000 times for a clean sheet).
 LEAD_OFFICE = gettext_lazy("lead office")
 SUPPORTING_OFFICE = gettext_lazy("supporting office")
+KIND_NAMES = dict(Office.Kind.choices)
 
 
-def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -> TaskRow:
+def _read_row(raw_row, campaign, offices, standards, fields, errors: RowProblems, warnings, expansions) -> TaskRow:
     r = raw_row
     code = clean_code(r["code"])
     task = TaskRow(row=r.number, code=code)
     if not code:
-        errors.append(_("the number (序号) is empty."))
+        if errors.empty("code"):
+            errors.at("code", _("the number (序号) is empty."))
     elif len(code) > CODE_MAX or not CODE_RE.fullmatch(code):
-        errors.append(_("the number “%(code)s” is not like 3 or 3.1.") % {"code": code})
+        errors.at("code", _("the number “%(code)s” is not like 3 or 3.1.") % {"code": code})
         task.code = ""
     elif "." in code:
         task.parent_code = code.rsplit(".", 1)[0]
@@ -327,29 +412,32 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
     else:
         task.title = title or measures
     if not task.title:
-        errors.append(_("the task (工作任务) is empty."))
+        if errors.empty("title", "measures"):
+            errors.at("title" if "title" in errors.letters else "measures", _("the task (工作任务) is empty."))
     elif len(task.title) > TITLE_MAX:
-        errors.append(_("the task text is longer than %(max)d characters.") % {"max": TITLE_MAX})
+        errors.at("title", _("the task text is longer than %(max)d characters.") % {"max": TITLE_MAX})
 
     lead_names = [n.strip() for n in OFFICE_SEPARATORS.split(r["lead_office"]) if n.strip()]
-    if not lead_names:
-        errors.append(_("the lead office (牵头科室) is empty."))
-    lead_found = _offices(lead_names, offices, errors, LEAD_OFFICE)
+    if not lead_names and errors.empty("lead_office"):
+        errors.at("lead_office", _("the lead office (牵头科室) is empty."))
+    lead_found = _offices(lead_names, offices, errors, "lead_office", expansions)
     if lead_found:
         task.lead_office = lead_found[0]
-        if len(lead_names) > 1:
+        if len({o.pk for o in lead_found}) > 1:
             warnings.append(
                 Problem(
                     r.number,
                     _("several lead offices: %(first)s leads, the others are counted as supporting offices.")
                     % {"first": lead_found[0].name},
+                    cell=errors.cell("lead_office"),
                 )
             )
     supporting = _offices(
         [n.strip() for n in OFFICE_SEPARATORS.split(r["supporting_offices"]) if n.strip()],
         offices,
         errors,
-        SUPPORTING_OFFICE,
+        "supporting_offices",
+        expansions,
     )
     seen = {task.lead_office.pk} if task.lead_office else set()
     for office in lead_found[1:] + supporting:
@@ -359,19 +447,20 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
 
     task.leader = _squash(r["leader"])
     if len(task.leader) > NAME_MAX:
-        errors.append(_("the leader in charge is longer than %(max)d characters.") % {"max": NAME_MAX})
+        errors.at("leader", _("the leader in charge is longer than %(max)d characters.") % {"max": NAME_MAX})
     task.responsible = list(dict.fromkeys(split_names(r["people"])))
     if len("、".join(task.responsible)) > NAMES_MAX:
-        errors.append(_("the responsible people are longer than %(max)d characters.") % {"max": NAMES_MAX})
+        errors.at("people", _("the responsible people are longer than %(max)d characters.") % {"max": NAMES_MAX})
 
     try:
         task.deadline, task.recurrence = parse_deadline(
             r.raw.get("deadline"), r["deadline"], not_before=campaign.start_date
         )
     except ValueError:
-        errors.append(
+        errors.at(
+            "deadline",
             _("the deadline “%(text)s” is not a date (such as 2026-09-30 or 2026年6月底) nor 每月/每季度/每年/长期.")
-            % {"text": r["deadline"]}
+            % {"text": r["deadline"]},
         )
 
     task.evidence_requirement = cell_text(r, "evidence")
@@ -381,29 +470,58 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors, warnings) -
     return task
 
 
-def _offices(names, matcher, errors, role) -> list[Office]:
+def _offices(names, matcher: OfficeMatcher, errors: RowProblems, key: str, expansions) -> list[Office]:
+    """The offices a 牵头 or 配合 cell names: each name an office (OfficeMatcher) or a collective name (各委室:
+    COLLECTIVE_OFFICES), which stands for every office of its kinds and is kept in `expansions` for the preview."""
+    role = LEAD_OFFICE if key == "lead_office" else SUPPORTING_OFFICE
     found = []
     for name in names:
+        kinds = COLLECTIVE_OFFICES.get(_squash(name))
+        if kinds is not None:
+            group = matcher.of_kinds(kinds)
+            if group:
+                found.extend(group)
+                expansions.append(Expansion(errors.number, errors.cell(key), name, group))
+            else:
+                errors.at(
+                    key,
+                    _("“%(name)s” stands for the offices of kind %(kinds)s, but there is no such office.")
+                    % {"name": name, "kinds": "、".join(str(KIND_NAMES[k]) for k in kinds)},
+                )
+            continue
         office, candidates = matcher.match(name)
         if office is not None:
             found.append(office)
         elif candidates:
-            errors.append(
+            errors.at(
+                key,
                 _("the %(role)s “%(name)s” could be any of %(candidates)s: write the full name.")
-                % {"role": role, "name": name, "candidates": "、".join(o.name for o in candidates)}
+                % {"role": role, "name": name, "candidates": "、".join(o.name for o in candidates)},
+            )
+        elif COLLECTIVE_PREFIX.match(_squash(name)):
+            errors.at(
+                key,
+                _(
+                    "“%(name)s” reads as a group of offices, but not one this import knows (such as %(known)s): "
+                    "write the offices' names."
+                )
+                % {"name": name, "known": COLLECTIVE_EXAMPLES},
             )
         else:
-            errors.append(_("the %(role)s “%(name)s” is not a known office.") % {"role": role, "name": name})
+            errors.at(key, _("the %(role)s “%(name)s” is not a known office.") % {"role": role, "name": name})
     return found
 
 
-def _read_standards(r, task, matcher, errors, warnings) -> None:
+def _read_standards(r, task, matcher, errors: RowProblems, warnings) -> None:
     codes = [c for c in CODE_SEPARATORS.split(xlsx.normalize(r["standard_code"])) if c]
     if codes:
         for code in codes:
             criterion = matcher.by_code.get(code)
             if criterion is None:
-                errors.append(_("the standard code %(code)s is not in this campaign's criteria.") % {"code": code})
+                errors.at(
+                    "standard_code",
+                    _("the standard code %(code)s is not in this campaign's criteria.") % {"code": code},
+                )
             elif criterion not in task.standards:
                 task.standards.append(criterion)
         return
@@ -423,14 +541,15 @@ def _read_standards(r, task, matcher, errors, warnings) -> None:
         task.standards.append(criterion)
 
 
-def _read_state(r, task, errors) -> None:
+def _read_state(r, task, errors: RowProblems) -> None:
     status_text, progress = r["status"], cell_text(r, "progress")
     if status_text:
         status = _state_word(status_text, STATUS_WORDS)
         if status is None:
-            errors.append(
+            errors.at(
+                "status",
                 _("the status “%(text)s” is not one of %(words)s.")
-                % {"text": status_text, "words": "、".join(STATUS_WORDS)}
+                % {"text": status_text, "words": "、".join(STATUS_WORDS)},
             )
         task.status = status
         if progress and _state_word(progress, PROGRESS_WORDS) is None:

@@ -81,3 +81,65 @@ def test_coordinator_sees_row_errors_then_previews_imports_and_exports_the_break
     assert isinstance(ws, Worksheet)
     assert ws["A3"].value == "序号"
     assert [ws.cell(row=r, column=1).value for r in range(4, 8)] == ["1", "1.1", "2", "4"]
+
+
+def _workbook(path: Path, rows) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_preview_shows_conflicts_first_groups_of_offices_and_work_undone_at_desktop_and_phone_widths(
+    page, live_server, browser_login, screenshot, cast, tmp_path, width
+):
+    from civunit.accounts.models import Office
+    from tests.factories import OfficeFactory
+    from tests.tasks.test_excel_real_tables import imported
+
+    OfficeFactory(name="人事科", kind=Office.Kind.SECTION, ordering=5)
+    OfficeFactory(name="机关服务中心", kind=Office.Kind.SECTION, ordering=6)
+    campaign = CampaignFactory()
+    header = ["序号", "工作任务", "牵头科室", "配合科室", "责任人", "状态"]
+    ours = [
+        header,
+        [1, "组织党组理论学习中心组学习", "办公室", "", "张伟", "已完成"],
+        [2, "开展志愿服务活动", "研究室", "", "", ""],
+    ]
+    imported(_workbook(tmp_path / "ours.xlsx", ours).read_bytes(), campaign, cast.coordinator)
+    theirs = [
+        header,
+        [1, "组织党组理论学习中心组学习（修订）", "办公室", "各委室、机关服务中心", "", "未开始"],
+        [2, "机关食堂节能改造", "研究室", "机关各科室", "", ""],
+        [3, "建设道德讲堂", "人事科", "全机关", "李明", ""],
+    ]
+    page.set_viewport_size({"width": width, "height": 860})
+    browser_login(page, cast.coordinator)
+    page.goto(f"{live_server.url}/tasks/excel/")
+    page.set_input_files("input[name=file]", str(_workbook(tmp_path / "别的表.xlsx", theirs)))
+    page.click("[data-testid=excel-upload]")
+    page.locator("[data-testid=excel-conflicts]").wait_for()
+
+    assert page.locator("[data-testid=excel-conflicts] tbody tr").count() == 1
+    assert "机关食堂节能改造" in page.locator("[data-testid=excel-conflicts]").inner_text()
+    assert page.locator("[data-testid=excel-apply]").count() == 0  # only: update those tasks, or nothing
+    expanded = page.locator("[data-testid=excel-expanded]").inner_text()
+    assert "各委室" in expanded and "机关党组、人事科、机关服务中心" in expanded
+    assert page.locator("[data-testid=excel-backwards-state]").count() == 1
+    assert page.locator("[data-testid=excel-cleared-people]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    screenshot(page, f"task-excel-preview-conflicts-{width}")
+
+    page.click("[data-testid=excel-apply-conflicts]")
+    page.locator("[data-testid=excel-result]").wait_for()
+    assert Task.objects.get(code="2").title == "机关食堂节能改造"
+    assert page.locator("[data-testid=excel-result-backwards]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"task-excel-result-conflicts-{width}")

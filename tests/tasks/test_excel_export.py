@@ -125,6 +125,8 @@ def test_the_export_is_formatted_for_print_and_reading(imported, campaign):
     assert rows["2"][11:13] == ["已完成", "已开展两次活动"]  # 状态 and the latest progress
     assert rows["2.1"][9] == "长期"
     assert rows["1"][1:3] == ["1.1.1", "党组理论学习中心组学习"]
+    heights = {ws.cell(row=r, column=1).value: ws.row_dimensions[r].height for r in range(4, ws.max_row + 1)}
+    assert heights == {"1": 30, "2": 30, "2.1": 15, "3": 30}  # wrapped text gets its lines (two here)
 
 
 def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
@@ -134,6 +136,20 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(imported, campaign):
     cells = [ws.cell(row=row, column=c) for c in (4, 5, 11, 13, 14)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://example.com")', "+1 各科室", "-2 份", "@所有人", "=1+1"]
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_only_formula_like_cells_are_quoted(imported, campaign):
+    """Cells share their kind's style, so marking one quoted must not mark the others."""
+    ws = load(export_workbook(campaign, today=TODAY)).active
+    assert isinstance(ws, Worksheet)
+    quoted = {
+        (ws.cell(row=r, column=1).value, c)
+        for r in range(4, ws.max_row + 1)
+        for c in range(1, 15)
+        if ws.cell(row=r, column=c).quotePrefix
+    }
+    assert quoted == {("3", 4), ("3", 5), ("3", 11), ("3", 13), ("3", 14)}
+    assert not any(c.quotePrefix for c in ws[3])  # nor the header
 
 
 def test_one_sheet_per_office_can_be_added(imported, campaign):
