@@ -1,0 +1,636 @@
+"""The report as an editable Word copy (.docx) in the layout of GB/T 9704-2012, from the same `ReportContent` as the
+PDF: offices revise it in Word or WPS before the leadership signs it.
+
+What the layout asks, as Word expresses it:
+- A4, margins top 37 mm, bottom 35 mm, left (binding) 28 mm, right 26 mm: a text block of 156 × 225 mm, with a
+  document grid of 22 lines of 28 characters (`w:docGrid` linesAndChars, as Chinese official-document templates
+  set it) and exact line spacing of 28.95 pt (225 mm / 22), so that 22 lines fill the block.
+- Body 3号 (16 pt) 仿宋; title 2号 (22 pt) 小标宋, centred; headings 「一、」 黑体 and 「（一）」 楷体 (Word's Heading 1
+  and 2, so that the navigation pane shows the structure); 「1.」 lines in the body face. The faces are the PDF's
+  (settings.OFFICIAL_FONTS): the first of a role's chain, the official face, is named for East Asian and Latin
+  text alike, and the font table names the chain's last face, the free one the setup installs, as its
+  alternative, for programs that substitute by it where the official face is not installed.
+- Page numbers "— N —" in 4号, 7 mm below the block: different odd and even footers with the PAGE field, odd pages
+  on the right and even pages on the left, one character in.
+- 附件说明 one line below the body, two characters in, the later names aligned with the first; the organ's name
+  centred above the date, the date four characters in from the right; each attachment on a new page with
+  「附件N」 flush left in 黑体 and its title centred in 2号; its content as tables (小四 and 五号) whose header row
+  repeats on every page.
+- Photos from the print copies only (never the originals), two to a row, each checked again against what the
+  requesting user may read, and opened with Pillow before it goes in; a missing or damaged one is named instead.
+
+Every text goes through civunit.utils.xml_safe: characters XML cannot hold (NUL, other control characters, lone
+surrogates) are dropped rather than making the file unreadable. Table rows are written as XML directly: python-docx
+walks a table's whole grid on each cell access, which is quadratic in the rows of a long attachment.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import docx
+from django.conf import settings
+from django.utils.translation import gettext as _
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+from lxml import etree
+from PIL import Image
+
+from civunit.utils import xml_safe
+from evidence import files
+from evidence.access import evidence_visible_to
+from evidence.models import EvidenceItem
+
+from .content import EvidenceGroup, Photo, ReportContent
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+
+    from civunit.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# The grid (GB/T 9704-2012; the word-processor practice in ../shared/reference/DOMAIN.md).
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
+BLOCK_WIDTH = Mm(156)
+BODY_SIZE = 16  # 3号
+TITLE_SIZE = 22  # 2号
+PAGE_NUMBER_SIZE = 14  # 4号
+TABLE_SIZE = 12  # 小四
+SMALL_TABLE_SIZE = 10.5  # 五号
+LINE = Pt(28.95)  # 225 mm / 22 lines
+LINE_TWIPS = 579
+# Word's character grid: the pitch's difference from the default font size (16 pt) in 4096ths of a point. 156 mm
+# is 442.2 pt, so 28 characters a line is a pitch of 15.79 pt: 0.207 pt less, -849.
+CHAR_SPACE = -849
+CHAR = Pt(BODY_SIZE)  # one character of the body, for indents
+# The page number's line (4号, 16 pt exactly) ends 22 mm above the paper's edge, so it starts about 7 mm below the
+# block, which ends 35 mm above it.
+FOOTER_DISTANCE = Mm(22)
+PHOTO_BOX = (Mm(76), Mm(57))  # two to a row
+
+# Paragraph styles (document data, named in Chinese like the layout's own terms; Word shows them in its list).
+BODY = "公文正文"
+TITLE = "公文标题"
+RECIPIENT = "主送机关"
+ANNEX_NOTE = "附件说明"
+SIGNATURE = "发文机关署名"
+ANNEX_LABEL = "附件标识"
+ANNEX_TITLE = "附件标题"
+CAPTION = "图表说明"
+TABLE_TEXT = "表格文字"
+SMALL_TABLE_TEXT = "表格小字"
+GROUP_HEADING = "材料分组"
+PAGE_NUMBER = "页码"
+HEADING_1 = "Heading 1"  # 「一、」
+HEADING_2 = "Heading 2"  # 「（一）」
+
+
+def _t(value: object) -> str:
+    return xml_safe(str(value))
+
+
+# --- Fonts ------------------------------------------------------------------------------------------------------
+
+
+def font_chain(role: str) -> list[str]:
+    """A role's families as the PDF has them (settings.OFFICIAL_FONTS), without repeats or unusable names."""
+    chain: list[str] = []
+    for family in settings.OFFICIAL_FONTS.get(role, []):
+        family = xml_safe(family).strip()
+        if family and family not in chain:
+            chain.append(family)
+    return chain or list(settings.OFFICIAL_FONT_FALLBACK[:1])
+
+
+def font_name(role: str) -> str:
+    """The face a role names in the document: the first of its chain, the official face."""
+    return font_chain(role)[0]
+
+
+def _set_fonts(rpr: Any, name: str) -> None:
+    """Name `name` for Latin, East Asian and complex-script text alike, and drop the theme fonts that would win."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _declare_fonts(doc: Document) -> None:
+    """The faces the styles name, in the font table, each with its chain's free face as alternative name."""
+    part = next((rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable")), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    known = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
+    for role in ("title", "body", "hei", "kai"):
+        chain = font_chain(role)
+        if chain[0] in known:
+            continue
+        known.add(chain[0])
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), chain[0])
+        if len(chain) > 1:
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), chain[-1])
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB 2312
+        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern" if role == "hei" else "roman")
+    # python-docx keeps the font table as a plain part (it has no API for it): its bytes are replaced whole.
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --- The document and its styles --------------------------------------------------------------------------------
+
+
+def _paragraph_format(style, *, size: float, line: Any, role: str, align=None, indent: Any = None, grid: bool = True):
+    style.font.size = Pt(size)
+    style.font.bold = False
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(style.element.get_or_add_rPr(), font_name(role))
+    fmt = style.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = line
+    fmt.first_line_indent = indent
+    if align is not None:
+        fmt.alignment = align
+    if not grid:
+        # Off the character grid: text in other sizes keeps its own pitch (the grid's is that of 3号).
+        ppr = style.element.get_or_add_pPr()
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        ppr.append(snap)
+    return fmt
+
+
+def _style(doc: Document, name: str, *, base: str = "Normal"):
+    styles = doc.styles
+    if name in [s.name for s in styles]:
+        return styles[name]
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles[base]
+    style.quick_style = True
+    return style
+
+
+def _defaults(doc: Document) -> None:
+    """Document defaults: the body face and size, Chinese as the East Asian language, exact 28.95 pt lines."""
+    styles_el = doc.styles.element
+    rpr = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, font_name("body"))
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is not None:
+            el.set(qn("w:val"), str(BODY_SIZE * 2))
+    lang = rpr.find(qn("w:lang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    spacing = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), str(LINE_TWIPS))
+    spacing.set(qn("w:lineRule"), "exact")
+
+
+def _styles(doc: Document) -> None:
+    _defaults(doc)
+    styles = doc.styles
+    justify, centre, left = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    _paragraph_format(styles["Normal"], size=BODY_SIZE, line=LINE, role="body", align=justify)
+    _paragraph_format(_style(doc, BODY), size=BODY_SIZE, line=LINE, role="body", align=justify, indent=CHAR * 2)
+    title = _paragraph_format(_style(doc, TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre, grid=False)
+    title.space_after = LINE  # a blank line below the title
+    _paragraph_format(_style(doc, RECIPIENT), size=BODY_SIZE, line=LINE, role="body", align=left)
+    for name, role in ((HEADING_1, "hei"), (HEADING_2, "kai")):
+        fmt = _paragraph_format(styles[name], size=BODY_SIZE, line=LINE, role=role, align=justify, indent=CHAR * 2)
+        fmt.keep_with_next = True
+    fmt = _paragraph_format(_style(doc, ANNEX_NOTE), size=BODY_SIZE, line=LINE, role="body", align=left)
+    fmt.left_indent = CHAR * 5  # two characters, then 「附件：」: the names align with the first
+    fmt = _paragraph_format(_style(doc, SIGNATURE), size=BODY_SIZE, line=LINE, role="body", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    fmt.keep_with_next = True
+    fmt = _paragraph_format(_style(doc, ANNEX_LABEL), size=BODY_SIZE, line=LINE, role="hei", align=left)
+    fmt.page_break_before = True
+    fmt.keep_with_next = True
+    fmt = _paragraph_format(_style(doc, ANNEX_TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre, grid=False)
+    fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(14), Pt(14), True
+    _paragraph_format(_style(doc, CAPTION), size=TABLE_SIZE, line=Pt(18), role="body", align=centre, grid=False)
+    _paragraph_format(_style(doc, TABLE_TEXT), size=TABLE_SIZE, line=Pt(17), role="body", align=left, grid=False)
+    _paragraph_format(_style(doc, SMALL_TABLE_TEXT), size=SMALL_TABLE_SIZE, line=Pt(15), role="body", align=left, grid=False)
+    fmt = _paragraph_format(_style(doc, GROUP_HEADING), size=14, line=Pt(22), role="kai", align=left, grid=False)
+    fmt.space_before, fmt.keep_with_next = Pt(8), True
+    _paragraph_format(
+        _style(doc, PAGE_NUMBER, base="Footer"), size=PAGE_NUMBER_SIZE, line=Pt(16), role="body", grid=False
+    )
+
+
+def _page_setup(doc: Document) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+    section.gutter = Mm(0)
+    section.header_distance = Mm(15)
+    section.footer_distance = FOOTER_DISTANCE
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.style = doc.styles[PAGE_NUMBER]
+        paragraph.alignment = align
+        setattr(paragraph.paragraph_format, f"{side}_indent", Pt(PAGE_NUMBER_SIZE))  # one character in
+        paragraph.add_run("— ")
+        _page_field(paragraph)
+        paragraph.add_run(" —")
+
+
+def _page_field(paragraph) -> None:
+    """The PAGE field: begin, instruction, separate, a cached "1", end."""
+
+    def char(kind: str):
+        run = paragraph.add_run()
+        fld = OxmlElement("w:fldChar")
+        fld.set(qn("w:fldCharType"), kind)
+        run._r.append(fld)
+
+    char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    paragraph.add_run()._r.append(instr)
+    char("separate")
+    paragraph.add_run("1")
+    char("end")
+
+
+def new_document(*, title: str, author: str) -> Document:
+    """An empty document in the official layout: page setup, grid, styles, page numbers, fonts declared."""
+    doc = docx.Document()
+    _styles(doc)
+    _page_setup(doc)
+    _declare_fonts(doc)
+    props = doc.core_properties
+    props.title = _t(title)[:255]
+    props.author = _t(author)[:255]
+    props.comments = "civunit"
+    return doc
+
+
+# --- Paragraphs and tables --------------------------------------------------------------------------------------
+
+
+def _para(doc: Document, text: str, style: str):
+    return doc.add_paragraph(_t(text), style=style)
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    width_mm: float
+    centre: bool = False
+
+
+def _tc(text: str, *, width: int, style_id: str, centre: bool, fill: str = "") -> Any:
+    tc = OxmlElement("w:tc")
+    tcpr = OxmlElement("w:tcPr")
+    tcw = OxmlElement("w:tcW")
+    tcw.set(qn("w:w"), str(width))
+    tcw.set(qn("w:type"), "dxa")
+    tcpr.append(tcw)
+    if fill:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        tcpr.append(shd)
+    tc.append(tcpr)
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    pstyle = OxmlElement("w:pStyle")
+    pstyle.set(qn("w:val"), style_id)
+    ppr.append(pstyle)
+    if centre:
+        jc = OxmlElement("w:jc")
+        jc.set(qn("w:val"), "center")
+        ppr.append(jc)
+    p.append(ppr)
+    for i, line in enumerate(_t(text).split("\n")):
+        r = OxmlElement("w:r")
+        if i:
+            r.append(OxmlElement("w:br"))
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = line
+        r.append(t)
+        p.append(r)
+    tc.append(p)
+    return tc
+
+
+def _table(doc: Document, cols: Sequence[Col], rows: Iterable[Sequence[object]], *, style: str, fills=None) -> Table:
+    """A ruled table, the header row repeated on every page and rows never split across pages. `fills` gives a
+    row's background colour (or "")."""
+    table = doc.add_table(rows=0, cols=len(cols))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [int(Mm(c.width_mm).twips) for c in cols]
+    grid = table._tbl.tblGrid
+    for gc, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+        gc.set(qn("w:w"), str(width))
+    style_id = doc.styles[style].style_id
+    tbl = table._tbl
+
+    def add(values: Sequence[object], *, header: bool = False, fill: str = "") -> None:
+        tr = OxmlElement("w:tr")
+        trpr = OxmlElement("w:trPr")
+        trpr.append(OxmlElement("w:cantSplit"))
+        if header:
+            trpr.append(OxmlElement("w:tblHeader"))
+        tr.append(trpr)
+        for col, value, width in zip(cols, values, widths, strict=True):
+            text = "" if value is None else str(value)
+            tr.append(_tc(text, width=width, style_id=style_id, centre=col.centre or header, fill=fill))
+        tbl.append(tr)
+
+    add([c.header for c in cols], header=True, fill="F2F2F2")
+    for i, row in enumerate(rows):
+        add(row, fill=fills(i) if fills else "")
+    return table
+
+
+# --- The body ---------------------------------------------------------------------------------------------------
+
+
+def _text_width(text: str) -> float:
+    """Width in points in 3号: full-width characters take one character, ASCII half of one."""
+    return sum(BODY_SIZE if ord(ch) > 0x7F else BODY_SIZE / 2 for ch in text)
+
+
+def _body(doc: Document, content: ReportContent) -> None:
+    _para(doc, content.title, TITLE)
+    _para(doc, f"{content.recipient}：", RECIPIENT)
+    for paragraph in content.intro:
+        _para(doc, paragraph, BODY)
+    if content.coverage:
+        _table(
+            doc,
+            [Col(_("Evaluation item"), 76), Col(_("Standards"), 26, True), Col(_("With accepted evidence"), 27, True),
+             Col(_("Without evidence"), 27, True)],
+            [(line.title, line.standards, line.evidenced, line.without_evidence) for line in content.coverage],
+            style=TABLE_TEXT,
+        )
+        _para(doc, _("Standards with accepted evidence, by evaluation item"), CAPTION)
+    for item in content.items:
+        _para(doc, item.heading, HEADING_1)
+        _para(doc, item.summary, BODY)
+        for indicator in item.indicators:
+            _para(doc, indicator.heading, HEADING_2)
+            paragraphs = indicator.paragraphs or [_("(No explanation report has been written for this indicator yet.)")]
+            for text in paragraphs:
+                _para(doc, text, BODY)
+            _para(doc, indicator.assessment_text, BODY)
+            for standard in indicator.standards:
+                _para(doc, f"{standard.number}{standard.text}", BODY)
+    _para(doc, content.closing, BODY)
+    _annex_note(doc, content)
+    _signature(doc, content)
+
+
+def _annex_note(doc: Document, content: ReportContent) -> None:
+    """「附件：1. 自评表」 one line below the body, two characters in; the later names aligned with the first."""
+    for i, annex in enumerate(content.attachments):
+        prefix = "附件：" if i == 0 else ""
+        paragraph = _para(doc, f"{prefix}{annex.number}. {annex.title}", ANNEX_NOTE)
+        if i == 0:
+            paragraph.paragraph_format.first_line_indent = -CHAR * 3
+            paragraph.paragraph_format.space_before = LINE
+
+
+def _signature(doc: Document, content: ReportContent) -> None:
+    """The date four characters in from the right, the organ's name centred on it, two lines above it for the
+    seal (GB/T 9704 7.3.5.1)."""
+    date_width = _text_width(content.date_text)
+    organ_width = _text_width(content.signature_organ)
+    date_indent = Pt(BODY_SIZE * 4)
+    organ_indent = Pt(max(0.0, BODY_SIZE * 4 + (date_width - organ_width) / 2))
+    organ = _para(doc, content.signature_organ, SIGNATURE)
+    organ.paragraph_format.right_indent = organ_indent
+    organ.paragraph_format.space_before = Pt(LINE.pt * 2)
+    date = _para(doc, content.date_text, SIGNATURE)
+    date.paragraph_format.right_indent = date_indent
+
+
+# --- The attachments --------------------------------------------------------------------------------------------
+
+
+def _attachments(doc: Document, content: ReportContent, photos: PhotoSource, progress: Progress | None) -> None:
+    for annex in content.attachments:
+        _para(doc, annex.label, ANNEX_LABEL)
+        _para(doc, annex.title, ANNEX_TITLE)
+        if annex.kind == "assessment":
+            _assessment(doc, content)
+        elif annex.kind == "tasks":
+            _tasks(doc, content)
+        elif annex.kind == "evidence":
+            _evidence(doc, content, photos, progress)
+        elif annex.kind == "veto":
+            _veto(doc, content)
+
+
+def _empty(doc: Document, text: str) -> None:
+    _para(doc, text, BODY)
+
+
+def _assessment(doc: Document, content: ReportContent) -> None:
+    if not content.assessment_rows:
+        _empty(doc, _("The campaign has no evaluation table yet."))
+        return
+    indent = "　"  # a full-width space per level below the first, as the PDF indents its rows
+    rows = content.assessment_rows
+    _table(
+        doc,
+        [Col(_("Code"), 18), Col(_("Evaluation item, indicator, standard"), 82), Col(_("Points"), 16, True),
+         Col(_("Self score"), 16, True), Col(_("Self-assessment"), 24, True)],
+        [
+            (r.code, indent * (r.level - 1) + r.title, r.max_score_text, r.score_text, r.status_label)
+            for r in rows
+        ],
+        style=TABLE_TEXT,
+        fills=lambda i: "F2F2F2" if rows[i].level == 1 else "",
+    )
+
+
+def _tasks(doc: Document, content: ReportContent) -> None:
+    if not content.task_rows:
+        _empty(doc, _("The breakdown has no tasks yet."))
+        return
+    _table(
+        doc,
+        [Col(_("No."), 10, True), Col(_("Task"), 34), Col(_("Standards"), 16), Col(_("Lead office"), 20),
+         Col(_("Supporting offices"), 20), Col(_("Responsible"), 18), Col(_("Deadline"), 20), Col(_("Progress"), 18)],
+        [
+            (r.code, r.title, r.standards, r.lead_office, r.supporting_offices, r.responsible, r.deadline, r.status_label)
+            for r in content.task_rows
+        ],
+        style=SMALL_TABLE_TEXT,
+    )
+
+
+def _veto(doc: Document, content: ReportContent) -> None:
+    if not content.veto_rows:
+        _empty(doc, _("The campaign has no negative list."))
+        return
+    rows = content.veto_rows
+    _table(
+        doc,
+        [Col(_("Code"), 16), Col(_("Veto condition"), 82), Col(_("Self-check"), 24, True), Col(_("Note"), 34)],
+        [(r.code, r.title, r.status_label, r.note) for r in rows],
+        style=TABLE_TEXT,
+        fills=lambda i: "F2F2F2" if rows[i].is_group else "",
+    )
+
+
+def _evidence(doc: Document, content: ReportContent, photos: PhotoSource, progress: Progress | None) -> None:
+    if not content.evidence_groups:
+        _empty(doc, _("No accepted evidence yet."))
+        return
+    for group in content.evidence_groups:
+        _para(doc, f"{group.code} {group.title}" if group.code else group.title, GROUP_HEADING)
+        if not group.rows:
+            _para(doc, _("No accepted evidence yet."), SMALL_TABLE_TEXT)
+            continue
+        _table(
+            doc,
+            [Col(_("Archive number"), 26), Col(_("Title"), 60), Col(_("Category"), 22, True),
+             Col(_("Office"), 24), Col(_("Date"), 24, True)],
+            [(r.archive_number, r.title, r.category_label, r.office, r.date) for r in group.rows],
+            style=SMALL_TABLE_TEXT,
+        )
+        if group.photos:
+            _photos(doc, group, photos, progress)
+        more = max(group.photos_total - len(group.photos), 0)
+        if more:
+            _para(doc, _("and %(n)d more photos in the archive") % {"n": more}, SMALL_TABLE_TEXT)
+
+
+# --- Photos -----------------------------------------------------------------------------------------------------
+
+
+class PhotoSource:
+    """The print copies the report may show `user`, checked again now (one query): a report's content never
+    widens what its renderer reads. `image(photo)` gives the bytes and size of a readable one, or the reason
+    it is not shown."""
+
+    def __init__(self, photos: list[Photo], *, user: User):
+        wanted = {p.evidence_id: p.print_copy for p in photos if p.print_copy}
+        self.total = len(photos)
+        self.done = 0
+        self.allowed: dict[int, str] = {}
+        if wanted:
+            rows = evidence_visible_to(user, EvidenceItem.objects.filter(pk__in=list(wanted))).values_list(  # type: ignore[no-untyped-call]  # the evidence app's access helpers are not annotated
+                "pk", "stored_file__print_copy"
+            )
+            self.allowed = {pk: name for pk, name in rows if name and wanted.get(pk) == name}
+
+    def image(self, photo: Photo) -> tuple[bytes, tuple[int, int]] | str:
+        self.done += 1
+        if not photo.print_copy:
+            return _("No print copy of this photo yet")
+        if self.allowed.get(photo.evidence_id) != photo.print_copy:
+            return _("Not shown")
+        try:
+            with files.open_stored(photo.print_copy) as stored:
+                data = stored.read()
+            with Image.open(io.BytesIO(data)) as im:
+                im.verify()
+                size = im.size
+            if Image.MIME.get(im.format or "") not in ("image/jpeg", "image/png"):
+                raise ValueError(f"not a JPEG or PNG: {im.format}")
+        except Exception:  # missing, a storage error, bytes that are no image: the photo is named instead
+            log.warning("report: print copy %s is missing or unreadable", photo.print_copy, exc_info=True)
+            return _("The print copy is missing or damaged")
+        return data, size
+
+
+def _fit(size: tuple[int, int]) -> tuple[Emu, Emu]:
+    """The photo's size within the box, its proportions kept."""
+    box_w, box_h = PHOTO_BOX
+    w, h = size
+    if w * box_h >= h * box_w:
+        return Emu(box_w), Emu(int(box_w * h / w))
+    return Emu(int(box_h * w / h)), Emu(box_h)
+
+
+def _photos(doc: Document, group: EvidenceGroup, photos: PhotoSource, progress: Progress | None) -> None:
+    """Two to a row in a table without rules, each captioned with its archive number."""
+    table = doc.add_table(rows=0, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for start in range(0, len(group.photos), 2):
+        cells = table.add_row().cells
+        for cell, photo in zip(cells, group.photos[start : start + 2], strict=False):
+            cell.width = Mm(78)
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles[SMALL_TABLE_TEXT]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            found = photos.image(photo)
+            if isinstance(found, str):
+                paragraph.add_run(_t(f"（{found}）"))
+            else:
+                data, size = found
+                width, height = _fit(size)
+                paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                paragraph.add_run().add_picture(io.BytesIO(data), width=width, height=height)
+            caption = cell.add_paragraph(style=doc.styles[SMALL_TABLE_TEXT])
+            caption.add_run(_t(" ".join(p for p in (photo.archive_number, photo.caption) if p)))
+            if progress and (photos.done % 25 == 0 or photos.done == photos.total):
+                progress("content", photos.done, photos.total)
+
+
+# --- The whole report -------------------------------------------------------------------------------------------
+
+
+def render_report_docx(content: ReportContent, out: BinaryIO, *, user: User, progress: Progress | None = None) -> None:
+    """Write the report as .docx to `out`. `progress(stage, done, total)` is told of each stage, as the PDF's is:
+    "content" (the photos' print copies read and checked), then "write"."""
+    photos = PhotoSource(content.photos(), user=user)
+    if progress:
+        progress("content", 0, photos.total)
+    doc = new_document(title=content.title, author=content.organ)
+    _body(doc, content)
+    _attachments(doc, content, photos, progress)
+    if progress:
+        progress("write", 0, 1)
+    doc.save(out)
+    if progress:
+        progress("write", 1, 1)
