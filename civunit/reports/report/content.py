@@ -87,6 +87,15 @@ class StandardLine:
     evidence_accepted: int
     note: str = ""
 
+    @property
+    def text(self) -> str:
+        """The standard's line after its number: 「标题（1.1.1）：达标，自评得分3分（满分3分），已采用佐证材料2件。」"""
+        parts = [self.status_label]
+        if self.score is not None:
+            parts.append(_("Self score: %(score)s") % {"score": _score_phrase(self.score, self.max_score)})
+        parts.append(_("%(n)d evidence items accepted") % {"n": self.evidence_accepted})
+        return f"{self.title}（{self.code}）：{'，'.join(parts)}。"
+
 
 @dataclass
 class IndicatorSection:
@@ -109,6 +118,27 @@ class IndicatorSection:
     def heading(self) -> str:
         return f"{self.number}{self.title}"
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """The explanation report's paragraphs (its lines that hold text)."""
+        return [line.strip() for line in self.explanation.split("\n") if line.strip()]
+
+    @property
+    def assessment_text(self) -> str:
+        """「自评得分7分（满分12分）；2项标准中达标2项……」"""
+        head = (
+            _("Self score: %(score)s") % {"score": _score_phrase(self.score, self.max_score)}
+            if self.score is not None
+            else _("Not yet scored")
+        )
+        return f"{head}；{self.status_summary}。"
+
+
+def _score_phrase(score: Decimal | None, max_score: Decimal | None) -> str:
+    if max_score is None:
+        return _("%(score)s points") % {"score": score_text(score)}
+    return _("%(score)s points (of %(max)s)") % {"score": score_text(score), "max": score_text(max_score)}
+
 
 @dataclass
 class ItemSection:
@@ -127,6 +157,19 @@ class ItemSection:
     @property
     def heading(self) -> str:
         return f"{self.number}{self.title}"
+
+    @property
+    def summary(self) -> str:
+        """The item's standing in one sentence, under its heading."""
+        text = _("This item has %(n)d standards, %(met)d of them met in the self-assessment") % {
+            "n": self.standards_total,
+            "met": self.standards_met,
+        }
+        if self.score is not None:
+            text += "，" + _("self score %(score)s") % {"score": _score_phrase(self.score, self.max_score)}
+        if self.standards_without_evidence:
+            text += "；" + _("%(n)d standards have no accepted evidence yet") % {"n": self.standards_without_evidence}
+        return text + "。"
 
 
 @dataclass
@@ -151,6 +194,14 @@ class AssessmentRow:
     max_score: Decimal | None
     score: Decimal | None
     status_label: str  # a standard's status, or "达标 3/4" above it
+
+    @property
+    def max_score_text(self) -> str:
+        return score_text(self.max_score)
+
+    @property
+    def score_text(self) -> str:
+        return score_text(self.score)
 
 
 @dataclass
