@@ -2,9 +2,9 @@
 PDF: offices revise it in Word or WPS before the leadership signs it.
 
 What the layout asks, as Word expresses it:
-- A4, margins top 37 mm, bottom 35 mm, left (binding) 28 mm, right 26 mm: a text block of 156 × 225 mm, with a
-  document grid of 22 lines of 28 characters (`w:docGrid` linesAndChars, as Chinese official-document templates
-  set it) and exact line spacing of 28.95 pt (225 mm / 22), so that 22 lines fill the block.
+- A4, margins top 37 mm, bottom 35 mm, left (binding) 28 mm, right 26 mm: a text block of 156 × 225 mm holding
+  22 lines of 28 characters: exact line spacing of 28.95 pt (225 mm / 22) and a character spacing of -0.25 pt
+  (28 × 16 pt would be 2 mm wider than the block).
 - Body 3号 (16 pt) 仿宋; title 2号 (22 pt) 小标宋, centred; headings 「一、」 黑体 and 「（一）」 楷体 (Word's Heading 1
   and 2, so that the navigation pane shows the structure); 「1.」 lines in the body face. The faces are the PDF's
   (settings.OFFICIAL_FONTS): the first of a role's chain, the official face, is named for East Asian and Latin
@@ -35,21 +35,21 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import docx
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from lxml import etree
 from PIL import Image
 
 from civunit.utils import xml_safe
 from evidence import files
-from evidence.access import evidence_visible_to
-from evidence.models import EvidenceItem
 
 from .content import EvidenceGroup, Photo, ReportContent
+from .pdf import allowed_print_copies, font_families
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -74,10 +74,12 @@ TABLE_SIZE = 12  # 小四
 SMALL_TABLE_SIZE = 10.5  # 五号
 LINE = Pt(28.95)  # 225 mm / 22 lines
 LINE_TWIPS = 579
-# Word's character grid: the pitch's difference from the default font size (16 pt) in 4096ths of a point. 156 mm
-# is 442.2 pt, so 28 characters a line is a pitch of 15.79 pt: 0.207 pt less, -849.
-CHAR_SPACE = -849
-CHAR = Pt(BODY_SIZE)  # one character of the body, for indents
+# 28 characters a line: 156 mm is 442.2 pt, 28 × 16 pt is 448 pt. A character spacing of -0.25 pt puts 28 on a
+# line (441 pt) and not 29, in Word and LibreOffice alike. (Word's own character grid, w:docGrid linesAndChars
+# with charSpace -849, does the same in Word, but LibreOffice then gives each 16 pt character two cells of the
+# 15.79 pt grid: 14 a line.)
+TRACKING = -5  # twentieths of a point: -0.25 pt
+CHAR = Pt(BODY_SIZE + TRACKING / 20)  # one character of the body, for indents
 # The page number's line (4号, 16 pt exactly) ends 22 mm above the paper's edge, so it starts about 7 mm below the
 # block, which ends 35 mm above it.
 FOOTER_DISTANCE = Mm(22)
@@ -107,19 +109,16 @@ def _t(value: object) -> str:
 # --- Fonts ------------------------------------------------------------------------------------------------------
 
 
-def font_chain(role: str) -> list[str]:
-    """A role's families as the PDF has them (settings.OFFICIAL_FONTS), without repeats or unusable names."""
-    chain: list[str] = []
-    for family in settings.OFFICIAL_FONTS.get(role, []):
-        family = xml_safe(family).strip()
-        if family and family not in chain:
-            chain.append(family)
-    return chain or list(settings.OFFICIAL_FONT_FALLBACK[:1])
-
-
 def font_name(role: str) -> str:
-    """The face a role names in the document: the first of its chain, the official face."""
-    return font_chain(role)[0]
+    """The face a role names in the document: the first of its chain (pdf.font_families), the official face."""
+    return font_families(role)[0]
+
+
+def alternative_font(role: str) -> str:
+    """The free face that stands in for a role's official one: the last of its own chain in OFFICIAL_FONTS,
+    which ends in faces the setup installs."""
+    own = [f for f in font_families(role) if f in settings.OFFICIAL_FONTS.get(role, [])]
+    return own[-1] if own else font_families(role)[-1]
 
 
 def _set_fonts(rpr: Any, name: str) -> None:
@@ -142,14 +141,14 @@ def _declare_fonts(doc: Document) -> None:
     root = etree.fromstring(part.blob)
     known = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
     for role in ("title", "body", "hei", "kai"):
-        chain = font_chain(role)
-        if chain[0] in known:
+        name, alternative = font_name(role), alternative_font(role)
+        if name in known:
             continue
-        known.add(chain[0])
+        known.add(name)
         font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), chain[0])
-        if len(chain) > 1:
-            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), chain[-1])
+        font.set(qn("w:name"), name)
+        if alternative != name:
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alternative)
         etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB 2312
         etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern" if role == "hei" else "roman")
     # python-docx keeps the font table as a plain part (it has no API for it): its bytes are replaced whole.
@@ -159,12 +158,56 @@ def _declare_fonts(doc: Document) -> None:
 # --- The document and its styles --------------------------------------------------------------------------------
 
 
-def _paragraph_format(style, *, size: float, line: Any, role: str, align=None, indent: Any = None, grid: bool = True):
+# What may follow w:spacing in a run's properties (the schema's order, which Word enforces).
+_AFTER_SPACING = (
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
+
+
+def _tracking(rpr: Any, twentieths: int) -> None:
+    """Character spacing (w:spacing in a run's properties), in twentieths of a point."""
+    el = rpr.find(qn("w:spacing"))
+    if el is None:
+        el = OxmlElement("w:spacing")
+        rpr.insert_element_before(el, *_AFTER_SPACING)
+    el.set(qn("w:val"), str(twentieths))
+
+
+def _paragraph_format(
+    style: Any,
+    *,
+    size: float,
+    line: Length,
+    role: str,
+    align: Any = None,
+    indent: Length | None = None,
+    tracking: int = 0,
+) -> Any:
     style.font.size = Pt(size)
     style.font.bold = False
     style.font.italic = False
     style.font.color.rgb = RGBColor(0, 0, 0)
-    _set_fonts(style.element.get_or_add_rPr(), font_name(role))
+    rpr = style.element.get_or_add_rPr()
+    _set_fonts(rpr, font_name(role))
+    _tracking(rpr, tracking)
     fmt = style.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
@@ -173,12 +216,6 @@ def _paragraph_format(style, *, size: float, line: Any, role: str, align=None, i
     fmt.first_line_indent = indent
     if align is not None:
         fmt.alignment = align
-    if not grid:
-        # Off the character grid: text in other sizes keeps its own pitch (the grid's is that of 3号).
-        ppr = style.element.get_or_add_pPr()
-        snap = OxmlElement("w:snapToGrid")
-        snap.set(qn("w:val"), "0")
-        ppr.append(snap)
     return fmt
 
 
@@ -215,31 +252,32 @@ def _styles(doc: Document) -> None:
     _defaults(doc)
     styles = doc.styles
     justify, centre, left = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-    _paragraph_format(styles["Normal"], size=BODY_SIZE, line=LINE, role="body", align=justify)
-    _paragraph_format(_style(doc, BODY), size=BODY_SIZE, line=LINE, role="body", align=justify, indent=CHAR * 2)
-    title = _paragraph_format(_style(doc, TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre, grid=False)
-    title.space_after = LINE  # a blank line below the title
-    _paragraph_format(_style(doc, RECIPIENT), size=BODY_SIZE, line=LINE, role="body", align=left)
+    body: dict[str, Any] = {"size": BODY_SIZE, "line": LINE, "tracking": TRACKING}
+    _paragraph_format(styles["Normal"], role="body", align=justify, **body)
+    _paragraph_format(_style(doc, BODY), role="body", align=justify, indent=CHAR * 2, **body)
+    _paragraph_format(_style(doc, RECIPIENT), role="body", align=left, **body)
     for name, role in ((HEADING_1, "hei"), (HEADING_2, "kai")):
-        fmt = _paragraph_format(styles[name], size=BODY_SIZE, line=LINE, role=role, align=justify, indent=CHAR * 2)
+        fmt = _paragraph_format(styles[name], role=role, align=justify, indent=CHAR * 2, **body)
         fmt.keep_with_next = True
-    fmt = _paragraph_format(_style(doc, ANNEX_NOTE), size=BODY_SIZE, line=LINE, role="body", align=left)
-    fmt.left_indent = CHAR * 5  # two characters, then 「附件：」: the names align with the first
-    fmt = _paragraph_format(_style(doc, SIGNATURE), size=BODY_SIZE, line=LINE, role="body", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    fmt = _paragraph_format(_style(doc, ANNEX_NOTE), role="body", align=left, **body)
+    fmt.left_indent = CHAR * 5  # two characters, then 「附件：」: the later names align with the first
+    fmt = _paragraph_format(_style(doc, SIGNATURE), role="body", align=WD_ALIGN_PARAGRAPH.RIGHT, **body)
     fmt.keep_with_next = True
-    fmt = _paragraph_format(_style(doc, ANNEX_LABEL), size=BODY_SIZE, line=LINE, role="hei", align=left)
+    fmt = _paragraph_format(_style(doc, ANNEX_LABEL), role="hei", align=left, **body)
     fmt.page_break_before = True
     fmt.keep_with_next = True
-    fmt = _paragraph_format(_style(doc, ANNEX_TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre, grid=False)
+    # The title (a blank line below it) and the attachments' titles: 2号, centred.
+    fmt = _paragraph_format(_style(doc, TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre)
+    fmt.space_after = LINE
+    fmt = _paragraph_format(_style(doc, ANNEX_TITLE), size=TITLE_SIZE, line=Pt(36), role="title", align=centre)
     fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(14), Pt(14), True
-    _paragraph_format(_style(doc, CAPTION), size=TABLE_SIZE, line=Pt(18), role="body", align=centre, grid=False)
-    _paragraph_format(_style(doc, TABLE_TEXT), size=TABLE_SIZE, line=Pt(17), role="body", align=left, grid=False)
-    _paragraph_format(_style(doc, SMALL_TABLE_TEXT), size=SMALL_TABLE_SIZE, line=Pt(15), role="body", align=left, grid=False)
-    fmt = _paragraph_format(_style(doc, GROUP_HEADING), size=14, line=Pt(22), role="kai", align=left, grid=False)
+    # Tables (小四, 五号), captions, the evidence groups' headings, page numbers: off the body's tracking.
+    _paragraph_format(_style(doc, CAPTION), size=TABLE_SIZE, line=Pt(18), role="body", align=centre)
+    _paragraph_format(_style(doc, TABLE_TEXT), size=TABLE_SIZE, line=Pt(17), role="body", align=left)
+    _paragraph_format(_style(doc, SMALL_TABLE_TEXT), size=SMALL_TABLE_SIZE, line=Pt(15), role="body", align=left)
+    fmt = _paragraph_format(_style(doc, GROUP_HEADING), size=14, line=Pt(22), role="kai", align=left)
     fmt.space_before, fmt.keep_with_next = Pt(8), True
-    _paragraph_format(
-        _style(doc, PAGE_NUMBER, base="Footer"), size=PAGE_NUMBER_SIZE, line=Pt(16), role="body", grid=False
-    )
+    _paragraph_format(_style(doc, PAGE_NUMBER, base="Footer"), size=PAGE_NUMBER_SIZE, line=Pt(16), role="body")
 
 
 def _page_setup(doc: Document) -> None:
@@ -250,14 +288,11 @@ def _page_setup(doc: Document) -> None:
     section.gutter = Mm(0)
     section.header_distance = Mm(15)
     section.footer_distance = FOOTER_DISTANCE
-    sect = section._sectPr
-    grid = sect.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    # No character grid (see TRACKING); the line pitch is the layout's, for Word's page setup dialog.
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.attrib.clear()
+        grid.set(qn("w:linePitch"), str(LINE_TWIPS))
     doc.settings.odd_and_even_pages_header_footer = True
     for footer, align, side in (
         (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
@@ -404,8 +439,12 @@ def _body(doc: Document, content: ReportContent) -> None:
     if content.coverage:
         _table(
             doc,
-            [Col(_("Evaluation item"), 76), Col(_("Standards"), 26, True), Col(_("With accepted evidence"), 27, True),
-             Col(_("Without evidence"), 27, True)],
+            [
+                Col(_("Evaluation item"), 76),
+                Col(_("Number of standards"), 26, True),
+                Col(_("With accepted evidence"), 27, True),
+                Col(_("Without accepted evidence"), 27, True),
+            ],
             [(line.title, line.standards, line.evidenced, line.without_evidence) for line in content.coverage],
             style=TABLE_TEXT,
         )
@@ -479,12 +518,14 @@ def _assessment(doc: Document, content: ReportContent) -> None:
     rows = content.assessment_rows
     _table(
         doc,
-        [Col(_("Code"), 18), Col(_("Evaluation item, indicator, standard"), 82), Col(_("Points"), 16, True),
-         Col(_("Self score"), 16, True), Col(_("Self-assessment"), 24, True)],
         [
-            (r.code, indent * (r.level - 1) + r.title, r.max_score_text, r.score_text, r.status_label)
-            for r in rows
+            Col(_("Code"), 18),
+            Col(_("Evaluation item, indicator, standard"), 82),
+            Col(_("Points"), 16, True),
+            Col(_("Self score"), 16, True),
+            Col(_("Self-assessment"), 24, True),
         ],
+        [(r.code, indent * (r.level - 1) + r.title, r.max_score_text, r.score_text, r.status_label) for r in rows],
         style=TABLE_TEXT,
         fills=lambda i: "F2F2F2" if rows[i].level == 1 else "",
     )
@@ -496,10 +537,27 @@ def _tasks(doc: Document, content: ReportContent) -> None:
         return
     _table(
         doc,
-        [Col(_("No."), 10, True), Col(_("Task"), 34), Col(_("Standards"), 16), Col(_("Lead office"), 20),
-         Col(_("Supporting offices"), 20), Col(_("Responsible"), 18), Col(_("Deadline"), 20), Col(_("Progress"), 18)],
         [
-            (r.code, r.title, r.standards, r.lead_office, r.supporting_offices, r.responsible, r.deadline, r.status_label)
+            Col(_("No."), 12, True),
+            Col(_("Task"), 32),
+            Col(_("Standards"), 15),
+            Col(_("Lead office"), 19),
+            Col(_("Supporting offices"), 19),
+            Col(_("Responsible"), 16),
+            Col(_("Deadline"), 24),
+            Col(_("Progress"), 19),
+        ],
+        [
+            (
+                r.code,
+                r.title,
+                r.standards,
+                r.lead_office,
+                r.supporting_offices,
+                r.responsible,
+                r.deadline,
+                r.status_label,
+            )
             for r in content.task_rows
         ],
         style=SMALL_TABLE_TEXT,
@@ -531,8 +589,13 @@ def _evidence(doc: Document, content: ReportContent, photos: PhotoSource, progre
             continue
         _table(
             doc,
-            [Col(_("Archive number"), 26), Col(_("Title"), 60), Col(_("Category"), 22, True),
-             Col(_("Office"), 24), Col(_("Date"), 24, True)],
+            [
+                Col(_("Archive number"), 24),
+                Col(_("Title"), 50),
+                Col(_("Category"), 18, True),
+                Col(_("Office"), 30),
+                Col(_("Date"), 34, True),
+            ],
             [(r.archive_number, r.title, r.category_label, r.office, r.date) for r in group.rows],
             style=SMALL_TABLE_TEXT,
         )
@@ -540,27 +603,22 @@ def _evidence(doc: Document, content: ReportContent, photos: PhotoSource, progre
             _photos(doc, group, photos, progress)
         more = max(group.photos_total - len(group.photos), 0)
         if more:
-            _para(doc, _("and %(n)d more photos in the archive") % {"n": more}, SMALL_TABLE_TEXT)
+            text = ngettext("and %(n)s more photo in the archive", "and %(n)s more photos in the archive", more)
+            _para(doc, text % {"n": more}, SMALL_TABLE_TEXT)
 
 
 # --- Photos -----------------------------------------------------------------------------------------------------
 
 
 class PhotoSource:
-    """The print copies the report may show `user`, checked again now (one query): a report's content never
-    widens what its renderer reads. `image(photo)` gives the bytes and size of a readable one, or the reason
+    """The print copies the report may show `user`, checked again now (pdf.allowed_print_copies, one query): a
+    report's content never widens what its renderer reads. `image(photo)` gives the bytes and size of a readable one, or the reason
     it is not shown."""
 
     def __init__(self, photos: list[Photo], *, user: User):
-        wanted = {p.evidence_id: p.print_copy for p in photos if p.print_copy}
         self.total = len(photos)
         self.done = 0
-        self.allowed: dict[int, str] = {}
-        if wanted:
-            rows = evidence_visible_to(user, EvidenceItem.objects.filter(pk__in=list(wanted))).values_list(  # type: ignore[no-untyped-call]  # the evidence app's access helpers are not annotated
-                "pk", "stored_file__print_copy"
-            )
-            self.allowed = {pk: name for pk, name in rows if name and wanted.get(pk) == name}
+        self.allowed = allowed_print_copies(photos, user=user)
 
     def image(self, photo: Photo) -> tuple[bytes, tuple[int, int]] | str:
         self.done += 1
@@ -597,12 +655,15 @@ def _photos(doc: Document, group: EvidenceGroup, photos: PhotoSource, progress: 
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for start in range(0, len(group.photos), 2):
-        cells = table.add_row().cells
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a photo stays with its caption
+        cells = row.cells
         for cell, photo in zip(cells, group.photos[start : start + 2], strict=False):
             cell.width = Mm(78)
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles[SMALL_TABLE_TEXT]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.keep_with_next = True
             found = photos.image(photo)
             if isinstance(found, str):
                 paragraph.add_run(_t(f"（{found}）"))
