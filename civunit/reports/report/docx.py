@@ -42,7 +42,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library, without stubs
 from PIL import Image
 
 from civunit.utils import xml_safe
@@ -54,6 +54,7 @@ from .pdf import allowed_print_copies, font_families
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     from civunit.accounts.models import User
 
@@ -66,7 +67,6 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 # The grid (GB/T 9704-2012; the word-processor practice in ../shared/reference/DOMAIN.md).
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
-BLOCK_WIDTH = Mm(156)
 BODY_SIZE = 16  # 3号
 TITLE_SIZE = 22  # 2号
 PAGE_NUMBER_SIZE = 14  # 4号
@@ -219,7 +219,7 @@ def _paragraph_format(
     return fmt
 
 
-def _style(doc: Document, name: str, *, base: str = "Normal"):
+def _style(doc: Document, name: str, *, base: str = "Normal") -> Any:
     styles = doc.styles
     if name in [s.name for s in styles]:
         return styles[name]
@@ -251,16 +251,19 @@ def _defaults(doc: Document) -> None:
 def _styles(doc: Document) -> None:
     _defaults(doc)
     styles = doc.styles
-    justify, centre, left = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    # Body text is aligned left, not justified: its lines of 28 full-width characters end flush anyway, and
+    # LibreOffice (7.4) drops a 。 or ， that hangs past the margin at the end of a justified line (Word and
+    # LibreOffice both let closing punctuation hang, and LibreOffice ignores w:overflowPunct).
+    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     body: dict[str, Any] = {"size": BODY_SIZE, "line": LINE, "tracking": TRACKING}
-    _paragraph_format(styles["Normal"], role="body", align=justify, **body)
-    _paragraph_format(_style(doc, BODY), role="body", align=justify, indent=CHAR * 2, **body)
+    _paragraph_format(styles["Normal"], role="body", align=left, **body)
+    _paragraph_format(_style(doc, BODY), role="body", align=left, indent=Emu(CHAR * 2), **body)
     _paragraph_format(_style(doc, RECIPIENT), role="body", align=left, **body)
     for name, role in ((HEADING_1, "hei"), (HEADING_2, "kai")):
-        fmt = _paragraph_format(styles[name], role=role, align=justify, indent=CHAR * 2, **body)
+        fmt = _paragraph_format(styles[name], role=role, align=left, indent=Emu(CHAR * 2), **body)
         fmt.keep_with_next = True
     fmt = _paragraph_format(_style(doc, ANNEX_NOTE), role="body", align=left, **body)
-    fmt.left_indent = CHAR * 5  # two characters, then 「附件：」: the later names align with the first
+    fmt.left_indent = Emu(CHAR * 5)  # two characters, then 「附件：」: the later names align with the first
     fmt = _paragraph_format(_style(doc, SIGNATURE), role="body", align=WD_ALIGN_PARAGRAPH.RIGHT, **body)
     fmt.keep_with_next = True
     fmt = _paragraph_format(_style(doc, ANNEX_LABEL), role="hei", align=left, **body)
@@ -308,10 +311,10 @@ def _page_setup(doc: Document) -> None:
         paragraph.add_run(" —")
 
 
-def _page_field(paragraph) -> None:
+def _page_field(paragraph: Paragraph) -> None:
     """The PAGE field: begin, instruction, separate, a cached "1", end."""
 
-    def char(kind: str):
+    def char(kind: str) -> None:
         run = paragraph.add_run()
         fld = OxmlElement("w:fldChar")
         fld.set(qn("w:fldCharType"), kind)
@@ -343,7 +346,7 @@ def new_document(*, title: str, author: str) -> Document:
 # --- Paragraphs and tables --------------------------------------------------------------------------------------
 
 
-def _para(doc: Document, text: str, style: str):
+def _para(doc: Document, text: str, style: str) -> Paragraph:
     return doc.add_paragraph(_t(text), style=style)
 
 
@@ -391,10 +394,17 @@ def _tc(text: str, *, width: int, style_id: str, centre: bool, fill: str = "") -
     return tc
 
 
-def _table(doc: Document, cols: Sequence[Col], rows: Iterable[Sequence[object]], *, style: str, fills=None) -> Table:
+def _table(
+    doc: Document,
+    cols: Sequence[Col],
+    rows: Iterable[Sequence[object]],
+    *,
+    style: str,
+    fills: Callable[[int], str] | None = None,
+) -> Table:
     """A ruled table, the header row repeated on every page and rows never split across pages. `fills` gives a
     row's background colour (or "")."""
-    table = doc.add_table(rows=0, cols=len(cols))
+    table: Table = doc.add_table(rows=0, cols=len(cols))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -471,7 +481,7 @@ def _annex_note(doc: Document, content: ReportContent) -> None:
         prefix = "附件：" if i == 0 else ""
         paragraph = _para(doc, f"{prefix}{annex.number}. {annex.title}", ANNEX_NOTE)
         if i == 0:
-            paragraph.paragraph_format.first_line_indent = -CHAR * 3
+            paragraph.paragraph_format.first_line_indent = Emu(-CHAR * 3)
             paragraph.paragraph_format.space_before = LINE
 
 
@@ -612,8 +622,8 @@ def _evidence(doc: Document, content: ReportContent, photos: PhotoSource, progre
 
 class PhotoSource:
     """The print copies the report may show `user`, checked again now (pdf.allowed_print_copies, one query): a
-    report's content never widens what its renderer reads. `image(photo)` gives the bytes and size of a readable one, or the reason
-    it is not shown."""
+    report's content never widens what its renderer reads. `image(photo)` gives the bytes and size of a
+    readable one, or the reason it is not shown."""
 
     def __init__(self, photos: list[Photo], *, user: User):
         self.total = len(photos)
