@@ -26,7 +26,7 @@ COLUMNS = [
     Column("title", "材料名称", 34),
     Column("category", "类别", 10, align="centre"),
     Column("date", "日期", 11, align="centre"),
-    Column("office", "形成科室", 14),
+    Column("office", "形成科室", 18),
     Column("standards", "对应测评标准", 16),
     Column("status", "审核状态", 9, align="centre", fills=STATUS_FILLS),
     Column("note", "备注", 24),

@@ -439,6 +439,7 @@ def converted(cast, campaign, world, tmp_path):
     return _convert(data, tmp_path), content
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_it_without_losing_content(converted):
     result, content = converted
     text = _flat(result.text)
@@ -474,6 +475,7 @@ def test_libreoffice_converts_it_without_losing_content(converted):
         assert _flat(row.title) in text
 
 
+@pytest.mark.slow
 def test_the_converted_pdf_keeps_the_grid(converted, tmp_path):
     import pdfplumber
 
