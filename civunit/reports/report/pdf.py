@@ -221,8 +221,8 @@ def _readable_image(name: str) -> bool:
     try:
         with files.open_stored(name) as stored, Image.open(stored) as im:
             im.verify()
-    except Exception:  # a missing file, a storage error, bytes that are no image: the photo is left out
-        log.warning("report: print copy %s is missing or unreadable", name, exc_info=True)
+    except Exception as exc:  # a missing file, a storage error, bytes that are no image: the photo is left out
+        log.warning("report: print copy %s is missing or unreadable (%s: %s)", name, type(exc).__name__, exc)
         return False
     return True
 
