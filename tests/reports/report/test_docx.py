@@ -21,11 +21,11 @@ from django.core.files.storage import storages
 from django.utils import translation
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 
 from campaign.models import Assessment, EvidenceCategory, Explanation, VetoCondition
 from civunit.reports.report import docx as report_docx
-from civunit.reports.report.content import report_content
+from civunit.reports.report.content import ReportContent, report_content
 from evidence.models import EvidenceItem
 from evidence.previews import make_previews
 from evidence.services import evidence_accept
@@ -120,7 +120,7 @@ def world(cast, campaign):
     return {"standards": standards, "photos": photos}
 
 
-def build(campaign, user, *, viewer=None, content=None, progress=None) -> tuple[bytes, object]:
+def build(campaign, user, *, viewer=None, content=None, progress=None) -> tuple[bytes, ReportContent]:
     content = content or report_content(campaign, user=user, on=datetime.date(2026, 3, 5))
     out = io.BytesIO()
     report_docx.render_report_docx(content, out, user=viewer or user, progress=progress)
@@ -211,7 +211,8 @@ def test_the_page_setup_is_the_official_layouts(cast, campaign, world):
     assert len(document.sections) == 1
     s = document.sections[0]
 
-    def mm(length) -> float:
+    def mm(length: Length | None) -> float:
+        assert length is not None
         return length / Mm(1)
 
     assert (round(mm(s.page_width)), round(mm(s.page_height))) == (210, 297)
@@ -219,8 +220,8 @@ def test_the_page_setup_is_the_official_layouts(cast, campaign, world):
     assert mm(s.bottom_margin) == pytest.approx(35, abs=0.1)
     assert mm(s.left_margin) == pytest.approx(28, abs=0.1)
     assert mm(s.right_margin) == pytest.approx(26, abs=0.1)
-    width = mm(s.page_width - s.left_margin - s.right_margin)
-    height = mm(s.page_height - s.top_margin - s.bottom_margin)
+    width = mm(s.page_width) - mm(s.left_margin) - mm(s.right_margin)
+    height = mm(s.page_height) - mm(s.top_margin) - mm(s.bottom_margin)
     assert (width, height) == (pytest.approx(156, abs=0.2), pytest.approx(225, abs=0.2))
     normal = document.styles["Normal"]
     assert normal.font.size == Pt(16)
@@ -259,6 +260,7 @@ def test_page_numbers_alternate_right_and_left_with_the_page_field(cast, campaig
         assert kinds == ["begin", "separate", "end"]
     # the number's line (16 pt exactly, above the footer distance) starts 7 mm below the block
     line_mm = section.footer.paragraphs[0].style.paragraph_format.line_spacing.pt * 25.4 / 72
+    assert section.footer_distance is not None
     number_top = 297 - section.footer_distance / Mm(1) - line_mm
     assert number_top - (297 - 35) == pytest.approx(7, abs=0.5)
 
@@ -392,6 +394,7 @@ def _fontconfig(tmp: Path) -> Path:
 def _convert(data: bytes, tmp: Path) -> Converted:
     """soffice --headless --convert-to pdf, with a profile of its own (two conversions at once would share one)."""
     work = Path(tmp) / f"lo-{os.getpid()}-{id(data)}"
+    assert SOFFICE is not None
     work.mkdir(parents=True, exist_ok=True)
     source = work / "report.docx"
     source.write_bytes(data)
@@ -440,8 +443,15 @@ def converted(cast, campaign, world, tmp_path):
 
 
 @pytest.mark.slow
-def test_libreoffice_converts_it_without_losing_content(converted):
+def test_libreoffice_converts_it_keeping_its_content_and_the_grid(converted, tmp_path):
+    """One conversion (about 5 s) for both checks."""
     result, content = converted
+    _check_content(result, content)
+    _check_grid(result, tmp_path)
+
+
+def _check_content(result: Converted, content: ReportContent) -> None:
+    """The PDF's text holds the title, every heading and explanation report and the attachments, in order."""
     text = _flat(result.text)
     body = [
         piece
@@ -475,11 +485,10 @@ def test_libreoffice_converts_it_without_losing_content(converted):
         assert _flat(row.title) in text
 
 
-@pytest.mark.slow
-def test_the_converted_pdf_keeps_the_grid(converted, tmp_path):
+def _check_grid(result: Converted, tmp_path: Path) -> None:
+    """A4; the body from the binding margin, 28 characters a line, 22 lines a page; page numbers alternating."""
     import pdfplumber
 
-    result, _content = converted
     with pdfplumber.open(result.pdf) as pdf:
         pages = pdf.pages
         assert {(round(p.width), round(p.height)) for p in pages} == {(595, 842)}  # A4 in points
