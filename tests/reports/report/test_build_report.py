@@ -54,7 +54,7 @@ def test_without_the_word_module_it_says_so_and_writes_nothing(world, out_dir, m
 
 
 def test_the_word_copy_is_rendered_from_the_same_content(world, cast, out_dir, monkeypatch):
-    seen = {}
+    seen: dict[str, object] = {}
 
     def render_report_docx(content, out, *, user):
         seen.update(title=content.title, user=user)

@@ -45,7 +45,7 @@ def test_everyone_signed_in_downloads_the_published_bulletin_in_the_official_lay
     assert abs(body[0].top - TOP) <= 1.5
     assert all(line.x0 >= LEFT - 1 and line.x1 <= RIGHT + 1 for page in pages for line in page.body_lines())
     assert pages[0].footer_lines()[0].text.strip() == "— 1 —"
-    assert "/EmbeddedFiles" not in PdfReader(io.BytesIO(data)).trailer["/Root"].get("/Names", {})
+    assert "/EmbeddedFiles" not in PdfReader(io.BytesIO(data)).root_object.get("/Names", {})
 
 
 def test_a_published_bulletin_reads_its_stored_figures(published, cast, login):

@@ -5,6 +5,7 @@ preview code."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,7 +104,7 @@ def build_world(cast: Cast, campaign: Campaign, *, photos: int = 3) -> World:
     return world
 
 
-def add_photo(cast: Cast, campaign: Campaign, standard: Criterion, *, title: str, **meta: object) -> EvidenceItem:
+def add_photo(cast: Cast, campaign: Campaign, standard: Criterion, *, title: str, **meta: Any) -> EvidenceItem:
     """An accepted photo of office A linked to `standard`, with its previews made."""
     item = make_evidence(
         user=cast.staff_a,
