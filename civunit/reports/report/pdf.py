@@ -25,7 +25,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from civunit.accounts.models import User
 
 log = logging.getLogger(__name__)
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. The worker that renders
+# reports also makes the evidence previews, which must refuse a truncated photo (evidence/previews.py): turn it
+# back off. The photos the report shows are print copies checked before layout.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 Progress = Callable[[str, int, int], None]
 

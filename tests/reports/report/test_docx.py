@@ -355,6 +355,20 @@ def test_text_xml_cannot_hold_is_dropped_not_fatal(cast, campaign, world, tmp_pa
         assert "坏字符" in _convert(data, tmp_path).text
 
 
+def test_the_renderers_leave_pillow_refusing_truncated_images():
+    """WeasyPrint turns LOAD_TRUNCATED_IMAGES on when first imported; the previews made in the same worker rely on
+    it being off. In a fresh process, as a worker starts."""
+    import sys
+
+    code = (
+        "import django; django.setup(); from civunit.reports.report import docx, pdf; "
+        "from PIL import ImageFile; print(ImageFile.LOAD_TRUNCATED_IMAGES)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civunit.settings"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env, timeout=120)  # noqa: S603
+    assert done.stdout.decode().strip() == "False"
+
+
 def test_rendering_reads_the_database_once(cast, campaign, world, django_assert_num_queries):
     content = report_content(campaign, user=cast.coordinator)
     with django_assert_num_queries(1):  # the print copies the viewer may read (pdf.allowed_print_copies)
