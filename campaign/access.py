@@ -60,6 +60,12 @@ def can_change_veto(user: User) -> bool:
     return access.can_manage_campaign(user)
 
 
+def can_download_self_assessment(user: User) -> bool:
+    """The self-assessment table (自评表) as a workbook: the coordinator, leadership and office heads, who answer
+    for it; staff read the same figures on the criteria page."""
+    return access.sees_everything(user) or access.is_office_head(user)
+
+
 def register_read_rules() -> None:
     """Called by CampaignConfig.ready(): everything of the campaign is part of the plan everyone reads."""
     for model in (

@@ -13,6 +13,7 @@ urlpatterns = [
     path("criteria/<id:pk>/", views.criterion, name="criterion"),
     path("criteria/<id:pk>/assessment/", views.assessment_save, name="assessment_save"),
     path("criteria/<id:pk>/explanation/", views.explanation_save, name="explanation_save"),
+    path("criteria/self-assessment.xlsx", views.self_assessment_export, name="self_assessment_xlsx"),
     path("veto/", views.veto, name="veto"),
     path("veto/<id:pk>/", views.veto_update, name="veto_update"),
     path("manage/", views.manage, name="manage"),

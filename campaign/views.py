@@ -17,8 +17,9 @@ from campaign import access
 from civunit import downloads
 from civunit.access import can_manage_campaign
 from civunit.http import AuthenticatedHttpRequest
+from civunit.xlsx_table import XLSX_TYPE
 
-from . import exporting, links, selectors, services
+from . import exporting, links, selectors, services, workbooks
 from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
 from .forms import (
     AssessmentForm,
@@ -106,7 +107,7 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def criteria(request: HttpRequest) -> HttpResponse:
+def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = current_campaign_for_user(request.user)
     tree = selectors.criteria_tree(campaign)
     method = request.GET.get("method", "")
@@ -128,7 +129,8 @@ def criteria(request: HttpRequest) -> HttpResponse:
             "filtered": bool(method or status),
             "veto": selectors.veto_counts(campaign),
             # the note on the table (e.g. "an example, to be replaced") is for those who can replace it
-            "show_criteria_note": can_manage_campaign(request.user),  # type: ignore[arg-type]  # signed in (LoginRequiredMiddleware)
+            "show_criteria_note": can_manage_campaign(request.user),
+            "can_download": access.can_download_self_assessment(request.user),
         },
     )
 
@@ -320,3 +322,19 @@ def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
         data = exporting.criteria_xlsx(campaign)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return downloads.attachment(data, content_type=content_type, filename=f"criteria-{stamp}.{fmt}")
+
+
+@require_GET
+def self_assessment_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The self-assessment table (自评表) as a formatted workbook."""
+    campaign = current_campaign_for_user(request.user)
+    if not access.can_download_self_assessment(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    data = workbooks.self_assessment_workbook(campaign, today=today)
+    return downloads.attachment(
+        data,
+        content_type=XLSX_TYPE,
+        filename=f"自评表-{today:%Y%m%d}.xlsx",
+        fallback=f"self-assessment-{today:%Y%m%d}",
+    )

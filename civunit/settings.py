@@ -334,6 +334,31 @@ LOGGING = {
         "django.security.csrf": {"filters": ["refusals"]},
         # WeasyPrint reports missing glyphs through logging only; keep them visible.
         "weasyprint": {"level": "WARNING"},
+        # Its rendering steps (a line per page laid out) feed the report's progress (civunit/reports/report/pdf.py)
+        # and go nowhere else.
+        "weasyprint.progress": {"level": "INFO", "propagate": False},
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- The report to the municipal civilization office and other official documents (GB/T 9704 layout) ---------
+# Font families by role, each a fallback chain: the official faces first (used when installed, through fontconfig
+# or OFFICIAL_FONT_FILES), then free faces the setup installs. Debian has no simplified-Chinese FangSong: Noto Serif
+# CJK SC stands in for 仿宋 (and for 小标宋), Noto Sans CJK SC for 黑体, AR PL UKai CN for 楷体 (README).
+OFFICIAL_FONTS = {
+    "title": env.list("OFFICIAL_FONT_TITLE", default=["方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC"]),
+    "body": env.list(
+        "OFFICIAL_FONT_BODY", default=["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]
+    ),
+    "hei": env.list("OFFICIAL_FONT_HEI", default=["黑体", "SimHei", "Noto Sans CJK SC"]),
+    "kai": env.list("OFFICIAL_FONT_KAI", default=["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "AR PL UKai CN"]),
+}
+# Appended to every chain: what the faces above lack (rare characters). Emoji need no entry: fontconfig finds
+# Noto Color Emoji for them, and naming it here would draw digits with it.
+OFFICIAL_FONT_FALLBACK = env.list("OFFICIAL_FONT_FALLBACK", default=["Noto Serif CJK SC", "Noto Sans CJK SC"])
+# Font files to load by @font-face when the official faces are not installed system-wide: family=path pairs,
+# e.g. OFFICIAL_FONT_FILES=仿宋_GB2312=/srv/fonts/fsgb2312.ttf,方正小标宋简体=/srv/fonts/FZXBSJW.TTF
+OFFICIAL_FONT_FILES = env.dict("OFFICIAL_FONT_FILES", default={})
+# 主送: whom the report is addressed to; photos per standard in the evidence attachment.
+REPORT_RECIPIENT = env.str("REPORT_RECIPIENT", default="市文明办")
+REPORT_PHOTOS_PER_STANDARD = env.int("REPORT_PHOTOS_PER_STANDARD", default=4)

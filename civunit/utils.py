@@ -1,6 +1,7 @@
 """Small helpers shared by the apps."""
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from os import PathLike
@@ -39,3 +40,13 @@ def write_atomically(path: str | PathLike[str], data: bytes, *, prefix: str = ".
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# Characters XML 1.0 cannot hold: C0 controls but tab, LF and CR (NUL included), lone surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document (an .xlsx or .docx part) cannot hold. User text may carry
+    them (pasted from elsewhere); openpyxl refuses such a cell and a .docx holding one does not open."""
+    return _NOT_XML.sub("", text)

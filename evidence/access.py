@@ -119,6 +119,12 @@ def can_change_activity(user: User, activity) -> bool:
     return activity.created_by_id == user.pk or user.heads(activity.organiser_office_id) or access.is_coordinator(user)
 
 
+def can_download_evidence_index(user: User) -> bool:
+    """The evidence index (佐证材料目录) as a workbook: the coordinator and leadership (the whole archive) and
+    office heads (what evidence_visible_to lets them read)."""
+    return access.sees_everything(user) or access.is_office_head(user)
+
+
 def register_read_rules() -> None:
     """Called by EvidenceConfig.ready(): an item by its own rule, an activity like the plan."""
     access.register_read_rule(EvidenceItem, can_read_evidence)

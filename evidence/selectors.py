@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import F, Prefetch, Q, Sum
+from django.utils import timezone
 
 from campaign.models import Criterion, CriterionRequirement
 from evidence import access
 
-from .models import EvidenceItem, StandardEvidenceCount
+from .models import EvidenceItem, EvidenceStandard, StandardEvidenceCount
 
 
 def visible_items(user):
@@ -153,3 +155,56 @@ def annotate_standards(criteria: list[Criterion]) -> list[Criterion]:
         criterion.evidence_accepted = entry.accepted  # type: ignore[attr-defined]  # set for the templates
         criterion.evidence_requirements = entry.requirements  # type: ignore[attr-defined]  # set for the templates
     return criteria
+
+
+# --- The evidence index (佐证材料目录) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of the evidence index: an item with its linked standards (the primary one first)."""
+
+    item: EvidenceItem
+    standards: tuple[Criterion, ...]
+
+    @property
+    def date(self) -> datetime.date:
+        """The date the lists show and filter on: when it was taken, else when it was registered."""
+        return self.item.taken_on or timezone.localdate(self.item.created_at)
+
+
+@dataclass
+class IndexGroup:
+    """The entries filed under one standard (their primary standard); `standard` None: linked to none."""
+
+    standard: Criterion | None
+    entries: list[IndexEntry] = field(default_factory=list)
+
+
+def evidence_index(campaign, *, user, accepted_only: bool = False) -> list[IndexGroup]:
+    """The current, not deleted evidence of `campaign` that `user` may read, filed by primary standard in the
+    tree's order and by archive number within a standard; items linked to no standard come last.
+
+    Two queries whatever the number of items: the items (with office and primary standard) and their links."""
+    qs = access.evidence_visible_to(user, EvidenceItem.objects.filter(campaign=campaign).current().alive())
+    if accepted_only:
+        qs = qs.accepted()
+    links = EvidenceStandard.objects.select_related("criterion").order_by("position")
+    qs = (
+        qs.select_related("office", "primary_standard")
+        .prefetch_related(Prefetch("standard_links", queryset=links))
+        .order_by(
+            F("primary_standard__ordering").asc(nulls_last=True),
+            "primary_standard__code",
+            "archive_number",
+            "created_at",
+            "pk",
+        )
+    )
+    groups: list[IndexGroup] = []
+    for item in qs:
+        standards = tuple(link.criterion for link in item.standard_links.all())
+        if not groups or groups[-1].standard != item.primary_standard:
+            groups.append(IndexGroup(standard=item.primary_standard))
+        groups[-1].entries.append(IndexEntry(item=item, standards=standards))
+    return groups

@@ -10,6 +10,7 @@ urlpatterns = [
     # Browsing and search, the standards tree (views/browse.py)
     path("", browse.browse, name="browse"),
     path("standards/", browse.standards_tree, name="standards_tree"),
+    path("index.xlsx", browse.index_export, name="index_xlsx"),
     # Uploading files and links, linking an existing item instead of a duplicate (views/upload.py)
     path("upload/", upload.upload, name="upload"),
     path("upload/file/", upload.upload_file, name="upload_file"),

@@ -232,6 +232,7 @@ OBJECT_OF = {
     "notifications:read": "notification",
     "notifications:open": "notification",
     "reports:bulletin": "bulletin",
+    "reports:bulletin_pdf": "bulletin",
     "reports:bulletin_edit": "bulletin",
     "reports:bulletin_publish": "bulletin",
     "reports:bulletin_delete": "bulletin",

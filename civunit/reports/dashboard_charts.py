@@ -72,16 +72,22 @@ def _bars(rows: Sequence[tuple[str, Sequence[Segment]]], *, title: str) -> Respo
 
 def coverage_chart(rows: list[CoverageRow]) -> Responsive:
     """Per 测评项目: standards with accepted evidence and without."""
+    return coverage_bars([(row.criterion.title, row.evidenced, row.without_evidence) for row in rows])
+
+
+def coverage_bars(rows: Sequence[tuple[str, int, int]]) -> Responsive:
+    """The coverage chart from (item title, standards with accepted evidence, without) rows: the dashboard's
+    chart, drawn also by the report from its own figures."""
     return _bars(
         [
             (
-                row.criterion.title,
+                title,
                 [
-                    Segment(_("With accepted evidence"), row.evidenced, charts.GOOD),
-                    Segment(_("Without accepted evidence"), row.without_evidence, charts.BAD),
+                    Segment(_("With accepted evidence"), evidenced, charts.GOOD),
+                    Segment(_("Without accepted evidence"), without, charts.BAD),
                 ],
             )
-            for row in rows
+            for title, evidenced, without in rows
         ],
         title=_("Standards with accepted evidence, by evaluation item"),
     )

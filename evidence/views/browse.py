@@ -3,16 +3,21 @@ standards tree with organ-wide counts and requirement warnings."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
+from civunit import access as core_access
+from civunit import downloads
 from civunit.http import AuthenticatedHttpRequest
+from civunit.xlsx_table import XLSX_TYPE
 from evidence import access
 
-from .. import browsing
+from .. import browsing, workbooks
 from ..forms.browse import BrowseForm
 from ..models import EvidenceKind
 from ._common import PAGE_SIZE, nav_flags
@@ -58,6 +63,27 @@ def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
             "campaign": campaign,
             "nodes": nodes,
             "warnings": sum(1 for n in nodes if n.criterion.is_leaf and not n.evidence.met),
+            "can_download_index": access.can_download_evidence_index(request.user),
             **nav_flags(request.user),
         },
+    )
+
+
+@require_GET
+def index_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The evidence index (佐证材料目录) as a formatted workbook: the items the person may read."""
+    if not access.can_download_evidence_index(request.user):
+        raise PermissionDenied
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        raise Http404
+    today = timezone.localdate()
+    data = workbooks.evidence_index_workbook(
+        campaign, user=request.user, today=today, partial=not core_access.sees_everything(request.user)
+    )
+    return downloads.attachment(
+        data,
+        content_type=XLSX_TYPE,
+        filename=f"佐证材料目录-{today:%Y%m%d}.xlsx",
+        fallback=f"evidence-index-{today:%Y%m%d}",
     )

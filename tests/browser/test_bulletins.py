@@ -72,6 +72,12 @@ def test_coordinator_publishes_and_staff_opens_it_from_the_notification(
     assert "组织道德讲堂" in page.get_by_test_id("overdue-table").inner_text()
     assert page.get_by_test_id("publish").count() == 0
     screenshot(page, "bulletin-published-1280")
+    # the PDF in the official layout, downloaded from the bulletin's page
+    with page.expect_download() as download:
+        page.get_by_test_id("pdf").click()
+    assert download.value.suggested_filename == f"通报{bulletin.year}年第1期.pdf"
+    official = PdfReader(download.value.path())
+    assert "一、总体进展" in "".join(p.extract_text() for p in official.pages)
 
     page.set_viewport_size(PHONE)
     page.reload()

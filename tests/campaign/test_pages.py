@@ -107,7 +107,7 @@ def test_the_tree_filters_by_method_and_status(imported, cast, login):
     assert 'data-code="5.2.2"' not in html
 
 
-PINNED_TREE_QUERIES = 9
+PINNED_TREE_QUERIES = 10
 
 
 def _big_tree(campaign, items: int, indicators: int, standards: int) -> int:
@@ -154,10 +154,10 @@ def test_the_tree_page_asks_the_database_the_same_number_of_times_at_50_and_500_
     at_50 = _count_queries(client, url)
     assert _big_tree(campaign, 5, 9, 10) == 500  # 5 items, 45 indicators, 450 standards
     client.get(url)
-    # 9 queries whatever the size: the session, the user, the current campaign, its stages, the whole tree
+    # 10 queries whatever the size: the session, the user, the current campaign, its stages, the whole tree
     # (criteria joined to their self-assessments and explanation reports: one query), the veto conditions
-    # counted by status, the notifications bell, the user's office (user menu) and the user's groups (roles,
-    # for the navigation).
+    # counted by status, the offices the user heads (whether the 自评表 download is offered), the notifications
+    # bell, the user's office (user menu) and the user's groups (roles, for the navigation).
     with django_assert_num_queries(at_50):
         assert client.get(url).status_code == 200
     assert at_50 == PINNED_TREE_QUERIES

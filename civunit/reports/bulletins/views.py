@@ -3,23 +3,26 @@ of what publishing freezes), and the coordinator's draft, edit, publish and dele
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import Campaign
+from civunit.downloads import attachment, throttle_not_found
 from civunit.forms import IntegerField
 from civunit.http import AuthenticatedHttpRequest
 from civunit.reports.models import Bulletin
 
 from . import access, services
 from .forms import BulletinForm
+from .pdf import bulletin_file_name, render_bulletin_pdf
 from .periods import period_label
 from .snapshot import UnknownSnapshot, bulletin_content
 
@@ -84,6 +87,25 @@ def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "period_name": _label(bulletin),
             "may_manage": access.can_manage_bulletins(request.user) and not bulletin.is_published,
         },
+    )
+
+
+@require_GET
+@throttle_not_found
+def bulletin_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A published bulletin as a PDF in the official layout (a draft has none: 404). A bulletin is a few pages
+    of stored figures, drawn here in well under a second; the large report is drawn by the worker."""
+    bulletin = access.get_bulletin_for_user(request.user, pk)
+    if not bulletin.is_published:
+        raise Http404
+    try:
+        content = bulletin_content(bulletin, user=request.user)
+    except UnknownSnapshot as exc:
+        raise Http404 from exc
+    out = io.BytesIO()
+    render_bulletin_pdf(bulletin, content, out)
+    return attachment(
+        out.getvalue(), content_type="application/pdf", filename=bulletin_file_name(bulletin), fallback="bulletin"
     )
 
 

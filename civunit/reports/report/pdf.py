@@ -1,0 +1,372 @@
+"""The report as a PDF in the official layout (GB/T 9704-2012), and the official layout for other documents
+(published bulletins): Django templates under reports/official/, the print stylesheet reports/official.css, fonts
+from settings, drawn by WeasyPrint.
+
+WeasyPrint reads nothing but what `OfficialFetcher` hands it: the app's own static files, the font files named
+in OFFICIAL_FONT_FILES, and the print copies of the photos the report shows, each checked again against what the
+requesting user may read. Every other URL (file:, http(s):, data:, ftp:, a relative path) is refused and logged,
+so user text — escaped by the templates anyway — can never make the renderer read a local file, reach the
+network or embed an attachment, and no user CSS is ever applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from PIL import Image, ImageFile
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from civunit.reports import dashboard_charts
+from evidence import files
+from evidence.access import evidence_visible_to
+from evidence.models import EvidenceItem
+
+from .content import EvidenceGroup, Photo, ReportContent
+
+if TYPE_CHECKING:
+    from civunit.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. The worker that renders
+# reports also makes the evidence previews, which must refuse a truncated photo (evidence/previews.py): turn it
+# back off. The photos the report shows are print copies checked before layout.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+Progress = Callable[[str, int, int], None]
+
+STATIC_SCHEME = "civunit-static"
+PRINT_COPY_SCHEME = "civunit-print-copy"
+FONT_SCHEME = "civunit-font"
+STYLESHEET_URL = f"{STATIC_SCHEME}:reports/official.css"
+
+# What a static file may be to be handed to the renderer.
+STATIC_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+FONT_TYPES = {
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".ttc": "font/collection",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+_SAFE_STATIC = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+# A family name as it may appear quoted in CSS: no quote, backslash, angle bracket or control character.
+_SAFE_FAMILY = re.compile(r"^[^\"'\\<>{};\x00-\x1f\x7f]{1,100}$")
+
+
+class ReportRenderError(Exception):
+    """The PDF could not be drawn (a message for the person who asked)."""
+
+
+# --- Fonts ------------------------------------------------------------------------------------------------------
+
+# Where each role's family goes. Headings 「一、」 are 黑体, 「（一）」 楷体, the title 小标宋, the rest 仿宋.
+FONT_ROLES = {
+    "body": ["body", "@page :right @bottom-right", "@page :left @bottom-left"],
+    "title": [".od-title", ".od-annex-title", ".od-masthead-title"],
+    "hei": [".od-h1", ".od-annex-label"],
+    "kai": [".od-h2", ".od-group-heading"],
+}
+
+
+def font_families(role: str) -> list[str]:
+    """The fallback chain of a role (OFFICIAL_FONTS), then OFFICIAL_FONT_FALLBACK, without repeats."""
+    chain: list[str] = []
+    for family in [*settings.OFFICIAL_FONTS.get(role, []), *settings.OFFICIAL_FONT_FALLBACK]:
+        family = family.strip()
+        if not _SAFE_FAMILY.match(family):
+            log.warning("official fonts: ignoring the family name %r", family)
+            continue
+        if family not in chain:
+            chain.append(family)
+    return chain
+
+
+def _font_files() -> list[tuple[str, Path]]:
+    """OFFICIAL_FONT_FILES as (family, path) pairs, the unusable ones left out with a warning."""
+    found = []
+    for family, path in dict(settings.OFFICIAL_FONT_FILES).items():
+        file = Path(path)
+        if not _SAFE_FAMILY.match(family) or file.suffix.lower() not in FONT_TYPES or not file.is_file():
+            log.warning("official fonts: ignoring the font file %s for %r", path, family)
+            continue
+        found.append((family, file))
+    return found
+
+
+def font_css() -> str:
+    """The stylesheet that names the font families (from settings) on the official layout's classes."""
+    rules = [
+        f'@font-face {{ font-family: "{family}"; src: url("{FONT_SCHEME}:{i}"); }}'
+        for i, (family, _path) in enumerate(_font_files())
+    ]
+    for role, selectors in FONT_ROLES.items():
+        families = ", ".join(f'"{f}"' for f in font_families(role))
+        for selector in selectors:
+            if selector.startswith("@page"):
+                page, box = selector.rsplit(" ", 1)
+                rules.append(f"{page} {{ {box} {{ font-family: {families}; }} }}")
+            else:
+                rules.append(f"{selector} {{ font-family: {families}; }}")
+    return "\n".join(rules)
+
+
+# --- What the renderer may read ---------------------------------------------------------------------------------
+
+
+class OfficialFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint's class is untyped
+    """Serves the app's static files, the configured font files and the allowed print copies; refuses the rest.
+
+    `print_copies` maps a photo's evidence id to its print copy's storage name: only those, only by id.
+    `fetched` and `refused` list the URLs asked for (the tests read them)."""
+
+    def __init__(self, print_copies: dict[int, str] | None = None):
+        # No protocol, no redirects: fetch() below never calls the opener WeasyPrint's class would use.
+        super().__init__(allowed_protocols=frozenset(), allow_redirects=False, fail_on_errors=False)
+        self.print_copies = dict(print_copies or {})
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+        self._fonts = _font_files()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        scheme, _sep, rest = url.partition(":")
+        try:
+            if scheme == STATIC_SCHEME:
+                response = self._static(url, rest)
+            elif scheme == PRINT_COPY_SCHEME:
+                response = self._print_copy(url, rest)
+            elif scheme == FONT_SCHEME:
+                response = self._font(url, rest)
+            else:
+                raise PermissionError("not a resource of the application")
+        except Exception as exc:
+            self.refused.append(url)
+            log.warning("official document: refused to load %.200s (%s)", url, exc)
+            raise
+        self.fetched.append(url)
+        return response
+
+    def _static(self, url: str, path: str) -> URLFetcherResponse:
+        suffix = Path(path).suffix.lower()
+        if not _SAFE_STATIC.match(path) or ".." in path.split("/") or suffix not in STATIC_TYPES:
+            raise PermissionError("not a static file")
+        found = finders.find(path)
+        if not found or isinstance(found, list):
+            raise FileNotFoundError(path)
+        return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": STATIC_TYPES[suffix]})
+
+    def _font(self, url: str, index: str) -> URLFetcherResponse:
+        if not index.isdigit() or int(index) >= len(self._fonts):
+            raise PermissionError("not a configured font")
+        _family, path = self._fonts[int(index)]
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": FONT_TYPES[path.suffix.lower()]})
+
+    def _print_copy(self, url: str, evidence_id: str) -> URLFetcherResponse:
+        name = self.print_copies.get(int(evidence_id)) if evidence_id.isdigit() else None
+        if not name:
+            raise PermissionError("not a print copy of this report")
+        with files.open_stored(name) as stored:
+            return URLFetcherResponse(url, stored.read(), {"Content-Type": "image/jpeg"})
+
+
+def allowed_print_copies(photos: list[Photo], *, user: User) -> dict[int, str]:
+    """{evidence id: print copy name} of the photos `user` may read now, as stored now (one query): a report's
+    content never widens what its renderer may read."""
+    wanted = {p.evidence_id: p.print_copy for p in photos if p.print_copy}
+    if not wanted:
+        return {}
+    rows = evidence_visible_to(user, EvidenceItem.objects.filter(pk__in=list(wanted))).values_list(
+        "pk", "stored_file__print_copy"
+    )
+    return {pk: name for pk, name in rows if name and wanted.get(pk) == name}
+
+
+# --- The photos, checked before layout ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    photo: Photo
+    src: str  # the URL the fetcher serves; "" when the photo cannot be shown
+    problem: str  # why not, in words
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: EvidenceGroup
+    photos: list[PhotoView]
+
+    @property
+    def more(self) -> int:
+        return max(self.group.photos_total - len(self.group.photos), 0)
+
+
+def _readable_image(name: str) -> bool:
+    """The print copy exists and Pillow recognises it as an image (its header only: no decoding)."""
+    try:
+        with files.open_stored(name) as stored, Image.open(stored) as im:
+            im.verify()
+    except Exception as exc:  # a missing file, a storage error, bytes that are no image: the photo is left out
+        log.warning("report: print copy %s is missing or unreadable (%s: %s)", name, type(exc).__name__, exc)
+        return False
+    return True
+
+
+def photo_views(content: ReportContent, allowed: dict[int, str], progress: Progress | None = None) -> list[GroupView]:
+    total = len(content.photos())
+    done = 0
+    groups = []
+    for group in content.evidence_groups:
+        views = []
+        for photo in group.photos:
+            if not photo.print_copy:
+                views.append(PhotoView(photo, "", _("No print copy of this photo yet")))
+            elif allowed.get(photo.evidence_id) != photo.print_copy:
+                views.append(PhotoView(photo, "", _("Not shown")))
+            elif not _readable_image(photo.print_copy):
+                views.append(PhotoView(photo, "", _("The print copy is missing or damaged")))
+            else:
+                views.append(PhotoView(photo, f"{PRINT_COPY_SCHEME}:{photo.evidence_id}", ""))
+            done += 1
+            if progress and (done % 25 == 0 or done == total):
+                progress("content", done, total)
+        groups.append(GroupView(group, views))
+    return groups
+
+
+# --- Progress from WeasyPrint's own steps ------------------------------------------------------------------------
+
+
+class _PageCounter(logging.Handler):
+    """Counts the pages WeasyPrint lays out (its progress log, "Step 5 - Creating layout - Page N"), for the
+    thread that renders only."""
+
+    def __init__(self, callback: Progress, estimate: int):
+        super().__init__(logging.INFO)
+        self.callback, self.estimate, self.thread = callback, estimate, threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread or not str(record.msg).startswith("Step 5 - Creating layout - Page"):
+            return
+        page = cast(int, record.args[0]) if isinstance(record.args, tuple) and record.args else 0
+        self.callback("layout", page, max(self.estimate, page))
+
+
+@contextmanager
+def _count_pages(progress: Progress | None, estimate: int) -> Iterator[None]:
+    if progress is None:
+        yield
+        return
+    handler = _PageCounter(progress, estimate)
+    logger = logging.getLogger("weasyprint.progress")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+# --- Drawing ------------------------------------------------------------------------------------------------------
+
+
+def render_official_pdf(
+    template: str,
+    context: dict[str, Any],
+    out: BinaryIO,
+    *,
+    fetcher: OfficialFetcher,
+    title: str,
+    progress: Progress | None = None,
+    pages_estimate: int = 1,
+) -> int:
+    """Render an official-layout template to `out` as PDF; returns the number of pages."""
+    html = render_to_string(template, {**context, "stylesheet_url": STYLESHEET_URL, "document_title": title})
+    font_config = FontConfiguration()
+    stylesheet = CSS(string=font_css(), font_config=font_config, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    if progress:
+        progress("layout", 0, pages_estimate)
+    with _count_pages(progress, pages_estimate):
+        rendered = document.render(stylesheets=[stylesheet], font_config=font_config, presentational_hints=False)
+    pages = len(rendered.pages)
+    if progress:
+        progress("layout", pages, pages)
+        progress("write", 0, 1)
+    # No attachments, no forms: the PDF carries the pages only.
+    rendered.write_pdf(out, attachments=None, pdf_forms=False)
+    if progress:
+        progress("write", 1, 1)
+    return pages
+
+
+def _pages_estimate(content: ReportContent) -> int:
+    rows = len(content.assessment_rows) + len(content.task_rows) + len(content.veto_rows)
+    rows += sum(len(g.rows) + 2 for g in content.evidence_groups)
+    return 3 + len(content.indicators()) // 3 + rows // 18 + len(content.photos()) // 6
+
+
+_VIEWBOX = re.compile(r'viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)" width="100%"')
+
+
+def sized_svg(svg: SafeString, width_mm: float) -> SafeString:
+    """A chart of civunit.charts (width 100%, no height) given its printed size: WeasyPrint would otherwise give
+    its box a default height, not the one its drawing takes."""
+    match = _VIEWBOX.search(svg)
+    if not match:
+        return svg
+    height_mm = width_mm * float(match[2]) / float(match[1])
+    sized = f'viewBox="0 0 {match[1]} {match[2]}" width="{width_mm:.1f}mm" height="{height_mm:.1f}mm"'
+    return SafeString(svg[: match.start()] + sized + svg[match.end() :])
+
+
+def coverage_svg(content: ReportContent) -> SafeString:
+    """The dashboard's coverage chart, drawn from the report's own figures, on the text block's width."""
+    chart = dashboard_charts.coverage_bars(
+        [(line.title, line.evidenced, line.without_evidence) for line in content.coverage]
+    ).wide
+    return sized_svg(chart, 156)
+
+
+def render_report_pdf(
+    content: ReportContent,
+    out: BinaryIO,
+    *,
+    user: User,
+    progress: Progress | None = None,
+) -> None:
+    """Write the report as PDF to `out`. `progress(stage, done, total)` is told of each stage: "content" (the
+    photos' print copies checked), "layout" (pages laid out, against an estimate until the end), "write"."""
+    if progress:
+        progress("content", 0, len(content.photos()))
+    allowed = allowed_print_copies(content.photos(), user=user)
+    groups = photo_views(content, allowed, progress)
+    shown = {v.photo.evidence_id: allowed[v.photo.evidence_id] for g in groups for v in g.photos if v.src}
+    render_official_pdf(
+        "reports/official/report.html",
+        {"content": content, "evidence_groups": groups, "coverage_chart": coverage_svg(content)},
+        out,
+        fetcher=OfficialFetcher(shown),
+        title=content.title,
+        progress=progress,
+        pages_estimate=_pages_estimate(content),
+    )
