@@ -11,7 +11,7 @@ from django.http import Http404
 from civunit import access
 from tasks.models import Task
 
-from .models import Activity, EvidenceItem
+from .models import Activity, ArchiveCheck, EvidenceItem
 
 if TYPE_CHECKING:
     from civunit.accounts.models import User
@@ -119,10 +119,25 @@ def can_change_activity(user: User, activity) -> bool:
     return activity.created_by_id == user.pk or user.heads(activity.organiser_office_id) or access.is_coordinator(user)
 
 
+# --- The binder and the integrity check ------------------------------------------------------------------
+# A binder holds every accepted item and a check names every stored file: the coordinator and administrators
+# export binders and read the checks; everyone else gets 403 on the archive page and 404 on a check.
+
+
+def can_export_binder(user: User) -> bool:
+    return access.is_coordinator(user)
+
+
+def can_read_archive_check(user: User, check=None) -> bool:
+    return access.is_coordinator(user)
+
+
 def register_read_rules() -> None:
-    """Called by EvidenceConfig.ready(): an item by its own rule, an activity like the plan."""
+    """Called by EvidenceConfig.ready(): an item by its own rule, an activity like the plan, an integrity check
+    for the coordinator (the notification of a failed check names it)."""
     access.register_read_rule(EvidenceItem, can_read_evidence)
     access.register_read_rule(Activity, access.plan_level)
+    access.register_read_rule(ArchiveCheck, can_read_archive_check)
 
 
 # --- Get-or-404 -------------------------------------------------------------------------------------------
@@ -139,3 +154,10 @@ def get_evidence_for_user(user, pk: int) -> EvidenceItem:
     if item is None:
         raise Http404
     return item
+
+
+def get_archive_check_for_user(user, pk: int) -> ArchiveCheck:
+    check = ArchiveCheck.objects.filter(pk=pk).first() if can_read_archive_check(user) else None
+    if check is None:
+        raise Http404
+    return check

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,9 +11,13 @@ class EvidenceConfig(AppConfig):
         from campaign import links
         from civunit.notifications import robots
         from evidence.access import register_read_rules
+        from evidence.binder import jobs as binder_jobs
+        from evidence.binder.names import check_pattern
         from evidence.criterion_links import evidence_of_standard
         from evidence.robots import digest_sections
 
         links.register(evidence_of_standard)
         register_read_rules()
         robots.register_digest(digest_sections, order=20)
+        binder_jobs.register()
+        check_pattern(settings.EVIDENCE_BINDER_NAME_PATTERN)  # a wrong pattern stops the start, not an export

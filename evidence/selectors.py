@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from campaign.models import Criterion, CriterionRequirement
 from evidence import access
 
-from .models import EvidenceItem, StandardEvidenceCount
+from .models import ArchiveCheck, EvidenceItem, StandardEvidenceCount
 
 
 def visible_items(user):
@@ -21,6 +21,11 @@ def visible_items(user):
         .select_related("stored_file", "office", "uploader", "primary_standard")
         .order_by("-created_at", "-pk")
     )
+
+
+def latest_archive_check() -> ArchiveCheck | None:
+    """The last run of the integrity check (one query): the dashboard's card, the archive page."""
+    return ArchiveCheck.objects.newest_first().first()
 
 
 # --- A standard's evidence against its structured requirement ------------------------------------------------
