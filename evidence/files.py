@@ -1,5 +1,5 @@
 """Every file the evidence archive keeps goes through here, and only here: originals, previews, downloads, the
-purge and the sweep. Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket
+purge, the sweep, and the reads of the binder and the integrity check (open_chunks, digest_of, stored_names). Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket
 by configuration (civunit/settings.py); nothing else in the app knows which.
 
 An upload arrives as a complete local temporary file (evidence/uploads.py streams it there while hashing it).

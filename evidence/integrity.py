@@ -128,7 +128,9 @@ class _Checker:
 
 
 def _originals_and_previews(checker: _Checker) -> None:
-    rows = StoredFile.objects.order_by("pk").values_list("pk", "file", "size", "sha256", *PREVIEW_FIELDS, "preview_digests")
+    rows = StoredFile.objects.order_by("pk").values_list(
+        "pk", "file", "size", "sha256", *PREVIEW_FIELDS, "preview_digests"
+    )
     for pk, name, size, sha256, thumbnail, screen, print_copy, digests in rows.iterator(chunk_size=500):
         if not name:
             checker.found(MISSING, f"#{pk}", _("stored file #%(pk)s names no file") % {"pk": pk})
@@ -234,7 +236,12 @@ def archive_check_record(*, report: CheckReport) -> ArchiveCheck:
                 "The archive integrity check found %(n)s problems: %(missing)s missing, %(mismatched)s changed, "
                 "%(orphans)s orphaned.",
                 check.problems,
-            ) % {"n": check.problems, "missing": check.missing, "mismatched": check.mismatched, "orphans": check.orphans}
+            ) % {
+                "n": check.problems,
+                "missing": check.missing,
+                "mismatched": check.mismatched,
+                "orphans": check.orphans,
+            }
         for person in _recipients():
             notify(
                 recipient=person,
@@ -253,4 +260,5 @@ def check_is_due(*, now: datetime.datetime | None = None) -> bool:
     if last is None:
         return True
     today = timezone.localdate(now or timezone.now())
-    return (today - timezone.localdate(last.started_at)).days >= settings.EVIDENCE_VERIFY_INTERVAL_DAYS
+    interval: int = settings.EVIDENCE_VERIFY_INTERVAL_DAYS
+    return (today - timezone.localdate(last.started_at)).days >= interval

@@ -120,16 +120,16 @@ class Activity(TimeStampedModel):
         return self.title
 
 
-class EvidenceItemQuerySet(models.QuerySet):
-    def current(self):
+class EvidenceItemQuerySet(models.QuerySet["EvidenceItem"]):
+    def current(self) -> EvidenceItemQuerySet:
         """The current version of each item (the accepted one while a newer version waits for review)."""
         return self.filter(is_current=True)
 
-    def alive(self):
+    def alive(self) -> EvidenceItemQuerySet:
         """Not in the recycle bin."""
         return self.filter(deleted_at__isnull=True)
 
-    def in_recycle_bin(self):
+    def in_recycle_bin(self) -> EvidenceItemQuerySet:
         return self.filter(deleted_at__isnull=False)
 
     def visible_to(self, user):
@@ -137,7 +137,7 @@ class EvidenceItemQuerySet(models.QuerySet):
 
         return evidence_visible_to(user, self)
 
-    def accepted(self):
+    def accepted(self) -> EvidenceItemQuerySet:
         return self.filter(status=EvidenceItem.Status.ACCEPTED)
 
 
@@ -487,6 +487,9 @@ class ArchiveCheck(models.Model):
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.problems})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:archive_check", args=[self.pk])
+
     @property
     def problems(self) -> int:
         return self.missing + self.mismatched + self.orphans
@@ -494,6 +497,3 @@ class ArchiveCheck(models.Model):
     @property
     def ok(self) -> bool:
         return self.problems == 0
-
-    def get_absolute_url(self) -> str:
-        return reverse("evidence:archive_check", args=[self.pk])

@@ -196,8 +196,14 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     from civunit.jobs.models import Job
 
     job = Job.objects.create(kind="matrix", requested_by=cast.coordinator)
+    from django.utils import timezone
+
+    from evidence.models import ArchiveCheck
+
+    check = ArchiveCheck.objects.create(started_at=timezone.now(), finished_at=timezone.now(), missing=1)
     return {
         "job": job.pk,
+        "archive_check": check.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -226,6 +232,7 @@ OBJECT_OF = {
     "evidence:activity": "activity",
     "evidence:activity_edit": "activity",
     "evidence:activity_upload": "activity",
+    "evidence:archive_check": "archive_check",
     "notifications:read": "notification",
     "notifications:open": "notification",
     "reports:bulletin": "bulletin",

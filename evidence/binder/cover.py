@@ -27,7 +27,7 @@ _maker: CoverMaker | None = None
 
 def register_cover(maker: CoverMaker) -> None:
     """Make the binder's cover with `maker` instead of the plain one."""
-    global _maker  # noqa: PLW0603 - one hook, filled once at start-up
+    global _maker
     _maker = maker
 
 

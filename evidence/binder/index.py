@@ -5,6 +5,7 @@ a formula; a file name links to the file (relative to the index, so it works whe
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import cast
 
@@ -103,7 +104,7 @@ def folder_index(plan: BinderPlan, folder: BinderFolder) -> bytes:
     for n, entry in enumerate([*folder.filed, *folder.listed], start=1):
         r = HEADER_ROW + n
         name = entry.name if entry.has_file else entry.url
-        values: list[object] = [
+        values: list[int | str | datetime.date] = [
             n,
             entry.archive_number,
             entry.title,
@@ -131,14 +132,17 @@ def folder_index(plan: BinderPlan, folder: BinderFolder) -> bytes:
             ws.cell(row=r, column=7).hyperlink = target
             ws.cell(row=r, column=7).font = link
 
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(HEADER_ROW + 1, HEADER_ROW + len(folder.filed) + len(folder.listed))}"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = (
+        f"A{HEADER_ROW}:{last_col}{max(HEADER_ROW + 1, HEADER_ROW + len(folder.filed) + len(folder.listed))}"
+    )
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

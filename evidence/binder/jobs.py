@@ -30,7 +30,8 @@ MAX_PROBLEMS_KEPT = 50
 
 
 def run(ctx: JobContext) -> None:
-    campaign = Campaign.objects.filter(pk=ctx.params.get("campaign")).first()
+    pk = ctx.params.get("campaign")
+    campaign = Campaign.objects.filter(pk=pk).first() if isinstance(pk, int) else None
     if campaign is None:
         raise JobFailed(_("The campaign no longer exists."))
     layout = ctx.params.get("layout")
@@ -41,6 +42,7 @@ def run(ctx: JobContext) -> None:
         plan = build_plan(campaign=campaign, layout=layout)
         with ctx.result_file(plan.archive_name()) as out:
             result = write_binder(plan, out, progress=ctx)
+        ctx.stage("store")  # the jobs app stores the ZIP (Storage API) once run() returns
     ctx.summary = {
         "campaign": campaign.pk,
         "layout": layout,
@@ -55,7 +57,7 @@ def run(ctx: JobContext) -> None:
 
 def can_read(user: User | AnonymousUser, job: Job) -> bool:
     """Every coordinator and administrator (a binder holds all the accepted evidence, which they all read)."""
-    return bool(user.is_authenticated and access.can_export_binder(user))  # type: ignore[arg-type]  # authenticated: a User
+    return bool(user.is_authenticated and access.can_export_binder(user))
 
 
 def register() -> None:
@@ -69,6 +71,7 @@ def register() -> None:
                 "files": gettext_lazy("Writing the files"),
                 "indexes": gettext_lazy("Writing the indexes"),
                 "cover": gettext_lazy("Making the cover and index"),
+                "store": gettext_lazy("Keeping the binder"),
             },
             can_read=can_read,
         )

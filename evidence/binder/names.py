@@ -78,7 +78,9 @@ def safe_component(text: str, *, limit: int, fallback: str) -> str:
 def check_pattern(pattern: str) -> None:
     """Raise ImproperlyConfigured when the pattern has an unknown placeholder, a format spec, or no {ext}."""
     try:
-        fields = [(name, spec, conv) for _text, name, spec, conv in string.Formatter().parse(pattern) if name is not None]
+        fields = [
+            (name, spec, conv) for _text, name, spec, conv in string.Formatter().parse(pattern) if name is not None
+        ]
     except ValueError as exc:
         raise ImproperlyConfigured(f"EVIDENCE_BINDER_NAME_PATTERN {pattern!r}: {exc}") from exc
     unknown = sorted({name for name, _spec, _conv in fields} - PLACEHOLDERS)

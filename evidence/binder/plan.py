@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -37,7 +37,9 @@ class Layout(TextChoices):
 
 # Formats already compressed (images, audio and video, and the zip containers of Office and OFD files): stored
 # as they are. Deflating them costs time and gains nothing.
-STORED_FORMATS = frozenset({"jpeg", "png", "webp", "heic", "ofd", "docx", "pptx", "xlsx", "mp3", "m4a", "mp4", "mov", "pdf"})
+STORED_FORMATS = frozenset(
+    {"jpeg", "png", "webp", "heic", "ofd", "docx", "pptx", "xlsx", "mp3", "m4a", "mp4", "mov", "pdf"}
+)
 
 
 @dataclass
@@ -125,17 +127,18 @@ def cover_file_name() -> str:
     return _("Cover and index") + ".pdf"
 
 
-def _date(row: dict[str, Any]) -> datetime.date:
-    if row["taken_on"]:
-        return row["taken_on"]
-    if row["activity__date"]:
-        return row["activity__date"]
-    moment = row["reviewed_at"] or row["created_at"]
+def _date(row: Mapping[str, Any]) -> datetime.date:
+    """The item's date: when it was taken (or its activity held), else the day it was accepted."""
+    day: datetime.date | None = row["taken_on"] or row["activity__date"]
+    if day is not None:
+        return day
+    moment: datetime.datetime = row["reviewed_at"] or row["created_at"]
     return timezone.localtime(moment).date()
 
 
-def accepted_items(campaign: Campaign) -> Iterable[dict[str, Any]]:
-    return (
+def accepted_items(campaign: Campaign) -> Iterable[Mapping[str, Any]]:
+    """The accepted version of each accepted item of the campaign, as the binder needs it (one query)."""
+    rows: Iterable[Mapping[str, Any]] = (
         EvidenceItem.objects.filter(campaign=campaign)
         .current()
         .alive()
@@ -160,6 +163,7 @@ def accepted_items(campaign: Campaign) -> Iterable[dict[str, Any]]:
         )
         .order_by("pk")
     )
+    return rows
 
 
 def build_plan(*, campaign: Campaign, layout: str = Layout.STANDARD, pattern: str | None = None) -> BinderPlan:

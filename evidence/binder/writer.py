@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,6 @@ UTF8_FLAG = 0x800  # general purpose bit 11: the name is UTF-8
 FILE_MODE = 0o644 << 16
 DIR_MODE = (0o40755 << 16) | 0x10  # a directory, and MS-DOS's directory attribute
 ZIP64_AT = 2**32 * 0.9
-EARLIEST = datetime.datetime(1980, 1, 1)  # ZIP's dates begin in 1980
 
 
 class BinderError(Exception):
@@ -64,20 +64,22 @@ class BinderResult:
     files: int = 0
     bytes: int = 0
     problems: list[str] = field(default_factory=list)
-    cover_peak_kib: int = 0
+    cover_peak_kib: int = 0  # the peak memory of the process that rendered the cover
+    cover_seconds: float = 0.0
 
 
 class _Utf8Info(zipfile.ZipInfo):
     """An entry whose name is always written as UTF-8 with bit 11 set (zipfile sets it for non-ASCII names only,
     and clears the flags it does not know when the entry is opened for writing)."""
 
-    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - zipfile's own name
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
         return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
 
 
 def _zip_time(moment: datetime.datetime | None, fallback: datetime.datetime) -> tuple[int, int, int, int, int, int]:
-    local = timezone.localtime(moment or fallback).replace(tzinfo=None)
-    local = max(local, EARLIEST)
+    local = timezone.localtime(moment or fallback)
+    if local.year < 1980:  # ZIP's dates begin in 1980
+        return (1980, 1, 1, 0, 0, 0)
     return (local.year, local.month, local.day, local.hour, local.minute, local.second)
 
 
@@ -100,9 +102,10 @@ def _copy(zf: zipfile.ZipFile, entry: Entry, when: tuple[int, int, int, int, int
     try:
         with files.open_chunks(entry.stored_name) as stream:
             if stream.size != entry.size:
-                entry.problem = _(
-                    "Not included: the stored file has %(found)s where %(recorded)s were recorded."
-                ) % {"found": filesizeformat(stream.size), "recorded": filesizeformat(entry.size)}
+                entry.problem = _("Not included: the stored file has %(found)s where %(recorded)s were recorded.") % {
+                    "found": filesizeformat(stream.size),
+                    "recorded": filesizeformat(entry.size),
+                }
                 return 0
             info = _info(entry.path, when, compress=entry.compress)
             info.file_size = stream.size
@@ -149,7 +152,9 @@ def write_binder(plan: BinderPlan, out: IO[bytes], *, progress: Progress | None 
         progress.stage("cover", total=1)
         with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR or None) as tmp:
             cover = Path(tmp) / "cover.pdf"
+            started = time.monotonic()
             result.cover_peak_kib = make_cover(plan, cover)
+            result.cover_seconds = time.monotonic() - started
             with cover.open("rb") as src, zf.open(_info(cover_file_name(), generated, compress=True), "w") as dest:
                 while chunk := src.read(files.CHUNK_SIZE):
                     dest.write(chunk)

@@ -48,12 +48,8 @@ class FindingRow:
 
 
 def _exports() -> list[ExportRow]:
-    recent = list(
-        Job.objects.of_kind(binder_jobs.KIND).select_related("requested_by").newest_first()[:RECENT_EXPORTS]
-    )
-    titles = dict(
-        Campaign.objects.filter(pk__in={j.params.get("campaign") for j in recent}).values_list("pk", "title")
-    )
+    recent = list(Job.objects.of_kind(binder_jobs.KIND).select_related("requested_by").newest_first()[:RECENT_EXPORTS])
+    titles = dict(Campaign.objects.filter(pk__in={j.params.get("campaign") for j in recent}).values_list("pk", "title"))
     layouts = dict(Layout.choices)
     return [
         ExportRow(
@@ -112,7 +108,7 @@ def archive_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     findings = [
         FindingRow(
             kind=str(f.get("kind", "")),
-            label=str(FINDING_LABELS.get(f.get("kind"), f.get("kind", ""))),
+            label=str(FINDING_LABELS.get(str(f.get("kind", "")), f.get("kind", ""))),
             name=str(f.get("name", "")),
             detail=str(f.get("detail", "")),
         )
@@ -122,5 +118,10 @@ def archive_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evidence/archive_check.html",
-        {"check": check, "findings": findings, "not_kept": max(0, check.problems - len(findings)), **nav_flags(request.user)},
+        {
+            "check": check,
+            "findings": findings,
+            "not_kept": max(0, check.problems - len(findings)),
+            **nav_flags(request.user),
+        },
     )

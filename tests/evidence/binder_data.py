@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from campaign.models import Criterion
 from evidence.models import EvidenceItem
 from evidence.services import EvidenceMeta, evidence_accept, evidence_delete, evidence_edit, evidence_register_link
 from tests.evidence import samples
@@ -19,7 +20,7 @@ FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
 @dataclass
 class Archive:
-    standards: dict[str, object]
+    standards: dict[str, Criterion]
     items: dict[str, EvidenceItem]
     data: dict[str, bytes] = field(default_factory=dict)  # the bytes of each item's file
 
@@ -27,7 +28,9 @@ class Archive:
 def build_archive(cast, campaign) -> Archive:
     parent = CriterionFactory(campaign=campaign, code="6", title="志愿服务", is_leaf=False, ordering=1)
     s = {
-        "6.2.1": CriterionFactory(campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务", parent=parent, ordering=2),
+        "6.2.1": CriterionFactory(
+            campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务", parent=parent, ordering=2
+        ),
         "6.2.2": CriterionFactory(campaign=campaign, code="6.2.2", title="社区共建", parent=parent, ordering=3),
         "6.3.1": CriterionFactory(campaign=campaign, code="6.3.1", title="文明/礼仪:教育?", parent=parent, ordering=4),
         "7.1": CriterionFactory(campaign=campaign, code="7.1", title="暂无佐证的标准", ordering=5),
@@ -58,7 +61,14 @@ def build_archive(cast, campaign) -> Archive:
     add("duplicate", standards=["6.2.1"], title="学雷锋社区服务", category="photo")
     add("unsafe", standards=["6.3.1"], title=UNSAFE, category="photo")
     add("long", standards=["6.2.1"], title=LONG, data=samples.pdf() + b"%long", name="long.pdf", category="summary")
-    add("formula", standards=["6.2.1", "6.3.1"], title=FORMULA, category="minutes", data=samples.pdf() + b"%f", name="f.pdf")
+    add(
+        "formula",
+        standards=["6.2.1", "6.3.1"],
+        title=FORMULA,
+        category="minutes",
+        data=samples.pdf() + b"%f",
+        name="f.pdf",
+    )
     add("upper", standards=["6.2.2"], title="Report", category="photo")
     add("lower", standards=["6.2.2"], title="report", category="photo")
     add("unlinked", standards=[], title="未关联的照片", category="photo")

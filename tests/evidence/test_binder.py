@@ -10,6 +10,7 @@ import unicodedata
 import zipfile
 from collections import defaultdict
 from pathlib import PurePosixPath
+from typing import Any
 
 import openpyxl
 import pytest
@@ -63,10 +64,10 @@ def files_of(zf: zipfile.ZipFile) -> dict[str, list[str]]:
     return folders
 
 
-def index_rows(zf: zipfile.ZipFile, folder: str) -> list[dict[str, object]]:
+def index_rows(zf: zipfile.ZipFile, folder: str) -> list[dict[str, Any]]:
     book = openpyxl.load_workbook(io.BytesIO(zf.read(f"{folder}/{index_file_name_zh()}")))
-    ws = book.active
-    header = [c.value for c in ws[3]]
+    ws = book.worksheets[0]
+    header = [str(c.value) for c in ws[3]]
     return [dict(zip(header, [c.value for c in row], strict=True)) | {"_cells": row} for row in ws.iter_rows(min_row=4)]
 
 
@@ -215,7 +216,7 @@ def test_a_missing_or_truncated_file_is_left_out_and_the_index_says_so(stored, a
     data = stored.read(short)
     store.delete(short)
     stored.save(short, data[:-10])
-    plan, result, zf = export(campaign)
+    _plan, result, zf = export(campaign)
     assert len(result.problems) == 2
     assert not [n for n in zf.namelist() if n.endswith("学雷锋社区服务_02.jpg") or n.endswith("Report_01.jpg")]
     rows = {r["文件名"]: r for r in index_rows(zf, S1)}
@@ -308,7 +309,9 @@ def test_names_are_cut_by_bytes_at_a_character_boundary_and_stay_unique():
     assert no_nn.name("g", {"title": "报告", "ext": "pdf"}, fallback_title="x") == "报告.pdf"
 
 
-@pytest.mark.parametrize("pattern", ["{title}", "{nope}_{title}.{ext}", "{title!r}.{ext}", "{title:>9}.{ext}", "{title.{ext}"])
+@pytest.mark.parametrize(
+    "pattern", ["{title}", "{nope}_{title}.{ext}", "{title!r}.{ext}", "{title:>9}.{ext}", "{title.{ext}"]
+)
 def test_a_wrong_pattern_is_refused(pattern):
     from django.core.exceptions import ImproperlyConfigured
 

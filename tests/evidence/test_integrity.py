@@ -126,13 +126,13 @@ def test_the_command_prints_a_line_per_finding_records_the_run_and_notifies(kept
     assert sorted(line.split("\t")[:2] for line in lines) == sorted(
         [["missing", kept["pdf"].file.name], ["orphan", orphan]]
     )
-    failed = ArchiveCheck.objects.newest_first().first()
+    failed = ArchiveCheck.objects.newest_first()[0]
     assert (failed.missing, failed.mismatched, failed.orphans, failed.problems) == (1, 0, 1, 2)
     assert {f["name"] for f in failed.findings} == {kept["pdf"].file.name, orphan}
     told = Notification.objects.filter(kind=Notification.Kind.ARCHIVE_CHECK_FAILED, object_id=failed.pk)
     assert {n.recipient for n in told} == {cast.coordinator, cast.admin}
-    assert "2 个问题" in told.first().text
-    assert told.first().url == failed.get_absolute_url()
+    assert "2 个问题" in told[0].text
+    assert told[0].url == failed.get_absolute_url()
 
 
 def test_if_due_runs_once_per_interval(kept, stored, settings):

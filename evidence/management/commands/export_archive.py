@@ -69,6 +69,7 @@ class Command(BaseCommand):
                 fh.flush()
                 os.fsync(fh.fileno())
             part.replace(target)
+            elapsed = time.monotonic() - started
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
@@ -82,7 +83,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{target}: {len(plan.entries)} items in {len(plan.folders)} folders, {result.files} files "
             f"({filesizeformat(result.bytes)}), {target.stat().st_size} bytes, SHA-256 {sha.hexdigest()}, "
-            f"{time.monotonic() - started:.1f} s"
+            f"{elapsed:.1f} s (the cover {result.cover_seconds:.1f} s)"
         )
         if result.problems:
-            raise CommandError(f"{len(result.problems)} file(s) left out (missing or not as recorded): run verify_archive.")
+            raise CommandError(
+                f"{len(result.problems)} file(s) left out (missing or not as recorded): run verify_archive."
+            )

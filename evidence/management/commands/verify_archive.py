@@ -46,10 +46,12 @@ class Command(BaseCommand):
 
         report = check_archive(grace_hours=grace_hours, on_finding=show)
         check = archive_check_record(report=report)
+        unverified = (
+            f", {check.unverified} previews without a recorded digest (presence checked)" if check.unverified else ""
+        )
         summary = (
             f"{check.files_checked} files checked ({filesizeformat(check.bytes_checked)}) on {check.storage}: "
-            f"{check.missing} missing, {check.mismatched} changed, {check.orphans} orphaned"
-            f"{f', {check.unverified} previews without a recorded digest (presence checked)' if check.unverified else ''}."
+            f"{check.missing} missing, {check.mismatched} changed, {check.orphans} orphaned{unverified}."
         )
         if not check.ok:
             raise CommandError(summary)
