@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from civunit.jobs.models import Job
 from evidence.binder import jobs as binder_jobs
+from evidence.models import ArchiveCheck
 from tests.evidence.binder_data import build_archive
 
 PHONE = {"width": 390, "height": 844}
@@ -81,4 +82,46 @@ def test_the_coordinator_watches_an_export_starts_one_and_downloads_the_zip(
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "archive-390")
+    page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_sees_a_failed_check_on_the_dashboard_and_its_findings(
+    page, live_server, cast, campaign, browser_login, screenshot
+):
+    now = timezone.now()
+    check = ArchiveCheck.objects.create(
+        started_at=now,
+        finished_at=now,
+        storage="DurableFileSystemStorage",
+        files_checked=1234,
+        bytes_checked=5 * 1024**3,
+        missing=1,
+        mismatched=1,
+        findings=[
+            {
+                "kind": "missing",
+                "name": "evidence/files/2026/03/0f1e2d3c4b5a69788796a5b4c3d2e1f0.jpg",
+                "detail": "原件 #12 缺失",
+            },
+            {
+                "kind": "sha256",
+                "name": "evidence/files/2026/03/aa1e2d3c4b5a69788796a5b4c3d2e1f0.pdf",
+                "detail": "原件 #13 的 SHA-256 为 " + "b" * 64 + "，记录为 " + "c" * 64,
+            },
+        ],
+    )
+    browser_login(page, cast.coordinator)
+    card = page.get_by_test_id("archive-check-card")
+    assert "2 个问题" in card.inner_text()
+    screenshot(page, "dashboard-archive-check-1280")
+    card.get_by_role("link", name="详情").click()
+    page.wait_for_url(f"**/evidence/archive/checks/{check.pk}/")
+    assert page.locator('[data-testid="check-findings"] tr[data-kind="sha256"]').is_visible()
+    screenshot(page, "archive-check-1280")
+    for url in (f"{live_server.url}/", f"{live_server.url}/evidence/archive/checks/{check.pk}/"):
+        page.set_viewport_size(PHONE)
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    screenshot(page, "archive-check-390")
     page.set_viewport_size(DESKTOP)
