@@ -1,6 +1,7 @@
 """Every file the evidence archive keeps goes through here, and only here: originals, previews, downloads, the
-purge, the sweep, and the reads of the binder and the integrity check (open_chunks, digest_of, stored_names). Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket
-by configuration (civunit/settings.py); nothing else in the app knows which.
+purge, the sweep, and the reads of the binder and the integrity check (open_chunks, digest_of, stored_names).
+Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket by configuration
+(civunit/settings.py); nothing else in the app knows which.
 
 An upload arrives as a complete local temporary file (evidence/uploads.py streams it there while hashing it).
 It is saved under its final name *before* the transaction that writes the row naming it, and outside it (a
