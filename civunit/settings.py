@@ -321,6 +321,15 @@ EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
 EVIDENCE_IMPORT_MAX_FILES = env.int("EVIDENCE_IMPORT_MAX_FILES", default=10_000)
 EVIDENCE_IMPORT_MAX_BYTES = env.int("EVIDENCE_IMPORT_MAX_GB", default=20) * 1024 * _MB
 EVIDENCE_IMPORT_MAX_UPLOAD = env.int("EVIDENCE_IMPORT_MAX_UPLOAD_MB", default=4096) * _MB
+# The binder (export_archive, the archive page): how each file is named inside the ZIP. Placeholders: {standard}
+# (the primary standard's code), {YYYYMMDD} {YYYY} {MM} {DD} (the item's date), {title}, {nn} (01, 02 … among
+# names that are otherwise the same), {ext}, {archive_number}, {category}, {office}. Checked at startup.
+EVIDENCE_BINDER_NAME_PATTERN = env.str(
+    "EVIDENCE_BINDER_NAME_PATTERN", default="{standard}_{YYYYMMDD}_{title}_{nn}.{ext}"
+)
+# The integrity check (verify_archive --if-due, run hourly by scripts/run and daily by cron) runs once this many
+# days have passed since the last check.
+EVIDENCE_VERIFY_INTERVAL_DAYS = env.int("EVIDENCE_VERIFY_INTERVAL_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,7 @@ from django.http import Http404
 from civunit import access
 from tasks.models import Task
 
-from .models import Activity, EvidenceItem
+from .models import Activity, ArchiveCheck, EvidenceItem
 
 if TYPE_CHECKING:
     from civunit.accounts.models import User
@@ -123,12 +123,25 @@ def can_download_evidence_index(user: User) -> bool:
     """The evidence index (佐证材料目录) as a workbook: the coordinator and leadership (the whole archive) and
     office heads (what evidence_visible_to lets them read)."""
     return access.sees_everything(user) or access.is_office_head(user)
+# --- The binder and the integrity check ------------------------------------------------------------------
+# A binder holds every accepted item and a check names every stored file: the coordinator and administrators
+# export binders and read the checks; everyone else gets 403 on the archive page and 404 on a check.
+
+
+def can_export_binder(user: User) -> bool:
+    return access.is_coordinator(user)
+
+
+def can_read_archive_check(user: User, check=None) -> bool:
+    return access.is_coordinator(user)
 
 
 def register_read_rules() -> None:
-    """Called by EvidenceConfig.ready(): an item by its own rule, an activity like the plan."""
+    """Called by EvidenceConfig.ready(): an item by its own rule, an activity like the plan, an integrity check
+    for the coordinator (the notification of a failed check names it)."""
     access.register_read_rule(EvidenceItem, can_read_evidence)
     access.register_read_rule(Activity, access.plan_level)
+    access.register_read_rule(ArchiveCheck, can_read_archive_check)
 
 
 # --- Get-or-404 -------------------------------------------------------------------------------------------
@@ -160,3 +173,8 @@ def can_read_import_job(user, job) -> bool:
     if not access.is_active_user(user):
         return False
     return job.requested_by_id == user.pk or access.is_admin(user) or access.is_coordinator(user)
+def get_archive_check_for_user(user, pk: int) -> ArchiveCheck:
+    check = ArchiveCheck.objects.filter(pk=pk).first() if can_read_archive_check(user) else None
+    if check is None:
+        raise Http404
+    return check

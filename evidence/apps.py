@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,8 @@ class EvidenceConfig(AppConfig):
         from civunit.jobs import registry
         from civunit.notifications import robots
         from evidence.access import register_read_rules
+        from evidence.binder import jobs as binder_jobs
+        from evidence.binder.names import check_pattern
         from evidence.criterion_links import evidence_of_standard
         from evidence.jobs import import_kind
         from evidence.robots import digest_sections
@@ -19,3 +22,5 @@ class EvidenceConfig(AppConfig):
         register_read_rules()
         robots.register_digest(digest_sections, order=20)
         registry.register(import_kind())
+        binder_jobs.register()
+        check_pattern(settings.EVIDENCE_BINDER_NAME_PATTERN)  # a wrong pattern stops the start, not an export

@@ -1,6 +1,7 @@
 """Every file the evidence archive keeps goes through here, and only here: originals, previews, downloads, the
-purge and the sweep. Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket
-by configuration (civunit/settings.py); nothing else in the app knows which.
+purge, the sweep, and the reads of the binder and the integrity check (open_chunks, digest_of, stored_names).
+Files live in Django's default storage (`storages["default"]`): MEDIA_ROOT, or an S3 bucket by configuration
+(civunit/settings.py); nothing else in the app knows which.
 
 An upload arrives as a complete local temporary file (evidence/uploads.py streams it there while hashing it).
 It is saved under its final name *before* the transaction that writes the row naming it, and outside it (a
@@ -13,14 +14,18 @@ along with the temporary files of interrupted uploads.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
+import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import batched, chain
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -132,6 +137,83 @@ def local_path(name: str) -> Iterator[Path]:
         shutil.copyfileobj(src, copy, CHUNK_SIZE)
         copy.flush()
         yield Path(copy.name)
+
+
+class StoredStream:
+    """A stored file being read in chunks: its size as the storage reports it before any byte is read, and its
+    bytes in chunks of at most CHUNK_SIZE. Memory stays at one chunk whatever the file's size, on every
+    backend: on S3 the object's body is read as it arrives (Storage.open() would first spool the whole object
+    to a temporary file)."""
+
+    def __init__(self, size: int, chunks: Iterator[bytes], close: Callable[[], object]):
+        self.size = size
+        self._chunks = chunks
+        self._close = close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        self._close()
+
+
+def _file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+    while chunk := fh.read(CHUNK_SIZE):
+        yield chunk
+
+
+@contextmanager
+def open_chunks(name: str) -> Iterator[StoredStream]:
+    """The stored file `name` as a StoredStream (the binder, the integrity check). Raises FileNotFoundError
+    when it is missing."""
+    store = storage()
+    try:
+        path = Path(store.path(name))
+    except NotImplementedError:  # not on the local file system
+        stream = _remote_stream(store, name)
+    else:
+        try:
+            fh = path.open("rb")
+        except IsADirectoryError as exc:
+            raise FileNotFoundError(name) from exc
+        stream = StoredStream(os.fstat(fh.fileno()).st_size, _file_chunks(fh), fh.close)
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def _remote_stream(store: Storage, name: str) -> StoredStream:
+    opened = store.open(name, "rb")  # S3: a HEAD request; FileNotFoundError when there is no such object
+    obj = getattr(opened, "obj", None)
+    if obj is not None and callable(getattr(obj, "get", None)):  # django-storages' S3File: stream the body
+        body = obj.get()["Body"]
+        return StoredStream(int(obj.content_length), body.iter_chunks(CHUNK_SIZE), body.close)
+    return StoredStream(store.size(name), _file_chunks(opened), opened.close)
+
+
+@dataclass(frozen=True)
+class Digest:
+    size: int
+    sha256: str
+
+
+def digest_of(name: str) -> Digest:
+    """The size and SHA-256 of the stored file `name`, read in chunks. Raises FileNotFoundError."""
+    sha = hashlib.sha256()
+    size = 0
+    with open_chunks(name) as stream:
+        for chunk in stream:
+            sha.update(chunk)
+            size += len(chunk)
+    return Digest(size, sha.hexdigest())
+
+
+def stored_names(folders: Iterable[str]) -> Iterator[str]:
+    """Every stored name under `folders`, folder by folder (S3: listed page by page)."""
+    store = storage()
+    for folder in folders:
+        yield from _walk(store, folder)
 
 
 # --- The sweep of interrupted uploads ----------------------------------------------------------------------

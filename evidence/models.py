@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import EvidenceCategory
@@ -63,6 +64,9 @@ class StoredFile(TimeStampedModel):
     thumbnail = models.FileField(_("thumbnail"), max_length=255, blank=True)
     screen = models.FileField(_("screen preview"), max_length=255, blank=True)
     print_copy = models.FileField(_("print copy"), max_length=255, blank=True)
+    # {"thumbnail": {"size": 1234, "sha256": "…"}, …}: what the integrity check compares each stored preview with
+    # (previews made before it was recorded have none and are checked for presence only).
+    preview_digests = models.JSONField(_("sizes and SHA-256 of the previews"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("stored file")
@@ -116,16 +120,16 @@ class Activity(TimeStampedModel):
         return self.title
 
 
-class EvidenceItemQuerySet(models.QuerySet):
-    def current(self):
+class EvidenceItemQuerySet(models.QuerySet["EvidenceItem"]):
+    def current(self) -> EvidenceItemQuerySet:
         """The current version of each item (the accepted one while a newer version waits for review)."""
         return self.filter(is_current=True)
 
-    def alive(self):
+    def alive(self) -> EvidenceItemQuerySet:
         """Not in the recycle bin."""
         return self.filter(deleted_at__isnull=True)
 
-    def in_recycle_bin(self):
+    def in_recycle_bin(self) -> EvidenceItemQuerySet:
         return self.filter(deleted_at__isnull=False)
 
     def visible_to(self, user):
@@ -133,7 +137,7 @@ class EvidenceItemQuerySet(models.QuerySet):
 
         return evidence_visible_to(user, self)
 
-    def accepted(self):
+    def accepted(self) -> EvidenceItemQuerySet:
         return self.filter(status=EvidenceItem.Status.ACCEPTED)
 
 
@@ -443,3 +447,53 @@ class EvidenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ArchiveCheckQuerySet(models.QuerySet["ArchiveCheck"]):
+    def newest_first(self) -> ArchiveCheckQuerySet:
+        return self.order_by("-started_at", "-pk")
+
+
+class ArchiveCheck(models.Model):
+    """One run of the integrity check (verify_archive): every stored original and derived file against the
+    database. The counts say what was found; `findings` keeps the first MAX_KEPT findings, one line each."""
+
+    MAX_KEPT = 200
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    storage = models.CharField(_("storage"), max_length=200, blank=True)
+    files_checked = models.PositiveIntegerField(_("files checked"), default=0)
+    bytes_checked = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    missing = models.PositiveIntegerField(_("missing files"), default=0)
+    mismatched = models.PositiveIntegerField(_("files whose size or SHA-256 differs"), default=0)
+    orphans = models.PositiveIntegerField(_("files no row refers to"), default=0)
+    unverified = models.PositiveIntegerField(_("previews without a recorded digest"), default=0)
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+
+    objects = ArchiveCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("archive integrity check")
+        verbose_name_plural = _("archive integrity checks")
+        indexes = [
+            # the latest check (the dashboard's card, the archive page, `verify_archive --if-due`)
+            models.Index(fields=["-started_at"], name="archivecheck_latest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(finished_at__gte=models.F("started_at")), name="archivecheck_times"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.problems})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:archive_check", args=[self.pk])
+
+    @property
+    def problems(self) -> int:
+        return self.missing + self.mismatched + self.orphans
+
+    @property
+    def ok(self) -> bool:
+        return self.problems == 0

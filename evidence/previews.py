@@ -6,6 +6,7 @@ preview" and a warning, never an error."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import subprocess
@@ -106,11 +107,15 @@ def make_previews(stored_file_id: int) -> str:
 
     previous = [getattr(stored, variant).name for variant in variants]
     names: dict[str, str] = {}
+    # What the integrity check (verify_archive) compares each stored preview with.
+    digests = {
+        variant: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for variant, data in variants.items()
+    }
     try:
         for variant, data in variants.items():
             names[variant] = files.save_bytes(files.preview_name(stored.sha256, variant), data)
         updated = StoredFile.objects.filter(pk=stored.pk).update(
-            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", **names
+            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", preview_digests=digests, **names
         )
     except BaseException:
         files.delete_quietly(names.values())

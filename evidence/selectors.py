@@ -13,7 +13,7 @@ from django.utils import timezone
 from campaign.models import Criterion, CriterionRequirement
 from evidence import access
 
-from .models import EvidenceItem, EvidenceStandard, StandardEvidenceCount
+from .models import ArchiveCheck, EvidenceItem, EvidenceStandard, StandardEvidenceCount
 
 
 def visible_items(user):
@@ -23,6 +23,11 @@ def visible_items(user):
         .select_related("stored_file", "office", "uploader", "primary_standard")
         .order_by("-created_at", "-pk")
     )
+
+
+def latest_archive_check() -> ArchiveCheck | None:
+    """The last run of the integrity check (one query): the dashboard's card, the archive page."""
+    return ArchiveCheck.objects.newest_first().first()
 
 
 # --- A standard's evidence against its structured requirement ------------------------------------------------

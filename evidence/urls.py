@@ -2,7 +2,7 @@ from django.urls import path
 
 from civunit import converters  # noqa: F401 (registers the <id:…> converter used below)
 
-from .views import activities, browse, importing, items, recycle_bin, review, upload, versions
+from .views import activities, archive, browse, importing, items, recycle_bin, review, upload, versions
 
 app_name = "evidence"
 
@@ -48,4 +48,8 @@ urlpatterns = [
     path("activities/<id:pk>/", activities.activity_detail, name="activity"),
     path("activities/<id:pk>/edit/", activities.activity_edit, name="activity_edit"),
     path("activities/<id:pk>/upload/", activities.activity_upload, name="activity_upload"),
+    # The binder export and the integrity checks (views/archive.py)
+    path("archive/", archive.archive, name="archive"),
+    path("archive/export/", archive.archive_export, name="archive_export"),
+    path("archive/checks/<id:pk>/", archive.archive_check, name="archive_check"),
 ]

@@ -197,9 +197,15 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
 
     job = Job.objects.create(kind="matrix", requested_by=cast.coordinator)
     import_job = Job.objects.create(kind="evidence_import", requested_by=cast.coordinator, params={"name": "台账.zip"})
+    from django.utils import timezone
+
+    from evidence.models import ArchiveCheck
+
+    check = ArchiveCheck.objects.create(started_at=timezone.now(), finished_at=timezone.now(), missing=1)
     return {
         "job": job.pk,
         "import_job": import_job.pk,
+        "archive_check": check.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -229,6 +235,7 @@ OBJECT_OF = {
     "evidence:activity_edit": "activity",
     "evidence:activity_upload": "activity",
     "evidence:import_job": "import_job",
+    "evidence:archive_check": "archive_check",
     "notifications:read": "notification",
     "notifications:open": "notification",
     "reports:bulletin": "bulletin",

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobQuerySet(models.QuerySet["Job"]):
@@ -26,10 +27,11 @@ class JobQuerySet(models.QuerySet["Job"]):
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        # With a context: the catalogs share one namespace, and the robots' "Failed" is 发送失败.
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        DONE = "done", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     kind = models.CharField(_("kind"), max_length=50)
     params = models.JSONField(_("parameters"), default=dict, blank=True)

@@ -18,7 +18,8 @@ def job_state(job: Job) -> dict[str, object]:
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),
-        "stage": kind.stage_label(job.stage) if kind and job.stage else "",
+        # a finished job's last stage says nothing more (a failed one's says where it stopped)
+        "stage": kind.stage_label(job.stage) if kind and job.stage and job.status != Job.Status.DONE else "",
         "done": job.done,
         "total": job.total,
         "percent": job.percent,

@@ -37,6 +37,7 @@ class Notification(TimeStampedModel):
         AWAITING_REVIEW = "awaiting_review", _("Awaiting your review")
         EVIDENCE_RETURNED = "evidence_returned", _("Evidence returned")
         BULLETIN = "bulletin", _("Bulletin published")
+        ARCHIVE_CHECK_FAILED = "archive_check_failed", _("Archive integrity check failed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,7 +7,9 @@ from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.forms import parse_id
 from civunit.http import AuthenticatedHttpRequest
+from evidence.access import can_read_archive_check
 from evidence.models import EvidenceItem
+from evidence.selectors import latest_archive_check
 from tasks.models import Status
 
 from . import dashboard as figures
@@ -88,6 +90,8 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         return render(request, template, {"data": None})
     office, choices = _chosen_office(request)
     data = figures.cached_dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
+    # The last integrity check, for the coordinator (one query; never kept with the figures)
+    archive_card = can_read_archive_check(request.user) and not printing
     return render(
         request,
         template,
@@ -109,5 +113,7 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
             # the filters of the task list and the evidence browser that the "more" links open
             "task_pending": Status.PENDING_REVIEW,
             "evidence_pending": EvidenceItem.Status.PENDING,
+            "archive_card": archive_card,
+            "archive_check": latest_archive_check() if archive_card else None,
         },
     )

@@ -18,6 +18,7 @@ def nav_flags(user) -> dict:
     return {
         "nav_review": access.evidence_review_office_ids(user) != frozenset(),
         "nav_bin": access.can_read_recycle_bin(user),
+        "nav_archive": access.can_export_binder(user),
     }
 
 

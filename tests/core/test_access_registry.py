@@ -35,6 +35,7 @@ def test_the_apps_register_exactly_the_models_a_generic_path_may_show():
         "tasks.progressreport",
         "evidence.evidenceitem",
         "evidence.activity",
+        "evidence.archivecheck",
         "reports.bulletin",
     }
 

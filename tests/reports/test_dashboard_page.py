@@ -179,6 +179,8 @@ def _count(client, url) -> int:
         # totals the task counter's); evidence awaiting review; completed tasks and accepted evidence per week
         # (one UNION ALL each); activities of the period; recent task events and evidence events
         ("leader", "/", 22),
+        # the coordinator: the same, and the last integrity check for the card
+        ("coordinator", "/", 23),
         # the same, the offices the person may view instead of every office, plus the person's headed offices
         # and the standards linked to the office's tasks
         ("staff_a", DASHBOARD, 24),
