@@ -39,7 +39,9 @@ class PersonForm(forms.Form):
         help_text=_("What the person types to sign in: letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
     )
-    office = ModelChoiceField(label=_("Office"), queryset=Office.objects.all(), required=False)
+    office = ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.all(), required=False, empty_label=_("No office")
+    )
     position = forms.CharField(label=_("Position"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False, validators=[PHONE])
     roles = forms.MultipleChoiceField(
@@ -64,7 +66,6 @@ class PersonForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["office"].empty_label = _("No office")
 
     def clean_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data.get("roles") or ()}
@@ -75,8 +76,15 @@ class PersonForm(forms.Form):
         return {key: data[key] for key in ("real_name", "username", "office", "position", "phone", "roles")}
 
 
+class PersonChoiceField(ModelChoiceField):
+    """People named with their office, so that two people of the same name can be told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name}（{obj.office or _('No office')}）"
+
+
 class OfficeForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Office name"), max_length=100)
     short_name = forms.CharField(
         label=_("Other names"),
         max_length=50,
@@ -87,8 +95,9 @@ class OfficeForm(forms.Form):
     ordering = IntegerField(
         label=_("Order"), min_value=0, initial=0, help_text=_("Offices are listed by this number, smallest first.")
     )
-    head = ModelChoiceField(
+    head = PersonChoiceField(
         label=_("Head"),
+        empty_label=_("No head"),
         queryset=User.objects.filter(is_active=True).order_by("real_name", "username"),
         required=False,
         error_messages={"invalid_choice": _("Choose an active person from the list.")},
@@ -107,8 +116,6 @@ class OfficeForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["head"].empty_label = _("No head")
-        self.fields["head"].label_from_instance = lambda u: f"{u.display_name}（{u.office or _('no office')}）"
 
     @property
     def values(self) -> dict[str, Any]:

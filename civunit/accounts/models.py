@@ -192,7 +192,7 @@ class AccountEvent(models.Model):
 
 CHANGE_LABELS = {
     "username": _("login name"),
-    "real_name": _("name"),
+    "real_name": _("real name"),
     "office": _("office"),
     "position": _("position"),
     "phone": _("phone"),

@@ -35,7 +35,7 @@ def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = User.objects.select_related("office").prefetch_related("groups").order_by("office__ordering", "real_name")
     if q:
         people = people.filter(Q(real_name__icontains=q) | Q(username__icontains=q) | Q(office__name__icontains=q))
-    rows = []
+    rows: list[dict] = []
     for person in people:
         names = {g.name for g in person.groups.all()}
         roles = [name for name in GROUP_NAMES.values() if name in names]
@@ -162,9 +162,7 @@ def person_reset_link(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_GET
 def office_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_manage(request.user)
-    offices = Office.objects.select_related("head").annotate(
-        people=Count("members", filter=Q(members__is_active=True))
-    )
+    offices = Office.objects.select_related("head").annotate(people=Count("members", filter=Q(members__is_active=True)))
     return render(request, "accounts/office_list.html", {"offices": list(offices)})
 
 

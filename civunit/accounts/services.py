@@ -165,7 +165,10 @@ def _set_roles(person: User, roles: set[Role]) -> None:
 
 
 def _username_taken(username: str, exclude: int | None) -> bool:
-    return User.objects.filter(username__iexact=username).exclude(pk=exclude).exists()
+    others = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.exists()
 
 
 @transaction.atomic
@@ -252,7 +255,9 @@ def person_set_active(*, actor: User, person: User, active: bool) -> User:
 
 def reset_path(person: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(person.pk))
-    return reverse("accounts:password_reset", kwargs={"uidb64": uid, "token": default_token_generator.make_token(person)})
+    return reverse(
+        "accounts:password_reset", kwargs={"uidb64": uid, "token": default_token_generator.make_token(person)}
+    )
 
 
 @transaction.atomic

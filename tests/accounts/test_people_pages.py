@@ -4,6 +4,7 @@ role of the cast, deactivation ending the person's session, the one-time passwor
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -27,7 +28,9 @@ def group_names(user: User) -> set[str]:
 def form_errors(response) -> str:
     assert response.status_code == 200
     html = response.content.decode()
-    return " ".join(re.findall(r'class="[^"]*(?:invalid-feedback|alert-danger|alert-block)[^"]*"[^>]*>(.*?)</', html, re.S))
+    return " ".join(
+        re.findall(r'class="[^"]*(?:invalid-feedback|alert-danger|alert-block)[^"]*"[^>]*>(.*?)</', html, re.S)
+    )
 
 
 # --- Access ---------------------------------------------------------------------------------------------------
@@ -116,7 +119,13 @@ def test_the_administrator_creates_an_office_with_its_audit_row(cast, login):
     client = login(cast.admin)
     response = client.post(
         reverse("accounts:office_add"),
-        {"name": "文史委员会办公室", "short_name": "文史委", "kind": "committee", "ordering": "7", "head": cast.staff_b.pk},
+        {
+            "name": "文史委员会办公室",
+            "short_name": "文史委",
+            "kind": "committee",
+            "ordering": "7",
+            "head": cast.staff_b.pk,
+        },
     )
     assert response.status_code == 302
     office = Office.objects.get(name="文史委员会办公室")
@@ -232,7 +241,9 @@ def test_the_administrator_adds_a_person_and_gets_a_one_time_link(cast, login):
     assert (person.real_name, person.office, person.phone) == ("周敏", cast.office_b, "0571-8888 1234")
     assert group_names(person) == {"干部职工", "委室负责人"}
     assert not person.has_usable_password()
-    link = re.search(r'data-testid="reset-link"[^>]*>|value="([^"]+)"[^>]*data-testid="reset-link"', response.content.decode())
+    link = re.search(
+        r'data-testid="reset-link"[^>]*>|value="([^"]+)"[^>]*data-testid="reset-link"', response.content.decode()
+    )
     assert link is not None
     (created,) = events(AccountEvent.Action.PERSON_CREATED)
     assert created.actor == cast.admin and created.person == person
@@ -267,7 +278,11 @@ def test_changing_office_roles_and_phone_is_audited(cast, login):
     response = client.post(
         url,
         person_post(
-            real_name="张伟", username="staff_a", office=cast.office_b.pk, phone="13800000000", roles=["staff", "leadership"]
+            real_name="张伟",
+            username="staff_a",
+            office=cast.office_b.pk,
+            phone="13800000000",
+            roles=["staff", "leadership"],
         ),
     )
     assert response.status_code == 302
@@ -335,7 +350,7 @@ def test_an_office_head_or_oneself_is_not_deactivated(cast, login):
     assert database_state() == before
 
 
-def set_password_through(link: str, password: str) -> tuple[Client, object]:
+def set_password_through(link: str, password: str) -> tuple[Client, Any]:
     browser = Client()
     first = browser.get(link)
     assert first.status_code == 302  # Django moves the token into the session, then shows the form
@@ -347,7 +362,9 @@ def set_password_through(link: str, password: str) -> tuple[Client, object]:
 def test_the_reset_link_works_once(cast, login):
     client = login(cast.admin)
     page = client.post(reverse("accounts:person_reset_link", args=[cast.staff_b.pk])).content.decode()
-    link = re.search(r'value="(http[^"]+)"', page).group(1)
+    found = re.search(r'value="(http[^"]+)"', page)
+    assert found is not None
+    link = found.group(1)
     assert link.startswith("http://testserver/accounts/set-password/")
     (issued,) = events(AccountEvent.Action.RESET_LINK)
     assert issued.actor == cast.admin and issued.person == cast.staff_b
@@ -367,7 +384,9 @@ def test_the_reset_link_works_once(cast, login):
 def test_a_weak_password_at_the_link_is_refused_in_chinese(cast, login):
     client = login(cast.admin)
     page = client.post(reverse("accounts:person_reset_link", args=[cast.staff_b.pk])).content.decode()
-    link = re.search(r'value="(http[^"]+)"', page).group(1)
+    found = re.search(r'value="(http[^"]+)"', page)
+    assert found is not None
+    link = found.group(1)
     before = User.objects.get(pk=cast.staff_b.pk).password
     _browser, response = set_password_through(link, "123")
     assert response.status_code == 200
