@@ -17,17 +17,15 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", login_not_required(account_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
-        name="password_change",
-    ),
+    path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    # the people and offices pages (/people/, /offices/) and the one-time password links
+    path("", include("civunit.accounts.urls")),
     path("campaign/", include("campaign.urls")),
     path("tasks/", include("tasks.urls")),
     path("evidence/", include("evidence.urls")),

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from tests.db_state import database_state
 
 # Views anyone may open without an account.
-PUBLIC = {"login", "healthz", "favicon", "admin:login"}
+PUBLIC = {"login", "healthz", "favicon", "admin:login", "accounts:password_reset", "accounts:password_reset_done"}
 # Views a read-only person may POST to: their own session, password and notifications.
 OWN_ACCOUNT = {"logout", "password_change", "admin:logout"}
 OWN_PREFIXES = ("notifications:",)
@@ -217,6 +217,8 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         "activity": activity.pk,
         "notification": notification.pk,
         "import": record.pk,
+        "person": cast.staff_a.pk,
+        "office": cast.office_a.pk,
     }
 
 
@@ -251,6 +253,14 @@ OBJECT_OF = {
     "robots:delete": "robot",
     "robots:test": "robot",
     "robots:resend": "robot_message",
+    "accounts:person": "person",
+    "accounts:person_edit": "person",
+    "accounts:person_deactivate": "person",
+    "accounts:person_reactivate": "person",
+    "accounts:person_reset_link": "person",
+    "accounts:person_force_change": "person",
+    "accounts:office_edit": "office",
+    "accounts:office_delete": "office",
 }
 
 

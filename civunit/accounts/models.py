@@ -63,6 +63,9 @@ class User(AbstractUser):
     # (deactivate, then reactivate) cannot revive the old sessions. A password change ends them through the
     # password hash, which the session hash already covers.
     session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
+    # Set by an administrator (the people pages): the person is sent to the password change page on every
+    # request until they change it (civunit.accounts.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         ordering = ["office__ordering", "username"]
@@ -125,3 +128,92 @@ class User(AbstractUser):
 
     def heads(self, office_id: int | None) -> bool:
         return office_id is not None and office_id in self.headed_office_ids
+
+
+class AccountEvent(models.Model):
+    """One change made to a person or an office through the people pages (or by the person to their own
+    password): who made it, when, for whom, and each changed field's old and new value. Written by
+    civunit.accounts.services in the change's own transaction."""
+
+    class Action(models.TextChoices):
+        OFFICE_CREATED = "office_created", _("Office created")
+        OFFICE_CHANGED = "office_changed", _("Office changed")
+        OFFICE_DELETED = "office_deleted", _("Office deleted")
+        PERSON_CREATED = "person_created", _("Person added")
+        PERSON_CHANGED = "person_changed", _("Person changed")
+        PERSON_DEACTIVATED = "person_deactivated", _("Person deactivated")
+        PERSON_REACTIVATED = "person_reactivated", _("Person reactivated")
+        RESET_LINK = "reset_link", _("Password link issued")
+        PASSWORD_SET = "password_set", _("Password set through a link")
+        FORCE_CHANGE = "force_change", _("Password change required")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("made by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    person = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_events",
+    )
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_events",
+    )
+    # {field: [old, new]} with readable values (names, not ids); an office's name is kept in it, so a deleted
+    # office's events still say which office it was.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def change_rows(self) -> list[dict]:
+        """The changes as rows to show: the field's name in words, the old and the new value in words."""
+        rows = []
+        for key, (old, new) in sorted(self.changes.items()):
+            rows.append({"field": CHANGE_LABELS.get(key, key), "old": _shown(old), "new": _shown(new)})
+        return rows
+
+
+CHANGE_LABELS = {
+    "username": _("login name"),
+    "real_name": _("real name"),
+    "office": _("office"),
+    "position": _("position"),
+    "phone": _("phone"),
+    "roles": _("roles"),
+    "is_active": _("active"),
+    "must_change_password": _("must change password"),
+    "name": _("name"),
+    "short_name": _("other names"),
+    "kind": _("kind"),
+    "ordering": _("order"),
+    "head": _("head"),
+}
+
+
+def _shown(value) -> str:
+    if value is True:
+        return str(_("yes"))
+    if value is False:
+        return str(_("no"))
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
