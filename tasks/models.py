@@ -13,6 +13,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -149,6 +150,17 @@ class Task(TimeStampedModel):
             # from the index alone (the lead office last, for an office's view)
             models.Index(
                 fields=["campaign", "status", "parent", "completed_at", "lead_office"], name="task_completed_idx"
+            ),
+            # the dashboard's overdue and due-soon lists: which open tasks are due when is read from the index,
+            # and only those listed are fetched
+            models.Index(fields=["campaign", "status", "parent", "recurrence", "deadline"], name="task_open_due_idx"),
+            # the stalled list, the longest quiet first: read in the order of the last activity (with_activity(),
+            # the same expression) from the oldest, stopping at the tenth open task, however many there are
+            models.Index(
+                F("campaign"),
+                Coalesce("last_progress_at", "started_at", "created_at"),
+                F("code_key"),
+                name="task_activity_idx",
             ),
         ]
 

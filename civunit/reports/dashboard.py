@@ -62,6 +62,7 @@ from campaign.models import Assessment, Campaign, Criterion, CriterionRequiremen
 from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
+from civunit.db import LaterLocalDay
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
@@ -532,7 +533,9 @@ class _Scope:
         """Per office, in one grouped query: the one task counter's figures, and done on time / late, completed
         in the period and the one before, the latest change and progress report."""
         period, previous = self.period, self.period.previous
-        deadline_missed = Q(deadline__isnull=False, finished_at__date__gt=F("deadline"))
+        # finished on a later (Asia/Shanghai) day than the deadline; on SQLite compared with the local midnight
+        # that ends the deadline rather than by turning every finishing time into a local date (civunit.db)
+        deadline_missed = Q(deadline__isnull=False) & LaterLocalDay("finished_at", "deadline")
         late = Q(status=Status.DONE) & (deadline_missed | Q(periods_late__gt=0))
         # Done on time is done, neither late nor undecided (a deadline but no finishing time recorded: `late` is
         # then unknown, NULL, and SQL counts such a task neither late nor on time). Counted so rather than as
@@ -584,9 +587,10 @@ class _Scope:
     @cached_property
     def evidence_by_office(self) -> dict[int, EvidenceFigures]:
         """Per office with evidence: submitted, accepted and returned from the counts kept by triggers
-        (OfficeEvidenceCount), the rest sought office by office in the indexes (evidence_by_office_idx,
-        evidence_office_uploads_idx): awaiting review, accepted and uploaded in the period, the last upload. One
-        query over the offices, which reads no item but those it counts."""
+        (OfficeEvidenceCount), and the current versions awaiting review; the rest sought office by office in the
+        indexes (evidence_by_office_idx, evidence_office_uploads_idx): the versions awaiting review beside or
+        behind the current one, accepted and uploaded in the period, the last upload. One query over the
+        offices, which reads no item but those it counts."""
         if not self.readable:
             return {}
         period, previous = self.period, self.period.previous
@@ -601,13 +605,16 @@ class _Scope:
         items = EvidenceItem.objects.filter(campaign=self.campaign, deleted_at__isnull=True, office=OuterRef("pk"))
 
         def number(rows: QuerySet[EvidenceItem]) -> Coalesce:
-            counted = rows.order_by().values("office").annotate(n=Count("pk")).values("n")
+            counted = rows.order_by().values("office").annotate(n=Count("*")).values("n")
             return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
         accepted = items.filter(is_current=True, status=Item.ACCEPTED)
-        # every version awaiting review, current or not (IN (1, 0) lets the index seek past the current flag),
-        # that nothing replaces
-        pending = items.filter(is_current__in=[True, False], status=Item.PENDING).filter(
+        # Awaiting review: every version awaiting review that nothing replaces. A current version awaiting review
+        # is always the latest (a new version of it becomes the current one, evidence.services.versions), so
+        # those are the kept count; the versions that are not current and await review (a new version waiting
+        # beside an accepted one, or one since replaced) are sought in the index and asked whether anything
+        # replaces them: a few per item with versions, not a question for every item awaiting review.
+        waiting = items.filter(is_current=False, status=Item.PENDING).filter(
             ~Exists(EvidenceItem.objects.filter(previous=OuterRef("pk")))
         )
         rows = (
@@ -616,7 +623,7 @@ class _Scope:
                 submitted=kept_number(kept),
                 accepted=kept_number(kept.filter(status=Item.ACCEPTED)),
                 returned=kept_number(kept.filter(status=Item.RETURNED)),
-                pending_review=number(pending),
+                pending_review=kept_number(kept.filter(status=Item.PENDING)) + number(waiting),
                 accepted_in_period=number(accepted.filter(period.q("reviewed_at"))),
                 accepted_previous=number(accepted.filter(previous.q("reviewed_at"))),
                 submitted_in_period=number(items.filter(period.q("created_at"))),
@@ -1061,7 +1068,7 @@ def _per_week(rows: QuerySet[Any], field_name: str, weeks: list[Period]) -> list
         rows.filter(week.q(field_name))
         .annotate(week=Value(i, output_field=IntegerField()))
         .values("week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): a quarter fewer steps per index entry than COUNT(id) on SQLite
         .order_by()
         for i, week in enumerate(weeks)
     ]

@@ -1,5 +1,8 @@
 import datetime
 
+from django.db.models import Q
+from django.utils import timezone
+
 from civunit.db import insert_many
 from tasks.models import TaskEvent, TaskOccurrence
 from tests.tasks.factories import TaskFactory
@@ -64,3 +67,74 @@ def test_write_atomically_replaces_the_file_whole_or_not_at_all(tmp_path, monkey
         write_atomically(target, b"second")
     assert target.read_bytes() == b"first"
     assert [p.name for p in folder.iterdir()] == ["表.xlsx"]  # no temporary file left behind
+
+
+# --- LaterLocalDay: a datetime's local day against a date ------------------------------------------------------
+
+ZONES = ("Asia/Shanghai", "Europe/Berlin", "America/New_York")
+
+
+def _later_local_day_rows(campaign, office, zone):
+    """Tasks whose check-off time lies just before, at and just after the local midnights around their deadline,
+    on days in every season, near today and far from it (1988: Asia/Shanghai kept summer time then)."""
+    from zoneinfo import ZoneInfo
+
+    from tasks.models import Task
+
+    tz = ZoneInfo(zone)
+    today = timezone.localdate()
+    days = [today, today + datetime.timedelta(days=120), today - datetime.timedelta(days=200)]
+    days += [datetime.date(today.year, 3, 30), datetime.date(today.year, 10, 26), datetime.date(1988, 7, 1)]
+    days += [datetime.date(1988, 1, 15), datetime.date(today.year + 15, 7, 1)]
+    expected = {}
+    n = 0
+    for day in days:
+        ends = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        for moment in (ends - datetime.timedelta(microseconds=1), ends, ends + datetime.timedelta(seconds=1), None):
+            n += 1
+            task = TaskFactory(campaign=campaign, lead_office=office, code=f"{zone[:2]}{n}", deadline=day)
+            Task.objects.filter(pk=task.pk).update(checked_off_at=moment)
+            expected[task.pk] = None if moment is None else moment.astimezone(tz).date() > day
+    task = TaskFactory(campaign=campaign, lead_office=office, code=f"{zone[:2]}-none", deadline=None)
+    Task.objects.filter(pk=task.pk).update(checked_off_at=ends)
+    expected[task.pk] = None
+    return expected
+
+
+def test_later_local_day_agrees_with_the_date_lookup_in_every_zone(cast, campaign):
+    """True, False or NULL exactly as `moment__date__gt=day` (and the Python local date) says, on both sides of
+    each local midnight, in zones with and without summer time, near today (the fast comparison on SQLite) and
+    far from it (the lookup)."""
+    from django.db.models import F
+
+    from civunit.db import LaterLocalDay
+    from tasks.models import Task
+
+    for zone in ZONES:
+        with timezone.override(zone):
+            expected = _later_local_day_rows(campaign, cast.office_a, zone)
+            rows = Task.objects.filter(pk__in=expected).annotate(
+                later=LaterLocalDay("checked_off_at", "deadline"),
+                by_lookup=Q(checked_off_at__date__gt=F("deadline")),
+            )
+            found = {r.pk: r.later for r in rows}
+            assert found == expected, zone
+            assert all(r.later == r.by_lookup for r in rows), zone
+            late = set(Task.objects.filter(LaterLocalDay("checked_off_at", "deadline")).values_list("pk", flat=True))
+            assert late == {pk for pk, value in expected.items() if value}
+            Task.objects.filter(pk__in=expected).delete()
+
+
+def test_fixed_offset_span_is_every_day_for_shanghai_and_one_season_with_summer_time():
+    from zoneinfo import ZoneInfo
+
+    from civunit.db import FIXED_OFFSET_YEARS, fixed_offset_span
+
+    today = datetime.date(2026, 6, 10)
+    lo, hi, offset = fixed_offset_span(ZoneInfo("Asia/Shanghai"), today)
+    assert offset == datetime.timedelta(hours=8)
+    assert (today - lo).days >= 365 * FIXED_OFFSET_YEARS and (hi - today).days >= 365 * FIXED_OFFSET_YEARS
+    # Berlin: summer time from 02:00 on 29 March 2026 to 03:00 on 25 October; the first day whose following
+    # midnight is in summer time is 29 March (30 March 00:00), the last 24 October (25 October 00:00)
+    lo, hi, offset = fixed_offset_span(ZoneInfo("Europe/Berlin"), today)
+    assert (lo, hi, offset) == (datetime.date(2026, 3, 29), datetime.date(2026, 10, 24), datetime.timedelta(hours=2))

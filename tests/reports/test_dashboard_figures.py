@@ -23,6 +23,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaign.models import Assessment, Criterion, CriterionRequirement, EvidenceCategory, Stage
 from civunit.reports import dashboard as d
@@ -331,6 +333,50 @@ def test_a_list_says_how_many_it_leaves_out(world, leader):
     # by 1 December T3 (1 Jun), T4 (15 Jun) and T5's deadline have passed; T5 awaits review, so it is not overdue
     assert [t.code for t in listed.rows] == ["3"]
     assert (listed.total, listed.more) == (2, 1)
+
+
+def test_the_stalled_list_is_the_longest_quiet_first_codes_breaking_ties(world, leader, cast):
+    """Read in the order of the last activity from task_activity_idx: done tasks, sub-tasks and recurring tasks
+    between the stalled ones are passed over, equal times go by code."""
+    a = cast.office_a
+    quiet = {"started_at": at("2026-02-01"), "last_progress_at": at("2026-03-01")}
+    task(world.campaign, "12", a, deadline=datetime.date(2026, 7, 1), status=Status.IN_PROGRESS, **quiet)
+    task(world.campaign, "11", a, deadline=datetime.date(2026, 7, 1), status=Status.RETURNED, **quiet)
+    task(world.campaign, "13", a, deadline=datetime.date(2026, 7, 1), status=Status.DONE, **quiet)
+    task(world.campaign, "14", a, deadline=None, status=Status.IN_PROGRESS, recurrence=Task.Recurrence.MONTHLY, **quiet)
+    task(world.campaign, "3.1", a, deadline=None, status=Status.IN_PROGRESS, parent=world.tasks["T3"], **quiet)
+    task(
+        world.campaign,
+        "15",
+        a,
+        deadline=datetime.date(2026, 7, 1),
+        status=Status.IN_PROGRESS,
+        started_at=at("2026-02-01"),
+        last_progress_at=at("2026-04-01"),
+    )
+    listed = d.stalled_tasks(campaign=world.campaign, user=leader, today=TODAY, limit=3)
+    # T4 has been quiet since it was created (1 January), then 11 and 12 (1 March, by code), then 15 (1 April)
+    assert [t.code for t in listed.rows] == ["4", "11", "12"]
+    assert (listed.total, listed.more) == (4, 1)
+
+
+def test_the_lists_read_their_indexes_on_sqlite(world, leader):
+    """The overdue and due-soon lists read the open tasks' due dates from task_open_due_idx, the stalled list
+    walks task_activity_idx (its expression must stay the one with_activity() sorts on)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL chooses its plans from its statistics")
+    kw = {"campaign": world.campaign, "user": leader, "today": TODAY}
+    for figure, index in (
+        (d.overdue_tasks, "task_open_due_idx"),
+        (d.due_soon_tasks, "task_open_due_idx"),
+        (d.stalled_tasks, "task_activity_idx"),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            figure(**kw)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + ctx.captured_queries[-1]["sql"])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert f"USING INDEX {index}" in plan, (figure.__name__, plan)
 
 
 def test_coverage_by_item_with_drill_down(world, leader):
