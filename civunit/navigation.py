@@ -28,6 +28,12 @@ NAV_ITEMS = [
     NavItem("evidence", _("Evidence"), "evidence:browse"),
     NavItem("bulletins", _("Bulletins"), "reports:bulletins"),
     NavItem(
+        "readiness",
+        _("Readiness check"),
+        "reports:readiness",
+        lambda u: access.sees_everything(u) or access.is_office_head(u),
+    ),
+    NavItem(
         "upload",
         _("Upload"),
         "evidence:upload",

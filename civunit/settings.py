@@ -289,6 +289,13 @@ EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000
 # Temporary files of uploads interrupted longer ago than this are removed (clean_evidence_uploads).
 EVIDENCE_TEMP_GRACE_HOURS = env.int("EVIDENCE_TEMP_GRACE_HOURS", default=6)
 
+# The readiness check (civunit/reports/readiness): a photo's camera date may lie this many days from its
+# activity's date; two photos whose perceptual hashes differ in at most this many of 64 bits are the same photo;
+# a rectification task is due this many days after it is made (no later than the day before the inspection).
+READINESS_EXIF_DAYS = env.int("READINESS_EXIF_DAYS", default=30)
+READINESS_PHASH_DISTANCE = env.int("READINESS_PHASH_DISTANCE", default=6)
+READINESS_RECTIFY_DAYS = env.int("READINESS_RECTIFY_DAYS", default=14)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
