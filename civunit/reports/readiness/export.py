@@ -12,6 +12,7 @@ import io
 from typing import cast
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -43,8 +44,8 @@ def _columns() -> list[tuple[str, str, int]]:
         ("severity", _("Severity"), 8),
         ("office", _("Office responsible"), 14),
         ("measure", _("Suggested measure"), 34),
-        ("deadline", _("Deadline"), 12),
-        ("state", _("State"), 16),
+        ("deadline", pgettext("rectification list", "Deadline"), 12),
+        ("state", pgettext("rectification list", "State"), 16),
     ]
 
 
