@@ -193,7 +193,13 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     robot_message = RobotMessage.objects.create(
         robot=robot, kind=RobotMessage.Kind.DIGEST, day=datetime.date(2026, 3, 5), title="t", body={}
     )
+    from civunit.reports.models import ReadinessFinding
+    from civunit.reports.readiness.services import readiness_refresh
+
+    readiness_refresh(campaign=campaign)
+    finding = ReadinessFinding.objects.get(rule="no_accepted_evidence", criterion=standard)
     return {
+        "finding": finding.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -228,6 +234,7 @@ OBJECT_OF = {
     "reports:bulletin_edit": "bulletin",
     "reports:bulletin_publish": "bulletin",
     "reports:bulletin_delete": "bulletin",
+    "reports:readiness_rectify": "finding",
     "robots:detail": "robot",
     "robots:edit": "robot",
     "robots:delete": "robot",

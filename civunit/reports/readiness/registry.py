@@ -45,6 +45,8 @@ class Mention:
     kind: str
     label: str
     pk: int | None = None
+    # what the rule says about it, after its name: （缺：地点）, （逾期 3 天）
+    detail: str = ""
     other_label: str = ""
     other_pk: int | None = None
 
@@ -53,6 +55,7 @@ class Mention:
             "kind": self.kind,
             "label": self.label,
             "pk": self.pk,
+            "detail": self.detail,
             "other_label": self.other_label,
             "other_pk": self.other_pk,
         }
@@ -63,6 +66,7 @@ class Mention:
             kind=str(data.get("kind", MentionKind.TEXT)),
             label=str(data.get("label", "")),
             pk=data.get("pk"),
+            detail=str(data.get("detail", "")),
             other_label=str(data.get("other_label", "")),
             other_pk=data.get("other_pk"),
         )

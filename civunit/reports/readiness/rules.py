@@ -34,7 +34,7 @@ CATEGORY_LABELS = dict(EvidenceCategory.choices)
 
 
 def _evidence(row: dict[str, Any], detail: str = "") -> Mention:
-    return Mention(MentionKind.EVIDENCE, f"{row['title']}{detail}", row["pk"])
+    return Mention(MentionKind.EVIDENCE, row["title"], row["pk"], detail=detail)
 
 
 def _grouped(rows: list[dict[str, Any]]) -> dict[tuple[int | None, int], list[dict[str, Any]]]:
@@ -431,7 +431,7 @@ def tasks_overdue_or_returned(check: Check) -> Iterator[Finding]:
             else:
                 days = (today - row["due"]).days
                 detail = ngettext("(%(n)s day overdue)", "(%(n)s days overdue)", days) % {"n": days}
-            return Mention(MentionKind.TASK, f"{row['code']} {row['title']}{detail}", row["pk"])
+            return Mention(MentionKind.TASK, f"{row['code']} {row['title']}", row["pk"], detail=detail)
 
         mentions, total = mentions_of(group, describe)
         yield Finding(
@@ -466,13 +466,11 @@ def veto_at_risk(check: Check) -> Iterator[Finding]:
             text = _("Veto condition triggered: %(title)s") % {"title": condition.title}
         else:
             text = _("Veto condition at risk: %(title)s") % {"title": condition.title}
-        label = f"{condition.code} {condition.title}"
-        if condition.note:
-            label = f"{label}（{condition.note}）"
+        detail = f"（{condition.note}）" if condition.note else ""
         yield Finding(
             text=text[:500],
             measure=_("Report to the leadership group and remove the risk before the inspection."),
-            mentions=(Mention(MentionKind.VETO, label, condition.pk),),
+            mentions=(Mention(MentionKind.VETO, f"{condition.code} {condition.title}", condition.pk, detail=detail),),
             about=f"veto{condition.pk}",
         )
 

@@ -45,6 +45,7 @@ class MentionView:
     kind: str
     label: str
     pk: int | None
+    detail: str
     other_label: str
     other_pk: int | None
 
@@ -63,7 +64,8 @@ class MentionView:
     @property
     def text(self) -> str:
         """One line, for the export and the command."""
-        return f"{self.label} ≈ {self.other_label}" if self.other_label else self.label
+        text = f"{self.label}{self.detail}"
+        return f"{text} ≈ {self.other_label}" if self.other_label else text
 
 
 @dataclass
@@ -201,7 +203,8 @@ def _view(mention: Mention, hidden: set[int]) -> MentionView:
         label = _("an item of another office")
     if mention.other_pk is not None and mention.other_pk in hidden:
         other_label = _("an item of another office")
-    return MentionView(mention.kind, label, mention.pk, other_label, mention.other_pk)
+    detail = mention.detail if label == mention.label else ""
+    return MentionView(mention.kind, label, mention.pk, detail, other_label, mention.other_pk)
 
 
 def readiness_report(

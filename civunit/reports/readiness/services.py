@@ -131,7 +131,7 @@ def _measures(record: ReadinessFinding) -> str:
     mentions = [Mention.from_json(m) for m in record.mentions]
     lines = [record.measure] if record.measure else []
     if mentions:
-        named = "；".join(m.label for m in mentions)
+        named = "；".join(f"{m.label}{m.detail}" for m in mentions)
         if record.mention_total > len(mentions):
             named += _("; and %(n)s more") % {"n": record.mention_total - len(mentions)}
         lines.append(_("Items: %(items)s") % {"items": named})

@@ -227,7 +227,7 @@ def test_a_check_records_new_changed_resolved_and_reopened_findings(cast, campai
     record.refresh_from_db()
     assert record.resolved_at is None
     assert "已触及" in record.text
-    assert record.mentions[0]["label"] == "N1 弄虚作假（已查实）"
+    assert (record.mentions[0]["label"], record.mentions[0]["detail"]) == ("N1 弄虚作假", "（已查实）")
 
 
 @pytest.mark.parametrize("who", ["coordinator", "head_a"])

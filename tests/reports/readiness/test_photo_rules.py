@@ -144,7 +144,7 @@ def test_a_camera_date_outside_the_window_around_the_activity_is_caught(
     assert mention.pk == item.pk
     day = exif[:10].replace(":", "-")
     y, m, d = (int(part) for part in day.split("-"))
-    assert f"拍摄于 {y}年{m}月{d}日" in mention.label
+    assert f"拍摄于 {y}年{m}月{d}日" in mention.detail
 
 
 def test_a_photo_without_activity_is_checked_against_the_campaign_only(cast, campaign, tree, findings, upload):
@@ -153,7 +153,7 @@ def test_a_photo_without_activity_is_checked_against_the_campaign_only(cast, cam
     late = upload(jpeg(scene(seed=23), date="2028:01:02 10:00:00"), tree.s111)  # after the campaign's end
     (finding,) = findings("camera_date")
     assert [m.pk for m in finding.mentions] == [late.pk]
-    assert "不在创建周期内" in finding.mentions[0].label
+    assert "不在创建周期内" in finding.mentions[0].detail
 
 
 def test_the_window_is_a_setting(cast, campaign, tree, findings, upload):

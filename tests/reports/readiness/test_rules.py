@@ -144,8 +144,8 @@ def test_photos_whose_caption_lacks_place_people_or_theme_are_flagged(cast, camp
     assert finding.criterion == tree.s111
     assert finding.office == cast.office_a  # the uploader's office
     assert [m.pk for m in finding.mentions] == [no_place.pk, bare.pk]
-    assert finding.mentions[0].label.endswith("（缺：地点）")
-    assert finding.mentions[1].label.endswith("（缺：人物、主题）")
+    assert finding.mentions[0].detail == "（缺：地点）"
+    assert finding.mentions[1].detail == "（缺：人物、主题）"
     assert all(m.kind == MentionKind.EVIDENCE for m in finding.mentions)
 
 
@@ -185,9 +185,10 @@ def test_overdue_and_returned_tasks_of_a_standard_are_flagged_by_lead_office(cas
     assert set(found) == {"1.1.1", "1.1.2"}
     assert found["1.1.1"].office == cast.office_a
     assert found["1.1.1"].mentions[0].kind == MentionKind.TASK
-    assert found["1.1.1"].mentions[0].label.endswith("（逾期 3 天）")
+    assert found["1.1.1"].mentions[0].label == f"1 {tree.task1.title}"
+    assert found["1.1.1"].mentions[0].detail == "（逾期 3 天）"
     assert found["1.1.2"].office == cast.office_b
-    assert found["1.1.2"].mentions[0].label.endswith("（已退回）")
+    assert found["1.1.2"].mentions[0].detail == "（已退回）"
 
 
 def test_tasks_on_time_are_not_flagged(cast, campaign, tree, findings):
@@ -208,7 +209,7 @@ def test_a_veto_condition_at_risk_or_triggered_is_flagged(cast, campaign, tree, 
     )
     found = findings("veto_at_risk")
     assert [f.mentions[0].pk for f in found] == [risky.pk, hit.pk]
-    assert found[0].mentions[0].label == "N2 弄虚作假（照片存疑）"
+    assert (found[0].mentions[0].label, found[0].mentions[0].detail) == ("N2 弄虚作假", "（照片存疑）")
     assert "存在风险" in found[0].text and "已触及" in found[1].text
     assert all(f.severity == Severity.CRITICAL and f.criterion is None for f in found)
     assert found[0].key != found[1].key
