@@ -1401,10 +1401,5 @@ def readiness_figures(campaign: Campaign) -> ReadinessFigures:
         if annotated is None:
             return ReadinessFigures()
         campaign = annotated
-    values = {name: getattr(campaign, f"readiness_{name}") for name in ("critical", "warning", "notice")}
-    return ReadinessFigures(
-        **values,
-        rectifying=campaign.readiness_rectifying,
-        rectified=campaign.readiness_rectified,
-        checked_at=campaign.readiness_checked_at,
-    )
+    names = ("critical", "warning", "notice", "rectifying", "rectified", "checked_at")
+    return ReadinessFigures(**{name: getattr(campaign, f"readiness_{name}") for name in names})

@@ -11,8 +11,8 @@ from evidence.models import EvidenceItem
 from tasks.models import Status
 
 from . import dashboard as figures
-from .readiness.access import can_view_readiness
 from .dashboard_charts import STATE_COLOURS, dashboard_charts
+from .readiness.access import can_view_readiness
 from .selectors import home_summary
 
 

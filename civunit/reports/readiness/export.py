@@ -146,17 +146,19 @@ def readiness_workbook(report: ReadinessReport) -> bytes:
                 colour = SEVERITY_FILLS[Severity(row.severity)]
                 cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
     last_row = max(HEADER_ROW + report.total, HEADER_ROW + 1)
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{last_row}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if ws.oddFooter is not None:
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -10,31 +10,40 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from campaign.models import EvidenceCategory, VetoCondition
-from campaign.text import count_chars
+from civunit.reports.models import Severity
 from evidence.models import EvidenceKind
 from tasks.models import OPEN_STATES, Status, Task
 
 from .check import Check, day_text
 from .duplicates import similar_groups
-from .registry import Finding, Mention, MentionKind, Severity, mentions_of, rule
+from .registry import Finding, Mention, MentionKind, mentions_of, rule
 
 #: Within this many days of the inspection the countdown becomes a warning (the dashboard's FINAL_DAYS).
 FINAL_DAYS = 30
 
 CATEGORY_LABELS = dict(EvidenceCategory.choices)
+#: The most ids a rule puts in one IN (…) list.
+IN_LIMIT = 5000
 
 
 def _evidence(row: dict[str, Any], detail: str = "") -> Mention:
     return Mention(MentionKind.EVIDENCE, row["title"], row["pk"], detail=detail)
+
+
+type Row = dict[str, Any]
+
+
+def _values(rows: Any) -> list[Row]:
+    """The rows of a values() queryset as plain dicts (the rules add keys of their own to them)."""
+    return cast("list[Row]", list(rows))
 
 
 def _grouped(rows: list[dict[str, Any]]) -> dict[tuple[int | None, int], list[dict[str, Any]]]:
@@ -202,7 +211,7 @@ def caption_incomplete(check: Check) -> Iterator[Finding]:
         | (Q(people="") & (no_activity | Q(activity__participants="")))
         | (Q(caption="") & (no_activity | Q(activity__theme="", activity__title="")))
     )
-    rows = list(
+    rows = _values(
         check.items()
         .filter(lacking, category=EvidenceCategory.PHOTO)
         .values(
@@ -225,9 +234,7 @@ def caption_incomplete(check: Check) -> Iterator[Finding]:
     for (standard_id, office_id), group in _grouped(rows).items():
         mentions, total = mentions_of(
             group,
-            lambda row: _evidence(
-                row, _("(lacks %(parts)s)") % {"parts": "、".join(_missing_caption_parts(row))}
-            ),
+            lambda row: _evidence(row, _("(lacks %(parts)s)") % {"parts": "、".join(_missing_caption_parts(row))}),
         )
         yield Finding(
             text=ngettext(
@@ -256,15 +263,23 @@ def caption_incomplete(check: Check) -> Iterator[Finding]:
 )
 def camera_date(check: Check) -> Iterator[Finding]:
     campaign, window = check.campaign, datetime.timedelta(days=check.exif_days)
-    rows = (
+    tz = timezone.get_current_timezone()
+    # the campaign's first and last day as times (local midnights): a photo outside them is flagged whatever its
+    # activity, and one without an activity inside them cannot be, so the database leaves those out
+    lo = datetime.datetime.combine(campaign.start_date, datetime.time.min, tzinfo=tz)
+    hi = datetime.datetime.combine(campaign.end_date + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    rows = _values(
         check.items()
         .filter(kind=EvidenceKind.PHOTO, stored_file__taken_at__isnull=False)
-        .values("pk", "title", "office_id", "primary_standard_id", "activity_id", "activity__date", "stored_file__taken_at")
+        .filter(Q(activity__isnull=False) | Q(stored_file__taken_at__lt=lo) | Q(stored_file__taken_at__gte=hi))
+        .values(
+            "pk", "title", "office_id", "primary_standard_id", "activity_id", "activity__date", "stored_file__taken_at"
+        )
         .order_by("pk")
     )
     flagged: list[dict[str, Any]] = []
     for row in rows:
-        taken = timezone.localtime(row["stored_file__taken_at"]).date()
+        taken = row["stored_file__taken_at"].astimezone(tz).date()
         activity_day = row["activity__date"]
         if not campaign.start_date <= taken <= campaign.end_date:
             row["detail"] = _("(taken %(day)s, outside the campaign)") % {"day": day_text(taken)}
@@ -317,33 +332,29 @@ def _filing(check: Check, row: dict[str, Any]) -> str:
     ),
 )
 def near_duplicate_photo(check: Check) -> Iterator[Finding]:
-    rows = list(
-        check.items()
-        .filter(kind=EvidenceKind.PHOTO, stored_file__phash__isnull=False)
-        .values(
-            "pk",
-            "title",
-            "office_id",
-            "primary_standard_id",
-            "activity_id",
-            "activity__title",
-            "created_at",
-            "stored_file_id",
-            "stored_file__phash",
-        )
-        .order_by("created_at", "pk")
+    photos = check.items().filter(kind=EvidenceKind.PHOTO, stored_file__phash__isnull=False)
+    # First the hashes alone, one per stored file with how many items hold it (integers only: cheap to read
+    # however many photos there are); then the items of the files that look like another, or that several
+    # items share. Items are taken in the order they were filed (their ids).
+    files = list(photos.values_list("stored_file_id", "stored_file__phash").annotate(n=Count("pk")).order_by())
+    groups = similar_groups([phash for _file, phash, _n in files], check.phash_distance)
+    grouped = {i for group in groups for i in group}
+    groups += [[i] for i, (_file, _phash, n) in enumerate(files) if n > 1 and i not in grouped]
+    wanted = [files[i][0] for group in groups for i in group]
+    if not wanted:
+        return
+    rows = _values(
+        # beyond a few thousand files the IN list would outgrow what the databases take: read them all instead
+        (photos.filter(stored_file_id__in=wanted) if len(wanted) <= IN_LIMIT else photos)
+        .values("pk", "title", "office_id", "primary_standard_id", "activity_id", "activity__title", "stored_file_id")
+        .order_by("pk")
     )
-    # one hash per stored file (items sharing a file share its hash), then the items of each group of alike files
     by_file: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_file[row["stored_file_id"]].append(row)
-    files = list(by_file)
-    groups = similar_groups([by_file[f][0]["stored_file__phash"] for f in files], check.phash_distance)
-    grouped = {i for group in groups for i in group}
-    groups += [[i] for i, f in enumerate(files) if len(by_file[f]) > 1 and i not in grouped]
     flagged: list[dict[str, Any]] = []
-    for group in groups:
-        items = sorted((row for i in group for row in by_file[files[i]]), key=lambda r: (r["created_at"], r["pk"]))
+    for cluster in groups:
+        items = sorted((row for i in cluster for row in by_file[files[i][0]]), key=lambda r: r["pk"])
         # An item is a copy when an item filed before it holds the same photo for another standard or activity;
         # the first item of each standard and of each activity is what a copy is compared with.
         first_by_standard: dict[int | None, dict[str, Any]] = {}
@@ -364,7 +375,7 @@ def near_duplicate_photo(check: Check) -> Iterator[Finding]:
             if row["activity_id"] is not None:
                 first_by_activity.setdefault(row["activity_id"], row)
     flagged.sort(key=lambda r: r["pk"])
-    for (standard_id, office_id), group in _grouped(flagged).items():
+    for (standard_id, office_id), copies in _grouped(flagged).items():
 
         def describe(row: dict[str, Any]) -> Mention:
             original = row["original"]
@@ -379,7 +390,7 @@ def near_duplicate_photo(check: Check) -> Iterator[Finding]:
                 other_pk=original["pk"],
             )
 
-        mentions, total = mentions_of(group, describe)
+        mentions, total = mentions_of(copies, describe)
         yield Finding(
             text=ngettext(
                 "%(n)s photo is the same as, or nearly identical to, a photo filed for another activity or standard",
@@ -409,9 +420,9 @@ def near_duplicate_photo(check: Check) -> Iterator[Finding]:
 )
 def tasks_overdue_or_returned(check: Check) -> Iterator[Finding]:
     today = check.today
-    rows = (
+    rows = _values(
         Task.objects.for_campaign(check.campaign)
-        .with_due()
+        .with_due()  # type: ignore[no-untyped-call]  # TaskQuerySet.with_due() predates the strict typing
         .filter(Q(status=Status.RETURNED) | Q(due__lt=today, status__in=list(OPEN_STATES)))
         .values("pk", "code", "title", "status", "due", "lead_office_id", "standards__id")
         .order_by("code_key", "pk")
@@ -502,4 +513,3 @@ def days_to_inspection(check: Check) -> Iterator[Finding]:
             "%(days)s day left to the inspection (%(date)s)", "%(days)s days left to the inspection (%(date)s)", days
         ) % {"days": days, "date": day_text(date)}
     yield Finding(text=text, severity=Severity.WARNING if 0 <= days <= FINAL_DAYS else Severity.NOTICE)
-

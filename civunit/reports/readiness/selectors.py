@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from civunit.accounts.models import Office, User
 
 
+#: The page names at most this many items of a finding (the workbook and the command name all it keeps).
+PAGE_MENTIONS = 5
+
+
 class State:
     """Where a finding stands (CSS hooks and the export's words)."""
 
@@ -100,6 +104,14 @@ class FindingRow:
     @property
     def more(self) -> int:
         return max(self.finding.total - len(self.mentions), 0)
+
+    @property
+    def page_mentions(self) -> list[MentionView]:
+        return self.mentions[:PAGE_MENTIONS]
+
+    @property
+    def page_more(self) -> int:
+        return max(self.finding.total - len(self.page_mentions), 0)
 
     @property
     def state(self) -> str:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civunit.db import insert_many, update_many
 from tasks.models import Status, Task
 from tasks.services import task_create_rectification
 
@@ -92,8 +93,8 @@ def readiness_refresh(
                 row.updated_at = now
                 changed.append(row)
         # a check running at the same moment may have added the same keys: theirs stand
-        ReadinessFinding.objects.bulk_create(added, ignore_conflicts=True)
-        ReadinessFinding.objects.bulk_update(changed, [*RECORDED, "resolved_at", "updated_at"], batch_size=500)
+        insert_many(ReadinessFinding, added, ignore_conflicts=True)
+        update_many(ReadinessFinding, changed, [*RECORDED, "resolved_at", "updated_at"])
         gone = [row.pk for key, row in known.items() if key not in unique and row.resolved_at is None]
         resolved = ReadinessFinding.objects.filter(pk__in=gone).update(resolved_at=now, updated_at=now)
         ReadinessFinding.objects.filter(campaign=campaign, resolved_at__isnull=True).update(checked_at=now)

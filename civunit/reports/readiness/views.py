@@ -88,6 +88,7 @@ def rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     messages.success(
         request,
-        _("Rectification task %(code)s was given to %(office)s.") % {"code": task.code, "office": task.lead_office.name},
+        _("Rectification task %(code)s was given to %(office)s.")
+        % {"code": task.code, "office": task.lead_office.name},
     )
     return redirect(back)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from evidence import files, hashing
 from evidence.models import EvidenceKind, StoredFile
@@ -10,10 +12,10 @@ class Command(BaseCommand):
         "previews), or of every photo with --all. The readiness check compares these hashes."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="Hash every stored photo again.")
 
-    def handle(self, *args, all: bool, **options):
+    def handle(self, *args: Any, all: bool, **options: Any) -> None:
         photos = StoredFile.objects.filter(kind=EvidenceKind.PHOTO).exclude(file="")
         if not all:
             photos = photos.filter(phash__isnull=True)

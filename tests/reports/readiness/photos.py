@@ -34,8 +34,10 @@ def scene(
     ground = int(big_h * 0.6)
     draw.rectangle((0, ground, big_w, big_h), fill=(90, 140, 70))
     for _ in range(8):
-        x, w, h = rng.randrange(0, big_w - width // 8), rng.randrange(width // 13, width // 5), rng.randrange(
-            height // 6, height // 2
+        x, w, h = (
+            rng.randrange(0, big_w - width // 8),
+            rng.randrange(width // 13, width // 5),
+            rng.randrange(height // 6, height // 2),
         )
         draw.rectangle((x, ground - h, x + w, ground), fill=tuple(rng.randrange(80, 220) for _ in range(3)))
         for wy in range(ground - h + height // 60, ground - height // 60, max(height // 24, 4)):
@@ -48,9 +50,10 @@ def scene(
         x = placing.randrange(width // 16, big_w - width // 16)
         y = placing.randrange(int(big_h * 0.62), big_h - height // 8)
         draw.ellipse((x - unit, y - 4 * unit, x + unit, y - 2 * unit), fill=(240, 200, 160))
-        draw.rectangle((x - int(1.4 * unit), y - 2 * unit, x + int(1.4 * unit), y + 3 * unit), fill=tuple(
-            placing.randrange(0, 255) for _ in range(3)
-        ))
+        draw.rectangle(
+            (x - int(1.4 * unit), y - 2 * unit, x + int(1.4 * unit), y + 3 * unit),
+            fill=tuple(placing.randrange(0, 255) for _ in range(3)),
+        )
     if angle:
         world = world.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(135, 190, 235))
     x0, y0 = int(big_w * 0.14) + shift[0], int(big_h * 0.1) + shift[1]

@@ -48,7 +48,7 @@ def test_the_card_counts_open_findings_and_rectifications(cast, campaign, tree, 
     assert (shown.rectifying, shown.rectified) == (1, 1)
     assert shown.checked_at is not None
     html = card(response)
-    assert '<span data-value>5</span>' in html
+    assert "<span data-value>5</span>" in html
     assert "严重 2 项" in html and "整改中 1 项" in html and "已整改 1 项" in html
     assert reverse("reports:readiness") in html
     # read with the current campaign: the page asks the database as often as before

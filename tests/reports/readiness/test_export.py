@@ -4,26 +4,39 @@ the same workbook from the page, narrowed to what the reader sees."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Campaign, EvidenceCategory
 from civunit.reports.models import ReadinessFinding
 from tests.evidence.factories import make_evidence
 
-HEADERS = ["序号", "测评项目", "测评标准", "发现的问题", "涉及材料或任务", "严重程度", "责任委室", "整改措施", "整改时限", "整改状态"]
+HEADERS = [
+    "序号",
+    "测评项目",
+    "测评标准",
+    "发现的问题",
+    "涉及材料或任务",
+    "严重程度",
+    "责任委室",
+    "整改措施",
+    "整改时限",
+    "整改状态",
+]
 
 
-def rows_of(data: bytes) -> tuple[list[str], list[dict[str, object]], openpyxl.Workbook]:
+def rows_of(data: bytes) -> tuple[list[str], list[dict[str, Any]], Worksheet]:
     book = openpyxl.load_workbook(io.BytesIO(data))
     ws = book.active
-    assert ws is not None
-    headers = [c.value for c in ws[3]]
+    assert isinstance(ws, Worksheet)
+    headers = [str(c.value) for c in ws[3]]
     body = [dict(zip(headers, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=4)]
-    return headers, body, book
+    return headers, body, ws
 
 
 @pytest.fixture
@@ -49,10 +62,10 @@ def test_the_command_prints_one_line_per_finding_and_writes_the_workbook(
     assert any("距迎检验收（2026年11月1日）还有 144 天" in line for line in lines)
     assert lines[-2].startswith(f"共 {found.count()} 项：严重 3，警示 2，提示 2")
 
-    headers, body, book = rows_of(out.read_bytes())
+    headers, body, ws = rows_of(out.read_bytes())
     assert headers == HEADERS
-    assert book.active.title == "自查整改清单"
-    assert "迎检自查整改清单" in book.active["A1"].value
+    assert ws.title == "自查整改清单"
+    assert "迎检自查整改清单" in str(ws["A1"].value)
     assert len(body) == found.count()
     assert [r["序号"] for r in body] == list(range(1, len(body) + 1))
     row = next(r for r in body if r["测评标准"] == "1.1.1 测评1.1.1" and "照片" in str(r["发现的问题"]))
@@ -62,11 +75,9 @@ def test_the_command_prints_one_line_per_finding_and_writes_the_workbook(
     assert row["整改措施"] == "逐张补全照片说明的时间、地点、人物和主题。"
     assert row["整改时限"] is not None
     # formula-safe: the title is text, stored with Excel's quote prefix
-    cell = next(
-        c for r in book.active.iter_rows(min_row=4) for c in r if isinstance(c.value, str) and "HYPERLINK" in c.value
-    )
+    cell = next(c for r in ws.iter_rows(min_row=4) for c in r if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert cell.data_type == "s"
-    assert cell.value.startswith('=HYPERLINK("http://x","点我")')
+    assert str(cell.value).startswith('=HYPERLINK("http://x","点我")')
     assert cell.quotePrefix
     countdown = next(r for r in body if "迎检验收" in str(r["发现的问题"]))
     assert (countdown["测评项目"], countdown["整改状态"], countdown["整改时限"]) == ("创建工作整体", "仅供参考", None)
@@ -85,9 +96,9 @@ def test_the_page_exports_what_the_reader_sees(cast, campaign, tree, login):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store, no-transform"
-    _headers, body, _book = rows_of(response.content)
+    _headers, body, _ws = rows_of(response.content)
     assert {r["责任委室"] for r in body} == {"研究室"}
     whole = login(cast.coordinator).get(reverse("reports:readiness_export"), {"office": cast.office_b.pk})
-    _headers, body, book = rows_of(whole.content)
+    _headers, body, ws = rows_of(whole.content)
     assert {r["责任委室"] for r in body} == {"提案委员会办公室"}
-    assert "（提案委员会办公室）" in book.active["A1"].value
+    assert "（提案委员会办公室）" in str(ws["A1"].value)

@@ -5,6 +5,7 @@ test_photo_rules.py."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -97,7 +98,7 @@ def test_requirements_met_by_accepted_items_are_not_flagged(cast, campaign, tree
 def test_a_standard_with_no_accepted_item_is_left_to_the_no_evidence_rule(cast, campaign, tree, findings):
     make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111], category=EvidenceCategory.PHOTO)
     assert findings("requirement_short") == []
-    assert [f.criterion for f in findings("no_accepted_evidence")][0] == tree.s111
+    assert next(f.criterion for f in findings("no_accepted_evidence")) == tree.s111
 
 
 # --- explanation reports ----------------------------------------------------------------------------------------
@@ -132,7 +133,12 @@ def test_an_explanation_report_over_the_limit_is_flagged(cast, campaign, tree, f
 
 
 def test_photos_whose_caption_lacks_place_people_or_theme_are_flagged(cast, campaign, tree, findings):
-    full = dict(caption="学雷锋志愿服务", place="社区服务中心", people="机关青年志愿者", taken_on=datetime.date(2026, 3, 5))
+    full: dict[str, Any] = {
+        "caption": "学雷锋志愿服务",
+        "place": "社区服务中心",
+        "people": "机关青年志愿者",
+        "taken_on": datetime.date(2026, 3, 5),
+    }
     make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111], **full)
     no_place = make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111], **{**full, "place": ""})
     bare = make_evidence(
@@ -202,7 +208,12 @@ def test_a_veto_condition_at_risk_or_triggered_is_flagged(cast, campaign, tree, 
     group = VetoCondition.objects.create(campaign=campaign, code="N", title="负面清单")
     VetoCondition.objects.create(campaign=campaign, parent=group, code="N1", title="发生重大安全事故")
     risky = VetoCondition.objects.create(
-        campaign=campaign, parent=group, code="N2", title="弄虚作假", status=VetoCondition.Status.AT_RISK, note="照片存疑"
+        campaign=campaign,
+        parent=group,
+        code="N2",
+        title="弄虚作假",
+        status=VetoCondition.Status.AT_RISK,
+        note="照片存疑",
     )
     hit = VetoCondition.objects.create(
         campaign=campaign, parent=group, code="N3", title="严重违纪", status=VetoCondition.Status.TRIGGERED
