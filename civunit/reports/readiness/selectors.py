@@ -154,6 +154,11 @@ class ItemGroup:
     rows: list[FindingRow] = field(default_factory=list)
 
     @property
+    def key(self) -> int:
+        """What ?item= names it by: the item's id, 0 for the campaign as a whole."""
+        return self.item.pk if self.item is not None else 0
+
+    @property
     def counts(self) -> dict[str, int]:
         return _counts(self.rows)
 
@@ -190,6 +195,19 @@ class ReadinessReport:
     @property
     def rectifying(self) -> int:
         return sum(1 for row in self.rows if row.state == State.RECTIFYING)
+
+    def group(self, key: int) -> ItemGroup | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+
+def sections(rows: list[FindingRow]) -> list[ItemGroup]:
+    """`rows` (a page of the report's rows, in its order) under their 测评项目 again."""
+    found: list[ItemGroup] = []
+    for row in rows:
+        if not found or found[-1].item != row.item:
+            found.append(ItemGroup(item=row.item))
+        found[-1].rows.append(row)
+    return found
 
 
 def _hidden_evidence(user: User | None, rows: list[tuple[Finding, ReadinessFinding]]) -> set[int]:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.models import Campaign
 from civunit.db import insert_many, update_many
 from tasks.models import Status, Task
 from tasks.services import task_create_rectification
@@ -32,7 +33,6 @@ from .check import Check, run
 from .registry import RULES, Finding, Mention
 
 if TYPE_CHECKING:
-    from campaign.models import Campaign
     from civunit.accounts.models import User
 
 from civunit.reports.models import ReadinessFinding
@@ -78,6 +78,9 @@ def readiness_refresh(
         unique.setdefault(finding.key, finding)
     now = timezone.now()
     with transaction.atomic():
+        # Checks of one campaign record their findings one after the other: on PostgreSQL two at once would lock
+        # the same rows in different orders (SQLite's writers take turns anyway).
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         known = {row.key: row for row in ReadinessFinding.objects.filter(campaign=campaign)}
         added, changed = [], []
         for key, finding in unique.items():

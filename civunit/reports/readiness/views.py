@@ -4,9 +4,11 @@ rectification task. Viewing runs the check afresh and records it (selectors.read
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,9 +21,11 @@ from civunit.reports.models import Severity
 
 from . import access, services
 from .export import readiness_workbook, workbook_name
-from .selectors import ReadinessReport, State, readiness_report
+from .selectors import ReadinessReport, State, readiness_report, sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Findings on one page of the list (every finding is counted above it and written to the workbook).
+PAGE_SIZE = 50
 
 
 def _office_choices(request: AuthenticatedHttpRequest) -> list[Office]:
@@ -48,12 +52,23 @@ def _report(request: AuthenticatedHttpRequest) -> tuple[ReadinessReport | None, 
 
 @require_GET
 def readiness(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every finding counted by 测评项目 and severity; the findings themselves a page at a time (of one item with
+    ?item=, 0 for the campaign as a whole)."""
     report, choices = _report(request)
+    chosen, page = None, None
+    if report is not None:
+        wanted = parse_id(request.GET.get("item"))
+        chosen = report.group(wanted) if wanted is not None else None
+        rows = chosen.rows if chosen is not None else report.rows
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/readiness/page.html",
         {
             "report": report,
+            "chosen": chosen,
+            "page": page,
+            "sections": sections(list(page.object_list)) if page is not None else [],
             "office_choices": choices,
             "organ_view": access.readiness_office_ids(request.user) is None,
             "may_rectify": access.can_rectify(request.user),
@@ -80,7 +95,11 @@ def rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     record = access.get_finding_for_user(request.user, campaign, pk)
     access.require_rectify(request.user)
-    back = reverse("reports:readiness") + f"#finding-{record.pk}"
+    # back to the page of the list the click came from (only ever a page of the list)
+    back = request.POST.get("next", "")
+    if not (back.startswith(reverse("reports:readiness")) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = reverse("reports:readiness")
+    back = f"{back.split('#')[0]}#finding-{record.pk}"
     try:
         task = services.finding_rectify(record=record, user=request.user)
     except services.ReadinessError as error:

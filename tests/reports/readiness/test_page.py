@@ -266,3 +266,35 @@ def test_the_page_asks_a_fixed_number_of_queries(cast, campaign, tree, login, wh
 )
 def test_a_rectification_is_due_in_14_days_and_before_the_inspection(today, inspection, expected):
     assert rectification_deadline(inspection=inspection, today=today) == expected
+
+
+def test_the_page_counts_every_item_and_lists_one_page_of_findings(cast, campaign, tree, login, monkeypatch):
+    from civunit.reports.readiness import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = login(cast.coordinator)
+    response = client.get(PAGE)
+    body = response.content.decode()
+    # every item counted by severity, whatever the page shows
+    assert re.findall(r'<tr data-item="(\d+)"', body) == ["0", str(tree.item1.pk), str(tree.item2.pk)]
+    assert len(finding_ids(response)) == 2
+    assert response.context["page"].paginator.num_pages == 3
+    # one item's findings
+    item2 = client.get(PAGE, {"item": tree.item2.pk})
+    assert [s.item for s in item2.context["sections"]] == [tree.item2]
+    assert {r.criterion.code for r in item2.context["page"].object_list} == {"2.1.1", "2.1"}
+    assert "仅显示" in item2.content.decode()
+    whole = client.get(PAGE, {"item": 0})
+    assert [r.finding.rule for r in whole.context["page"].object_list] == ["days_to_inspection"]
+    # an item that is not one of the report's shows every item
+    assert client.get(PAGE, {"item": 987654}).context["chosen"] is None
+
+
+def test_after_a_rectification_the_coordinator_is_back_on_the_page_they_were_on(cast, campaign, tree, login):
+    record = record_of(campaign, "no_accepted_evidence", tree.s211)
+    back = f"{PAGE}?item={tree.item2.pk}"
+    response = login(cast.coordinator).post(rectify_url(record), {"next": back})
+    assert response["Location"] == f"{back}#finding-{record.pk}"
+    other = record_of(campaign, "no_accepted_evidence", tree.s111)
+    response = login(cast.coordinator).post(rectify_url(other), {"next": "https://example.com/readiness/"})
+    assert response["Location"] == f"{PAGE}#finding-{other.pk}"
