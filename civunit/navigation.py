@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civunit import access
+from civunit.accounts.roles import Role
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ NAV_ITEMS = [
         "readiness",
         _("Readiness check"),
         "reports:readiness",
-        lambda u: access.sees_everything(u) or access.is_office_head(u),
+        # by role (already read for the navigation): which offices a head heads is the page's question
+        lambda u: access.sees_everything(u) or (access.is_active_user(u) and u.has_role(Role.OFFICE_HEAD)),
     ),
     NavItem(
         "upload",

@@ -1,9 +1,9 @@
 """Who sees the readiness check and who makes rectification tasks of its findings.
 
-The coordinator (领导小组办公室), leadership and administrators see every finding; an office head sees the
-findings of the offices they head; everyone else gets 403 on the page. A finding someone may not see answers
-404 like a missing one. Only the coordinator (and administrators) turn a finding into a rectification task:
-leadership and heads who may see it get 403.
+The coordinator (领导小组办公室), leadership and administrators see every finding; an office head (the
+委室负责人 role) sees the findings of the offices they head; everyone else gets 403 on the page. A finding someone
+may not see answers 404 like a missing one. Only the coordinator (and administrators) turn a finding into a
+rectification task: leadership and heads who may see it get 403.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from civunit import access
+from civunit.accounts.roles import Role
 from civunit.reports.models import ReadinessFinding
 
 if TYPE_CHECKING:
@@ -24,14 +25,15 @@ if TYPE_CHECKING:
 
 
 def can_view_readiness(user: User) -> bool:
-    return access.sees_everything(user) or access.is_office_head(user)
+    """The page: the organ's readers, and office heads (by role: which offices they head decides what they see)."""
+    return access.sees_everything(user) or (access.is_active_user(user) and user.has_role(Role.OFFICE_HEAD))
 
 
 def readiness_office_ids(user: User) -> frozenset[int] | None:
     """The offices whose findings `user` sees: None means every finding (offices or none)."""
     if access.sees_everything(user):
         return None
-    if access.is_office_head(user):
+    if can_view_readiness(user):
         return frozenset(user.headed_office_ids)
     return frozenset()
 

@@ -96,9 +96,9 @@ def rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_finding_for_user(request.user, campaign, pk)
     access.require_rectify(request.user)
     # back to the page of the list the click came from (only ever a page of the list)
-    back = request.POST.get("next", "")
-    if not (back.startswith(reverse("reports:readiness")) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
-        back = reverse("reports:readiness")
+    back, page = request.POST.get("next", ""), reverse("reports:readiness")
+    if not (back.startswith(page) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = page
     back = f"{back.split('#')[0]}#finding-{record.pk}"
     try:
         task = services.finding_rectify(record=record, user=request.user)
