@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civunit import access
+from civunit.accounts.roles import Role
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ NAV_ITEMS = [
     NavItem("tasks", _("Task breakdown"), "tasks:list"),
     NavItem("evidence", _("Evidence"), "evidence:browse"),
     NavItem("bulletins", _("Bulletins"), "reports:bulletins"),
+    NavItem(
+        "readiness",
+        _("Readiness check"),
+        "reports:readiness",
+        # by role (already read for the navigation): which offices a head heads is the page's question
+        lambda u: access.sees_everything(u) or (access.is_active_user(u) and u.has_role(Role.OFFICE_HEAD)),
+    ),
     NavItem(
         "upload",
         _("Upload"),

@@ -332,6 +332,13 @@ EVIDENCE_BINDER_NAME_PATTERN = env.str(
 # days have passed since the last check.
 EVIDENCE_VERIFY_INTERVAL_DAYS = env.int("EVIDENCE_VERIFY_INTERVAL_DAYS", default=7)
 
+# The readiness check (civunit/reports/readiness): a photo's camera date may lie this many days from its
+# activity's date; two photos whose perceptual hashes differ in at most this many of 64 bits are the same photo;
+# a rectification task is due this many days after it is made (no later than the day before the inspection).
+READINESS_EXIF_DAYS = env.int("READINESS_EXIF_DAYS", default=30)
+READINESS_PHASH_DISTANCE = env.int("READINESS_PHASH_DISTANCE", default=6)
+READINESS_RECTIFY_DAYS = env.int("READINESS_RECTIFY_DAYS", default=14)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -57,6 +57,9 @@ class StoredFile(TimeStampedModel):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    # A photo's perceptual hash (64-bit pHash, evidence/hashing.py), made with its previews; None for other
+    # kinds and until the previews job ran. The readiness check compares them to find the same photo filed twice.
+    phash = models.BigIntegerField(_("perceptual hash"), null=True, blank=True)
     preview_status = models.CharField(
         _("preview"), max_length=20, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
     )

@@ -1,8 +1,8 @@
 """Previews of a stored file, made once by the background worker: a thumbnail, a screen preview (long side about
 1600 px) and a print copy (long side about 1000 px, JPEG quality 75), upright per EXIF orientation and carrying
-no EXIF at all (so no GPS position). A PDF's first page is rendered with pdftoppm. The original is read from the
-storage and never touched; the previews are saved to it (evidence/files.py). A damaged image gets "cannot
-preview" and a warning, never an error."""
+no EXIF at all (so no GPS position), and a photo's perceptual hash (evidence/hashing.py). A PDF's first page is
+rendered with pdftoppm. The original is read from the storage and never touched; the previews are saved to it
+(evidence/files.py). A damaged image gets "cannot preview" and a warning, never an error."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
 
-from . import files
+from . import files, hashing
 from .models import EvidenceKind, StoredFile
 
 # The worker imports this module without the upload views: HEIC support must be registered here too.
@@ -85,9 +85,11 @@ def make_previews(stored_file_id: int) -> str:
     if stored.kind not in (EvidenceKind.PHOTO, EvidenceKind.PDF):
         StoredFile.objects.filter(pk=stored.pk).update(preview_status=StoredFile.PreviewStatus.NONE)
         return StoredFile.PreviewStatus.NONE
+    phash = None
     try:
         with files.local_path(stored.file.name) as path:
             if stored.kind == EvidenceKind.PHOTO:
+                phash = hashing.photo_hash(path)
                 with _open_photo(path) as im:
                     variants = _render_variants(im)
             else:
@@ -115,7 +117,7 @@ def make_previews(stored_file_id: int) -> str:
         for variant, data in variants.items():
             names[variant] = files.save_bytes(files.preview_name(stored.sha256, variant), data)
         updated = StoredFile.objects.filter(pk=stored.pk).update(
-            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", preview_digests=digests, **names
+            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", preview_digests=digests, phash=phash, **names
         )
     except BaseException:
         files.delete_quietly(names.values())

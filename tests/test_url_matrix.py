@@ -202,10 +202,16 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
     from evidence.models import ArchiveCheck
 
     check = ArchiveCheck.objects.create(started_at=timezone.now(), finished_at=timezone.now(), missing=1)
+    from civunit.reports.models import ReadinessFinding
+    from civunit.reports.readiness.services import readiness_refresh
+
+    readiness_refresh(campaign=campaign)
+    finding = ReadinessFinding.objects.get(rule="no_accepted_evidence", criterion=standard)
     return {
         "job": job.pk,
         "import_job": import_job.pk,
         "archive_check": check.pk,
+        "finding": finding.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -248,6 +254,7 @@ OBJECT_OF = {
     "jobs:detail": "job",
     "jobs:status": "job",
     "jobs:download": "job",
+    "reports:readiness_rectify": "finding",
     "robots:detail": "robot",
     "robots:edit": "robot",
     "robots:delete": "robot",

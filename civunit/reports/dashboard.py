@@ -63,6 +63,7 @@ from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from civunit.db import LaterLocalDay
+from civunit.reports.models import ReadinessFinding, Severity
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
@@ -1359,3 +1360,53 @@ def cached_dashboard(
         data = dashboard(campaign=campaign, user=user, office=office, offices=offices)
         cache.set(key, data, CACHE_SECONDS)
     return data
+
+
+# --- The readiness check's findings (迎检自查) ------------------------------------------------------------------
+# Counted from what the latest check recorded (civunit/reports/readiness: the readiness page and
+# `manage.py readiness_check` run it), in subqueries of the current campaign's query: no query of their own, and
+# read afresh on every request, the kept figures above notwithstanding.
+
+
+@dataclass(frozen=True)
+class ReadinessFigures:
+    critical: int = 0  # open findings by severity
+    warning: int = 0
+    notice: int = 0
+    rectifying: int = 0  # rectification tasks not done yet
+    rectified: int = 0  # findings resolved after a rectification task was made of them
+    checked_at: datetime.datetime | None = None  # the latest check
+
+    @property
+    def open(self) -> int:
+        return self.critical + self.warning + self.notice
+
+
+def readiness_annotations() -> dict[str, Any]:
+    """Annotations for the current campaign's query (`Campaign.objects.annotate(**readiness_annotations())`)
+    that readiness_figures() reads: each a count over the campaign's findings (readinessfinding_open_idx)."""
+    findings = ReadinessFinding.objects.filter(campaign=OuterRef("pk"))
+    open_ = findings.filter(resolved_at__isnull=True)
+
+    def number(rows: QuerySet[ReadinessFinding]) -> Coalesce:
+        counted = rows.order_by().values("campaign").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return {
+        **{f"readiness_{s.value}": number(open_.filter(severity=s)) for s in Severity},
+        "readiness_rectifying": number(findings.filter(task__isnull=False).exclude(task__status=Status.DONE)),
+        "readiness_rectified": number(findings.filter(resolved_at__isnull=False, task__isnull=False)),
+        "readiness_checked_at": Subquery(findings.order_by("-checked_at").values("checked_at")[:1]),
+    }
+
+
+def readiness_figures(campaign: Campaign) -> ReadinessFigures:
+    """The open findings of the latest readiness check and their rectifications: from the campaign's
+    readiness_annotations() when it carries them, else one query."""
+    if not hasattr(campaign, "readiness_checked_at"):
+        annotated = Campaign.objects.filter(pk=campaign.pk).annotate(**readiness_annotations()).first()
+        if annotated is None:
+            return ReadinessFigures()
+        campaign = annotated
+    names = ("critical", "warning", "notice", "rectifying", "rectified", "checked_at")
+    return ReadinessFigures(**{name: getattr(campaign, f"readiness_{name}") for name in names})

@@ -151,3 +151,92 @@ class BulletinEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- The readiness check (迎检自查) -------------------------------------------------------------------------------
+
+
+class Severity(models.TextChoices):
+    """How badly a finding of the readiness check would weigh with an inspector (in this order)."""
+
+    CRITICAL = "critical", _("Critical")  # 严重
+    WARNING = "warning", _("Warning")  # 警示
+    NOTICE = "notice", _("Notice")  # 提示
+
+
+class ReadinessFindingQuerySet(models.QuerySet["ReadinessFinding"]):
+    def open(self) -> ReadinessFindingQuerySet:
+        """Findings whose rule still fired at the latest check."""
+        return self.filter(resolved_at__isnull=True)
+
+
+class ReadinessFinding(TimeStampedModel):
+    """What the readiness check (civunit/reports/readiness) found at its latest run, kept so that a finding can
+    become a rectification task (整改任务) and show that task's state until its rule no longer fires.
+
+    The rules compute findings afresh at every check; each has a stable `key` (rule, standard, office and, for
+    some rules, what they are about), and the check records them here (readiness.services.readiness_refresh):
+    a new key is added, a changed one updated, one the rules no longer produce is resolved (`resolved_at`), and
+    one that fires again is reopened. `created_at` is when it was first found; `checked_at` the latest check
+    that still found it."""
+
+    Severity = Severity
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="readiness_findings"
+    )
+    key = models.CharField(_("key"), max_length=120)
+    rule = models.CharField(_("rule"), max_length=40)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    # The standard (or indicator) the finding is about; none for the campaign as a whole and the veto list.
+    criterion = models.ForeignKey(
+        "campaign.Criterion",
+        verbose_name=_("standard"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The office responsible; none where the leadership group's office answers (explanation reports, veto list).
+    office = models.ForeignKey(
+        "accounts.Office", verbose_name=_("office"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(_("finding"), max_length=500)
+    measure = models.CharField(_("suggested measure"), max_length=500, blank=True)
+    # What the finding names (evidence items, tasks, requirements): [{"kind", "label", "pk"}], at most
+    # readiness.registry.MENTION_LIMIT of `mention_total`.
+    mentions = models.JSONField(_("items named"), default=list, blank=True)
+    mention_total = models.PositiveIntegerField(_("items in all"), default=0)
+    checked_at = models.DateTimeField(_("last found at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The rectification task the coordinator made of it (readiness.services.finding_rectify).
+    task = models.ForeignKey(
+        "tasks.Task",
+        verbose_name=_("rectification task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ReadinessFindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "pk"]
+        verbose_name = _("readiness finding")
+        verbose_name_plural = _("readiness findings")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="readinessfinding_unique_key"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="readinessfinding_severity_valid"),
+        ]
+        indexes = [
+            # the dashboard's open findings and rectifications of a campaign
+            models.Index(fields=["campaign", "resolved_at"], name="readinessfinding_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import views
 from .bulletins import urls as bulletin_urls
+from .readiness import urls as readiness_urls
 
 app_name = "reports"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/print/", views.dashboard_print, name="dashboard_print"),
     path("bulletins/", include(bulletin_urls)),
+    path("readiness/", include(readiness_urls)),
 ]

@@ -14,6 +14,7 @@ from tasks.models import Status
 
 from . import dashboard as figures
 from .dashboard_charts import STATE_COLOURS, dashboard_charts
+from .readiness.access import can_view_readiness
 from .selectors import home_summary
 
 
@@ -84,7 +85,11 @@ SWATCHES = {
 
 
 def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResponse:
-    campaign = Campaign.objects.prefetch_related("stages").annotate(**figures.change_stamps()).current()
+    campaign = (
+        Campaign.objects.prefetch_related("stages")
+        .annotate(**figures.change_stamps(), **figures.readiness_annotations())
+        .current()
+    )
     template = "reports/dashboard.html"
     if campaign is None:
         return render(request, template, {"data": None})
@@ -108,6 +113,9 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
             ),
             "office_choices": choices,
             "organ_view": figures.sees_organ(request.user),
+            # the readiness check's findings: organ-wide, on the organ's view only
+            "readiness": figures.readiness_figures(campaign) if office is None else None,
+            "readiness_link": can_view_readiness(request.user),
             "printing": printing,
             "rules": figures.status_rules(),
             # the filters of the task list and the evidence browser that the "more" links open

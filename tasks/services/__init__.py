@@ -4,7 +4,8 @@ transaction, and as a conditional UPDATE on (pk, version) so that of two people 
 The Excel import calls task_create / task_update / task_set_status_from_import with source=import.
 
 core: creating and describing tasks, linking people; workflow: the state machine, progress, assigning,
-splitting and bulk actions; occurrences: the periods of recurring tasks.
+splitting and bulk actions; occurrences: the periods of recurring tasks; rectification: the tasks the readiness
+check's findings become.
 """
 
 from .core import (
@@ -18,6 +19,7 @@ from .core import (
     task_update,
 )
 from .occurrences import occurrences_roll
+from .rectification import task_create_rectification
 from .workflow import (
     next_child_code,
     progress_report_add,
@@ -47,6 +49,7 @@ __all__ = [
     "task_assign",
     "task_check_off",
     "task_create",
+    "task_create_rectification",
     "task_resume",
     "task_return",
     "task_reviewers",

@@ -90,7 +90,10 @@ def task_create(
     notes: str = "",
     status: str = Status.NOT_STARTED,
     source: str = TaskEvent.Source.WEB,
+    note: str = "",
 ) -> Task:
+    """A new task with its audit record (CREATED, carrying `note`: why the task exists, where that is worth
+    keeping, e.g. the readiness finding a rectification answers)."""
     task = Task.objects.create(
         campaign=campaign,
         code=code.strip(),
@@ -122,7 +125,7 @@ def task_create(
     if pending:
         Task.objects.filter(pk=task.pk).update(responsible_names="、".join(pending))
         task.responsible_names = "、".join(pending)
-    _event(task=task, user=user, action=TaskEvent.Action.CREATED, to_status=status, source=source)
+    _event(task=task, user=user, action=TaskEvent.Action.CREATED, to_status=status, source=source, note=note)
     if task.is_recurring:
         occurrences_roll(tasks=Task.objects.filter(pk=task.pk))
     return task

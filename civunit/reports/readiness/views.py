@@ -1,0 +1,113 @@
+"""The readiness page (迎检自查), its workbook, and the coordinator's one click that makes a finding a
+rectification task. Viewing runs the check afresh and records it (selectors.readiness_report)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from campaign.models import Campaign
+from civunit.accounts.models import Office
+from civunit.downloads import attachment
+from civunit.forms import parse_id
+from civunit.http import AuthenticatedHttpRequest
+from civunit.reports.models import Severity
+
+from . import access, services
+from .export import readiness_workbook, workbook_name
+from .selectors import ReadinessReport, State, readiness_report, sections
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Findings on one page of the list (every finding is counted above it and written to the workbook).
+PAGE_SIZE = 50
+
+
+def _office_choices(request: AuthenticatedHttpRequest) -> list[Office]:
+    office_ids = access.readiness_office_ids(request.user)
+    offices = Office.objects.order_by("ordering", "name")
+    return list(offices if office_ids is None else offices.filter(pk__in=office_ids))
+
+
+def _report(request: AuthenticatedHttpRequest) -> tuple[ReadinessReport | None, list[Office]]:
+    """The check for the reader (narrowed to ?office= when they may see several offices: an office they may not
+    see answers 404, like one that does not exist); None when no campaign is current."""
+    access.require_view(request.user)
+    choices = _office_choices(request)
+    office = None
+    if (wanted := parse_id(request.GET.get("office"))) is not None:
+        office = next((o for o in choices if o.pk == wanted), None)
+        if office is None:
+            raise Http404
+    campaign = Campaign.objects.prefetch_related("stages").current()
+    if campaign is None:
+        return None, choices
+    return readiness_report(campaign=campaign, user=request.user, office=office), choices
+
+
+@require_GET
+def readiness(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every finding counted by 测评项目 and severity; the findings themselves a page at a time (of one item with
+    ?item=, 0 for the campaign as a whole)."""
+    report, choices = _report(request)
+    chosen, page = None, None
+    if report is not None:
+        wanted = parse_id(request.GET.get("item"))
+        chosen = report.group(wanted) if wanted is not None else None
+        rows = chosen.rows if chosen is not None else report.rows
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/readiness/page.html",
+        {
+            "report": report,
+            "chosen": chosen,
+            "page": page,
+            "sections": sections(list(page.object_list)) if page is not None else [],
+            "office_choices": choices,
+            "organ_view": access.readiness_office_ids(request.user) is None,
+            "may_rectify": access.can_rectify(request.user),
+            "severities": Severity,
+            "states": State,
+        },
+    )
+
+
+@require_GET
+def readiness_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    report, _choices = _report(request)
+    if report is None:
+        raise Http404(_("There is no current campaign."))
+    return attachment(
+        readiness_workbook(report), content_type=XLSX, filename=workbook_name(report), fallback="readiness"
+    )
+
+
+@require_POST
+def rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = Campaign.objects.prefetch_related("stages").current()
+    if campaign is None:
+        raise Http404
+    record = access.get_finding_for_user(request.user, campaign, pk)
+    access.require_rectify(request.user)
+    # back to the page of the list the click came from (only ever a page of the list)
+    back, page = request.POST.get("next", ""), reverse("reports:readiness")
+    if not (back.startswith(page) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = page
+    back = f"{back.split('#')[0]}#finding-{record.pk}"
+    try:
+        task = services.finding_rectify(record=record, user=request.user)
+    except services.ReadinessError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Rectification task %(code)s was given to %(office)s.")
+        % {"code": task.code, "office": task.lead_office.name},
+    )
+    return redirect(back)
