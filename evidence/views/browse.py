@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request, is_open
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
@@ -22,7 +22,7 @@ GRID_PAGE_SIZE = 48
 
 @require_GET
 def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     if campaign is None:
         return render(request, "evidence/browse_search.html", {"campaign": None, **nav_flags(request.user)})
     form = BrowseForm(request.GET, campaign=campaign)
@@ -41,7 +41,7 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "grid": grid,
-            "can_upload": access.can_upload_evidence(request.user),
+            "can_upload": access.can_upload_evidence(request.user) and is_open(campaign),
             **nav_flags(request.user),
         },
     )
@@ -49,7 +49,7 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     nodes = browsing.standards_tree(campaign) if campaign is not None else []
     return render(
         request,

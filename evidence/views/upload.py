@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.access import CampaignArchived, campaign_for_request
 from campaign.models import Campaign
 from civunit.access import is_coordinator
 from civunit.forms import parse_id
@@ -27,8 +28,10 @@ from ..sniffing import FORMATS, Refused, human_size
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
-def _current_campaign() -> Campaign | None:
-    return Campaign.objects.current()
+def _campaign(request, *, for_change: bool = False) -> Campaign | None:
+    """The campaign the person files evidence under: the one their pages show (campaign.selection); with
+    `for_change`, 403 when it is archived."""
+    return campaign_for_request(request, for_change=for_change)
 
 
 def _json_error(message: str, status: int = 400, **extra) -> JsonResponse:
@@ -49,7 +52,7 @@ def _form_errors(form) -> str:
 def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = _current_campaign()
+    campaign = _campaign(request, for_change=True)
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial: dict[str, int | list[int]] = {}
@@ -76,7 +79,10 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
     if not access.can_upload_evidence(request.user):
         return _json_error(_("You may read the evidence but not upload it."), 403)
-    campaign = _current_campaign()
+    try:
+        campaign = _campaign(request, for_change=True)
+    except CampaignArchived as archived:
+        return _json_error(str(archived), 403)
     if campaign is None:
         return _json_error(_("There is no current campaign to file evidence under."), 400)
     max_size = max_upload_size()
@@ -171,7 +177,7 @@ def upload_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A media report given as a web address."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = _current_campaign()
+    campaign = _campaign(request, for_change=True)
     form = LinkForm(request.POST, campaign=campaign, user=request.user, prefix="link")
     if campaign is None or not form.is_valid():
         messages.error(request, _form_errors(form) if campaign else _("There is no current campaign."))
@@ -193,7 +199,7 @@ def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     Linking an item to a task lets the task's offices read it, so it takes the right to change the item (its
     uploader, the head of its office, the coordinator): anyone else who reads it gets 403."""
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     if not item.is_current or item.is_deleted:
         raise Http404
     if not access.can_change_evidence(request.user, item):
