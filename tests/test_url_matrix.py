@@ -19,8 +19,9 @@ from tests.db_state import database_state
 
 # Views anyone may open without an account.
 PUBLIC = {"login", "healthz", "admin:login"}
-# Views a read-only person may POST to: their own session, password and notifications.
-OWN_ACCOUNT = {"logout", "password_change", "admin:logout"}
+# Views a read-only person may POST to: their own session (the campaign their pages show too), password and
+# notifications.
+OWN_ACCOUNT = {"logout", "password_change", "admin:logout", "campaign:select"}
 OWN_PREFIXES = ("notifications:",)
 
 SAMPLE = {
@@ -194,6 +195,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         robot=robot, kind=RobotMessage.Kind.DIGEST, day=datetime.date(2026, 3, 5), title="t", body={}
     )
     return {
+        "campaign": campaign.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -214,6 +216,9 @@ OBJECT_OF = {
     "campaign:assessment_save": "criterion",
     "campaign:explanation_save": "criterion",
     "campaign:veto_update": "veto",
+    "campaign:make_current": "campaign",
+    "campaign:archive": "campaign",
+    "campaign:reopen": "campaign",
     "tasks:excel_result": "import",
     "evidence:standard": "criterion",
     "evidence:task": "task",
