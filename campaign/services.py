@@ -447,7 +447,7 @@ def campaign_make_current(*, campaign: Campaign, user, via: str = CampaignEvent.
 def campaign_archive(*, campaign: Campaign, user, via: str = CampaignEvent.Source.WEB) -> None:
     """Archive a finished campaign: from now on it is read-only. The current campaign is not archived (make the
     next one current first), so that reminders and everyone's pages always have an open campaign to follow."""
-    if campaign.is_current:
+    if Campaign.objects.filter(pk=campaign.pk, is_current=True).exists():  # as stored, not as the caller saw it
         raise CampaignChangeRefused(
             _("“%(title)s” is the current campaign: make the next campaign current before archiving it.")
             % {"title": campaign.title}
