@@ -150,9 +150,7 @@ def select(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a campaign from the list."))
         return redirect("reports:home")
     campaign = form.cleaned_data["campaign"]
-    selection.select(request, campaign)
-    if campaign.is_archived:
-        messages.info(request, _("You are looking at “%(title)s”, archived: read-only.") % {"title": campaign.title})
+    selection.select(request, campaign)  # the pages then say which campaign they show (campaign/_campaign_banner.html)
     target = form.cleaned_data["next"]
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

@@ -205,8 +205,10 @@ class NextCampaignForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     target = forms.ChoiceField(label=_("Target"), choices=Campaign.Target.choices)
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     copy = forms.MultipleChoiceField(
         label=_("Copy from the current campaign"), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -44,7 +44,7 @@ def test_the_coordinator_starts_a_review_links_an_old_photo_and_leadership_sees_
     page.check("#id_make_current")
     page.get_by_test_id("preview").click()
     preview = page.get_by_test_id("next-campaign-preview")
-    assert preview.is_visible()
+    preview.wait_for()
     text = preview.inner_text()
     assert "迎检验收" in text and "2029-12-31" in text  # the inspection closes the new year
     assert "佐证材料" in page.get_by_test_id("not-copied").inner_text()  # evidence is not copied
@@ -83,7 +83,7 @@ def test_the_coordinator_starts_a_review_links_an_old_photo_and_leadership_sees_
     leader = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN", timezone_id="Asia/Shanghai")
     _sign_in(leader, live_server, "leader")
     comparison = leader.get_by_test_id("year-comparison")
-    assert comparison.is_visible()
+    comparison.wait_for()
     assert "2029年复查" in comparison.inner_text() and "创建全国文明单位" in comparison.inner_text()
     assert leader.locator("main [style]").count() == 0
     screenshot(leader, "dashboard-years-1280")
