@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -84,20 +85,28 @@ def link_into_current(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not access.can_link_into_campaign(request.user, item):
         raise PermissionDenied
     campaign = Campaign.objects.current()
-    if campaign is None:
-        messages.error(request, _("There is no current campaign."))
-        return redirect("evidence:detail", pk=item.pk)
+    wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"  # the upload page's duplicate offer
     try:
+        if campaign is None:
+            raise services.ReviewError(_("There is no current campaign."))
         new = services.evidence_link_into(user=request.user, item=item, campaign=campaign)
     except services.ReviewError as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "error": str(exc)}, status=400, json_dumps_params={"ensure_ascii": False})
         messages.error(request, str(exc))
         return redirect("evidence:detail", pk=item.pk)
-    messages.success(
-        request,
-        _("“%(title)s” is now filed in “%(campaign)s” too, awaiting review; the file is shared, not copied.")
-        % {"title": new.title, "campaign": campaign.title},
-    )
-    return redirect("evidence:detail", pk=new.pk)
+    message = _("“%(title)s” is now filed in “%(campaign)s” too, awaiting review; the file is shared, not copied.") % {
+        "title": new.title,
+        "campaign": campaign.title,
+    }
+    url = reverse("evidence:detail", args=[new.pk])
+    if wants_json:
+        return JsonResponse(
+            {"ok": True, "changed": True, "message": message, "id": new.pk, "title": new.title, "url": url},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    messages.success(request, message)
+    return redirect(url)
 
 
 def _paginated(request, qs):

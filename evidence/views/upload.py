@@ -106,7 +106,7 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     except Refused as exc:
         return _json_error(str(exc), 415)
     except services.DuplicateFound as dup:
-        return _duplicate_response(request, dup)
+        return _duplicate_response(request, dup, campaign)
     _maybe_sweep_temp_files()
     return JsonResponse(
         {
@@ -120,11 +120,31 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     )
 
 
-def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
+def _link_url(user, item, campaign: Campaign) -> str:
+    """Where the upload page links the existing item instead: in this campaign, to the chosen standards and tasks
+    (its uploader, office head or the coordinator); from an earlier campaign, into this one (the coordinator or
+    its office), when this campaign is the current one."""
+    if item.is_deleted:
+        return ""
+    if item.campaign_id == campaign.pk:
+        return reverse("evidence:link_existing", args=[item.pk]) if access.can_change_evidence(user, item) else ""
+    if campaign.is_current and access.can_link_into_campaign(user, item):
+        return reverse("evidence:link_into_current", args=[item.pk])
+    return ""
+
+
+def _duplicate_response(request, dup: services.DuplicateFound, campaign: Campaign) -> JsonResponse:
     """409: the same bytes are already in the archive. Only the items the person may open are described (an
     item in the recycle bin only to the coordinator, who alone opens it there); of any other item nothing is
-    said but that the file is there. The person is offered to link an item only if they may change it."""
+    said but that the file is there. The person is offered to link an item only if they may change it, or, for
+    an item of an earlier campaign, to link it into this one; items of this campaign come first."""
     user = request.user
+    readable = [
+        item
+        for item in dup.items
+        if access.can_read_evidence(user, item) and (not item.is_deleted or is_coordinator(user))
+    ]
+    readable.sort(key=lambda item: (item.campaign_id != campaign.pk, item.pk))
     items = [
         {
             "id": item.pk,
@@ -132,16 +152,19 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
             "archive_number": item.archive_number,
             "office": item.office.name,
             "url": reverse("evidence:detail", args=[item.pk]),
-            "link_url": reverse("evidence:link_existing", args=[item.pk])
-            if not item.is_deleted and access.can_change_evidence(user, item)
-            else "",
+            "link_url": _link_url(user, item, campaign),
             "in_recycle_bin": item.is_deleted,
+            "earlier_campaign": item.campaign_id != campaign.pk,
         }
-        for item in dup.items
-        if access.can_read_evidence(user, item) and (not item.is_deleted or is_coordinator(user))
+        for item in readable
     ]
     alive = [i for i in items if not i["in_recycle_bin"]]
-    if any(i["link_url"] for i in alive):
+    first_link = next((i for i in alive if i["link_url"]), None)
+    if first_link is not None and first_link["earlier_campaign"]:
+        message = _(
+            "This file is already in the archive of an earlier campaign. Link that item into this campaign instead?"
+        )
+    elif first_link is not None:
         message = _("This file is already in the archive. Link the existing item to your standard and task instead?")
     elif alive:
         message = _(
@@ -155,6 +178,11 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
     else:
         message = _("This file is already in the archive.")
     return _json_error(message, 409, duplicate=True, items=items)
+
+
+def _wants_json(request) -> bool:
+    """The upload page's script, which reads the answer as JSON."""
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"
 
 
 def _maybe_sweep_temp_files() -> None:
@@ -215,7 +243,7 @@ def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         message = _("Nothing changed: the item is already linked to these standards and tasks.")
     url = reverse("evidence:detail", args=[item.pk])
-    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+    if _wants_json(request):
         return JsonResponse(
             {"ok": True, "changed": changed, "message": message, "id": item.pk, "title": item.title, "url": url},
             json_dumps_params={"ensure_ascii": False},

@@ -121,3 +121,26 @@ def test_other_offices_get_no_button_and_403(cast, login, old_photo, this_year):
     assert client.post(reverse("evidence:link_into_current", args=[old_photo.pk])).status_code == 403
     assert login(cast.staff_b).post(reverse("evidence:link_into_current", args=[old_photo.pk])).status_code in (403, 404)
     assert not EvidenceItem.objects.filter(campaign=this_year).exists()
+
+
+def test_uploading_an_old_campaigns_file_again_offers_to_link_it_into_this_one(cast, login, old_photo, this_year, post_file):
+    from evidence.files import open_stored
+
+    with open_stored(old_photo.stored_file.file.name) as fh:
+        data = fh.read()
+    response = post_file(cast.staff_a, "again.jpg", data)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["duplicate"] and "往期" in body["error"]
+    offered = body["items"][0]
+    assert offered["id"] == old_photo.pk and offered["earlier_campaign"]
+    assert offered["link_url"] == reverse("evidence:link_into_current", args=[old_photo.pk])
+    linked = login(cast.staff_a).post(offered["link_url"], HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert linked.status_code == 200 and linked.json()["ok"]
+    new = EvidenceItem.objects.get(campaign=this_year)
+    assert linked.json()["url"] == reverse("evidence:detail", args=[new.pk])
+    assert new.stored_file_id == old_photo.stored_file_id
+    # the same file uploaded once more: this year's item comes first, to be linked to other standards
+    again = post_file(cast.staff_a, "again.jpg", data).json()
+    assert again["items"][0]["id"] == new.pk and not again["items"][0]["earlier_campaign"]
+    assert again["items"][0]["link_url"] == reverse("evidence:link_existing", args=[new.pk])
