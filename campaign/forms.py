@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +36,8 @@ class CampaignSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # archiving is an audited action of its own (the campaigns page), not a field of the settings
-        self.fields["status"].choices = [
-            (value, label) for value, label in Campaign.Status.choices if value != Campaign.Status.CLOSED
-        ]
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [(value, label) for value, label in Campaign.Status.choices if value != Campaign.Status.CLOSED]
 
     def clean_explanation_limit(self) -> int:
         limit = self.cleaned_data["explanation_limit"]
@@ -220,10 +219,11 @@ class NextCampaignForm(forms.Form):
 
     def __init__(self, *args, parts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["copy"].choices = [(p.key, f"{p.label}：{p.help}") for p in parts]
+        copy = cast(forms.MultipleChoiceField, self.fields["copy"])
+        copy.choices = [(p.key, f"{p.label}：{p.help}") for p in parts]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The campaign cannot end before it starts."))
@@ -238,4 +238,5 @@ class SelectCampaignForm(forms.Form):
 
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns
+        field = cast(ModelChoiceField, self.fields["campaign"])
+        field.queryset = campaigns

@@ -47,7 +47,8 @@ def campaigns(request: HttpRequest, queryset: QuerySet[Campaign] | None = None) 
     """Every campaign the person may read, newest first: one query per request (per `queryset` asked)."""
     rows = readable_campaigns(request.user, queryset)
     kept = _kept(request)
-    key = (str(rows.query), tuple(str(p) for p in rows._prefetch_related_lookups))
+    prefetched = getattr(rows, "_prefetch_related_lookups", ())  # not in django-stubs: private to Django
+    key = (str(rows.query), tuple(str(p) for p in prefetched))
     if key not in kept:
         kept[key] = list(rows)
     return kept[key]

@@ -54,8 +54,9 @@ class DateMap:
         self.source_start, self.source_end, self.start, self.end = source_start, source_end, start, end
 
     def __call__(self, day: datetime.date | None) -> datetime.date | None:
-        if day is None:
-            return None
+        return None if day is None else self.move(day)
+
+    def move(self, day: datetime.date) -> datetime.date:
         span = (self.source_end - self.source_start).days
         new_span = (self.end - self.start).days
         offset = (day - self.source_start).days
@@ -247,7 +248,7 @@ def _preview_plan(source: Campaign, dates: DateMap, copying: frozenset[str]) -> 
                 "name": stage.name,
                 "start": _day(stage.start_date),
                 "end": _day(stage.end_date),
-                "new_start": _day(dates(stage.start_date)),
+                "new_start": _day(dates.move(stage.start_date)),
                 "new_end": _day(dates(stage.end_date)),
             }
         )
@@ -271,7 +272,7 @@ def _copy_plan(carried: Carried) -> int:
             campaign=carried.target,
             kind=s.kind,
             name=s.name,
-            start_date=carried.dates(s.start_date),
+            start_date=carried.dates.move(s.start_date),
             end_date=carried.dates(s.end_date),
             description=s.description,
             ordering=s.ordering,

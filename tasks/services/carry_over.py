@@ -29,11 +29,12 @@ def open_tasks(source: Campaign) -> list[Task]:
     by_pk = {t.pk: t for t in rows}
 
     def carried(task: Task) -> bool:
+        node: Task | None = task
         seen = 0
-        while task is not None and seen < 50:
-            if task.status == Status.DONE:
+        while node is not None and seen < 50:
+            if node.status == Status.DONE:
                 return False
-            task = by_pk.get(task.parent_id) if task.parent_id else None
+            node = by_pk.get(node.parent_id) if node.parent_id else None
             seen += 1
         return True
 
@@ -58,12 +59,11 @@ def preview_tasks(source: Campaign, dates: succession.DateMap, copying: frozense
         _("%(open)d open tasks of %(total)d become new tasks, not started; done tasks stay behind.")
         % {"open": len(chosen), "total": total}
     ]
-    with_deadline = [t for t in chosen if t.deadline]
-    if with_deadline:
-        first = with_deadline[0]
+    first = next((t for t in chosen if t.deadline), None)
+    if first is not None and first.deadline is not None:
         lines.append(
             _("Deadlines move with the dates, e.g. %(code)s: %(old)s becomes %(new)s.")
-            % {"code": first.code, "old": first.deadline.isoformat(), "new": dates(first.deadline).isoformat()}
+            % {"code": first.code, "old": first.deadline.isoformat(), "new": dates.move(first.deadline).isoformat()}
         )
     if "criteria" in copying:
         lines.append(_("Each keeps its standards (found by code in the copied criteria table)."))

@@ -66,7 +66,9 @@ def test_the_coordinator_starts_a_review_links_an_old_photo_and_leadership_sees_
     screenshot(page, "campaigns-1280")
 
     # an old photo is linked into the review: the same stored file, a new item awaiting review
-    photo = EvidenceItem.objects.filter(campaign=demo, kind=EvidenceKind.PHOTO, is_current=True, deleted_at=None).first()
+    photo = EvidenceItem.objects.filter(
+        campaign=demo, kind=EvidenceKind.PHOTO, is_current=True, deleted_at=None
+    ).first()
     assert photo is not None
     page.goto(f"{live_server.url}/evidence/{photo.pk}/")
     assert page.get_by_test_id("campaign-banner").count() == 0  # the item's page says which campaign it is of

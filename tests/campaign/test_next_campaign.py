@@ -54,15 +54,14 @@ def _rows_of(campaign: Campaign) -> dict[str, int]:
     }
 
 
-def _spec(**kwargs) -> succession.NextCampaign:
-    values = {
-        "title": "2029年复查",
-        "target": Campaign.Target.NATIONAL_REVIEW,
-        "start_date": D(2029, 1, 1),
-        "end_date": D(2029, 12, 31),
-    }
-    values.update(kwargs)
-    return succession.NextCampaign(**values)
+def _spec(*, title: str = "2029年复查", copy: frozenset[str] = frozenset()) -> succession.NextCampaign:
+    return succession.NextCampaign(
+        title=title,
+        target=Campaign.Target.NATIONAL_REVIEW,
+        start_date=D(2029, 1, 1),
+        end_date=D(2029, 12, 31),
+        copy=copy,
+    )
 
 
 # --- From the demo ------------------------------------------------------------------------------------------------
@@ -104,11 +103,13 @@ def test_a_campaign_started_from_the_demo_copies_what_was_asked_and_nothing_else
         assert new.lead_office_id == old.lead_office_id
         assert {p.pk for p in new.responsible_people.all()} == {p.pk for p in old.responsible_people.all()}
         if old.deadline:
-            assert full.start_date <= new.deadline <= full.end_date
+            assert new.deadline is not None and full.start_date <= new.deadline <= full.end_date
     # the stages keep their order and fall within the new dates, the inspection at the end
     stages = list(Stage.objects.filter(campaign=full).order_by("ordering"))
     assert all(full.start_date <= s.start_date <= (s.end_date or s.start_date) <= full.end_date for s in stages)
-    assert [s.name for s in stages] == list(Stage.objects.filter(campaign=demo).order_by("ordering").values_list("name", flat=True))
+    assert [s.name for s in stages] == list(
+        Stage.objects.filter(campaign=demo).order_by("ordering").values_list("name", flat=True)
+    )
     assert [s.start_date for s in stages] == sorted(s.start_date for s in stages)
     assert stages[-1].is_inspection and stages[-1].end_date == full.end_date
     # in planning, not current; the start is recorded
@@ -148,19 +149,36 @@ def source(cast, campaign):
 
     Plan.objects.create(campaign=campaign, goals="创建目标")
     Stage.objects.create(
-        campaign=campaign, kind=Stage.Kind.MOBILISATION, name="动员", start_date=D(2026, 1, 1), end_date=D(2026, 1, 31), ordering=10
+        campaign=campaign,
+        kind=Stage.Kind.MOBILISATION,
+        name="动员",
+        start_date=D(2026, 1, 1),
+        end_date=D(2026, 1, 31),
+        ordering=10,
     )
     Stage.objects.create(
-        campaign=campaign, kind=Stage.Kind.INSPECTION, name="迎检", start_date=D(2027, 11, 1), end_date=D(2027, 12, 31), ordering=20
+        campaign=campaign,
+        kind=Stage.Kind.INSPECTION,
+        name="迎检",
+        start_date=D(2027, 11, 1),
+        end_date=D(2027, 12, 31),
+        ordering=20,
     )
     area = WorkArea.objects.create(campaign=campaign, name="学习教育")
-    LeadershipMember.objects.create(campaign=campaign, name="赵国强", role=LeadershipMember.Role.LEADER, user=cast.leader)
+    LeadershipMember.objects.create(
+        campaign=campaign, name="赵国强", role=LeadershipMember.Role.LEADER, user=cast.leader
+    )
     item = CriterionFactory(campaign=campaign, code="1", is_leaf=False)
     standard = CriterionFactory(campaign=campaign, code="1.1", parent=item, level=2)
     CriterionRequirement.objects.create(criterion=standard, category="photo", min_count=3)
     Assessment.objects.create(criterion=standard, status=Assessment.Status.MET)
     open_task = TaskFactory(
-        campaign=campaign, code="1", lead_office=cast.office_a, work_area=area, deadline=D(2027, 1, 1), people=[cast.staff_a]
+        campaign=campaign,
+        code="1",
+        lead_office=cast.office_a,
+        work_area=area,
+        deadline=D(2027, 1, 1),
+        people=[cast.staff_a],
     )
     open_task.standards.set([standard])
     TaskFactory(campaign=campaign, code="1.1", parent=open_task, lead_office=cast.office_a)
@@ -169,7 +187,9 @@ def source(cast, campaign):
 
 
 def test_the_dates_of_the_old_schedule_are_laid_over_the_new_ones():
-    dates = succession.DateMap(source_start=D(2026, 1, 1), source_end=D(2027, 12, 31), start=D(2029, 1, 1), end=D(2029, 12, 31))
+    dates = succession.DateMap(
+        source_start=D(2026, 1, 1), source_end=D(2027, 12, 31), start=D(2029, 1, 1), end=D(2029, 12, 31)
+    )
     assert dates(D(2026, 1, 1)) == D(2029, 1, 1)
     assert dates(D(2027, 12, 31)) == D(2029, 12, 31)
     assert dates(D(2027, 1, 1)) == D(2029, 7, 2)  # half way through two years: half way through one
@@ -189,6 +209,7 @@ def test_only_the_parts_asked_for_are_copied(source, cast):
     assert rows["tasks"] == 2  # the open task and its open sub-task; the done one stays behind
     new = Task.objects.get(campaign=campaign, code="1")
     assert new.standards.count() == 0  # the criteria were not copied: no standard to link to
+    assert new.work_area is not None
     assert new.work_area.campaign_id == campaign.pk and new.work_area.name == "学习教育"
     assert Task.objects.get(campaign=campaign, code="1.1").parent_id == new.pk
     assert counts == {"plan": 4, "tasks": 2}
@@ -211,7 +232,7 @@ def test_the_preview_says_what_will_be_created_and_writes_nothing(source, cast, 
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-testid="next-campaign-preview"' in page
-    assert "2027-11-01–2027-12-31 becomes 2028-12-01–2028-12-31" in page  # the inspection closes the new year
+    assert "2027-11-01–2027-12-31 调整为 2028-12-01–2028-12-31" in page  # the inspection closes the new year
     assert 'data-part="tasks"' in page and 'data-part="leadership"' not in page
     assert database_state() == before
     data.pop("preview")

@@ -46,13 +46,20 @@ def test_the_dashboard_puts_this_campaign_beside_the_previous_one(cast, campaign
     assert comparison.previous.campaign == last_term and comparison.current.campaign == campaign
     # this campaign's column is its headline; the previous one's is what its own dashboard would say
     headline = response.context["data"].headline
-    assert (comparison.current.standards_met, comparison.current.standards) == (headline.standards_met, headline.standards)
+    assert (comparison.current.standards_met, comparison.current.standards) == (
+        headline.standards_met,
+        headline.standards,
+    )
     assert comparison.current.score == headline.score and comparison.current.tasks == headline.tasks.total
     before = figures.headline_figures(campaign=last_term, user=cast.leader)
     assert comparison.previous.standards == before.standards > 0
-    assert comparison.previous.standards_met == before.standards_met == Assessment.objects.filter(
-        criterion__campaign=last_term, criterion__is_leaf=True, status=Assessment.Status.MET
-    ).count()
+    assert (
+        comparison.previous.standards_met
+        == before.standards_met
+        == Assessment.objects.filter(
+            criterion__campaign=last_term, criterion__is_leaf=True, status=Assessment.Status.MET
+        ).count()
+    )
     assert comparison.previous.score == before.score
     last_offices = figures.office_figures(campaign=last_term, user=cast.leader)
     assert comparison.previous.done_on_time == sum(o.done_on_time for o in last_offices)

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         target = Campaign.objects.filter(pk=campaign).first() if campaign else Campaign.objects.current()
         if target is None:
             raise CommandError("No such campaign." if campaign else "There is no current campaign.")
+        if target.is_archived and not dry_run:
+            raise CommandError(f"“{target}” is archived: it can be read but no longer changed.")
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
