@@ -81,10 +81,10 @@ def test_every_state_changing_url_of_an_archived_campaign_answers_403_and_change
 ):
     archive(cast.coordinator)
     refused: list[str] = []
-    before = database_state()
     for who in ("coordinator", "head_a", "staff_a"):
         client = login(getattr(cast, who))
         _looking_at(client, campaign)  # list-level actions (create, upload, import, bulk) act on the archived one
+        before = database_state()  # after signing in (which records the login)
         for name, url in world_routes(world):
             if name in CHANGES_ELSEWHERE:
                 continue
