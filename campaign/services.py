@@ -423,11 +423,11 @@ def campaign_make_current(*, campaign: Campaign, user, via: str = CampaignEvent.
         raise CampaignChangeRefused(
             _("“%(title)s” is archived: reopen it before making it current.") % {"title": campaign.title}
         )
-    previous = Campaign.objects.filter(is_current=True).exclude(pk=campaign.pk).first()
-    if previous is None and Campaign.objects.filter(pk=campaign.pk, is_current=True).exists():
+    previous = Campaign.objects.filter_current().exclude(pk=campaign.pk).first()
+    if previous is None and Campaign.objects.filter_current().filter(pk=campaign.pk).exists():
         raise CampaignChangeRefused(_("“%(title)s” is already the current campaign.") % {"title": campaign.title})
     # Unset first: at most one current campaign is a database constraint (campaign_one_current).
-    Campaign.objects.filter(is_current=True).update(is_current=False, updated_at=timezone.now())
+    Campaign.objects.filter_current().update(is_current=False, updated_at=timezone.now())
     values = {"is_current": True, "updated_at": timezone.now()}
     if campaign.status == Campaign.Status.PLANNING:
         values["status"] = Campaign.Status.ACTIVE
@@ -447,7 +447,7 @@ def campaign_make_current(*, campaign: Campaign, user, via: str = CampaignEvent.
 def campaign_archive(*, campaign: Campaign, user, via: str = CampaignEvent.Source.WEB) -> None:
     """Archive a finished campaign: from now on it is read-only. The current campaign is not archived (make the
     next one current first), so that reminders and everyone's pages always have an open campaign to follow."""
-    if Campaign.objects.filter(pk=campaign.pk, is_current=True).exists():  # as stored, not as the caller saw it
+    if Campaign.objects.filter_current().filter(pk=campaign.pk).exists():  # as stored, not as the caller saw it
         raise CampaignChangeRefused(
             _("“%(title)s” is the current campaign: make the next campaign current before archiving it.")
             % {"title": campaign.title}
