@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from civunit import access
 
+from . import selection
 from .models import (
     Assessment,
     Campaign,
@@ -83,29 +84,90 @@ def register_read_rules() -> None:
         access.register_read_rule(model, access.plan_level)
 
 
+def can_manage_campaigns(user: User) -> bool:
+    """Start the next campaign, switch the current one, archive and reopen: the coordinator."""
+    return access.can_manage_campaign(user)
+
+
+# --- Archived campaigns are read-only ---------------------------------------------------------------------
+# A finished campaign (Campaign.Status.CLOSED) keeps everything it held, readable as before, and nothing of it
+# changes: every state-changing view reaches its campaign through a helper below with `for_change=True` (or
+# through the get-or-404 helpers of tasks, evidence and bulletins, which call require_open), and is refused with
+# 403 and the message of CampaignArchived before it reads the form. tests/test_archived_campaign.py walks every
+# URL to show it.
+
+
+class CampaignArchived(PermissionDenied):
+    """A change to an archived campaign; the message tells the person why (shown on the 403 page)."""
+
+    def __init__(self, campaign: Campaign):
+        super().__init__(
+            _("“%(title)s” is archived: it can be read but no longer changed.") % {"title": campaign.title}
+        )
+        self.campaign = campaign
+
+
+def require_open(campaign: Campaign) -> None:
+    """Refuse (403) any change to an archived campaign."""
+    if campaign.is_archived:
+        raise CampaignArchived(campaign)
+
+
+def is_open(campaign: Campaign | None) -> bool:
+    """For pages: whether to offer changes at all (the views refuse them anyway)."""
+    return campaign is not None and not campaign.is_archived
+
+
 # --- Get-or-404 -------------------------------------------------------------------------------------------
 
 
-def current_campaign_for_user(user) -> Campaign:
-    """The current campaign (with its stages), readable by everyone signed in; 404 when there is none."""
-    if not access.can_read_plan(user):
+def campaign_for_request(request, *, for_change: bool = False, queryset=None) -> Campaign | None:
+    """The campaign the person's pages show (campaign.selection: chosen in the switcher, else the current one),
+    or None; with `for_change`, 403 when it is archived."""
+    campaign = selection.selected_campaign(request, queryset)
+    if for_change and campaign is not None:
+        require_open(campaign)
+    return campaign
+
+
+def campaign_for_user(request, *, for_change: bool = False) -> Campaign:
+    """The selected campaign with its stages, readable by everyone signed in; 404 when there is none."""
+    if not access.can_read_plan(request.user):
         raise Http404
-    campaign = Campaign.objects.prefetch_related("stages").current()
+    campaign = campaign_for_request(
+        request, for_change=for_change, queryset=Campaign.objects.prefetch_related("stages")
+    )
     if campaign is None:
         raise Http404(_("There is no current campaign."))
     return campaign
 
 
-def get_criterion_for_user(user, pk: int) -> Criterion:
+def get_campaign_for_manager(user, pk: int) -> Campaign:
+    """A campaign the coordinator manages (switch, archive, reopen): 404 when unreadable, 403 for others."""
     if not access.can_read_plan(user):
         raise Http404
-    return get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not can_manage_campaigns(user):
+        raise PermissionDenied
+    return campaign
 
 
-def get_veto_for_user(user, pk: int) -> VetoCondition:
+def get_criterion_for_user(user, pk: int, *, for_change: bool = False) -> Criterion:
     if not access.can_read_plan(user):
         raise Http404
-    return get_object_or_404(VetoCondition.objects.select_related("campaign"), pk=pk)
+    criterion = get_object_or_404(Criterion.objects.select_related("campaign"), pk=pk)
+    if for_change:
+        require_open(criterion.campaign)
+    return criterion
+
+
+def get_veto_for_user(user, pk: int, *, for_change: bool = False) -> VetoCondition:
+    if not access.can_read_plan(user):
+        raise Http404
+    condition = get_object_or_404(VetoCondition.objects.select_related("campaign"), pk=pk)
+    if for_change:
+        require_open(condition.campaign)
+    return condition
 
 
 def require_manager(user) -> None:

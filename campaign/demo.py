@@ -91,6 +91,12 @@ ASSESSMENTS = {
 }
 
 
+def demo_campaign() -> Campaign | None:
+    """The demo's own campaign, whichever campaign is current (seeding again after a newer campaign was started
+    and made current adds to the demo campaign, not to the new one)."""
+    return Campaign.objects.filter(organ_name=ORGAN, title=TITLE).first()
+
+
 @transaction.atomic
 def seed(*, scale: int = 1, stdout=None) -> Campaign:
     campaign = Campaign.objects.filter(organ_name=ORGAN, title=TITLE).first()

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civunit.forms import formfield
+from civunit.forms import ModelChoiceField, formfield
 
 from .models import Assessment, Campaign, Criterion, LeadershipMember, Plan, Stage, VetoCondition, WorkArea
 from .text import count_chars, normalize_newlines
@@ -32,6 +32,12 @@ class CampaignSettingsForm(forms.ModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # archiving is an audited action of its own (the campaigns page), not a field of the settings
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [(value, label) for value, label in Campaign.Status.choices if value != Campaign.Status.CLOSED]
 
     def clean_explanation_limit(self) -> int:
         limit = self.cleaned_data["explanation_limit"]
@@ -188,3 +194,49 @@ class CriteriaUploadForm(forms.Form):
                 _("The file is larger than %(mb)d MB.") % {"mb": MAX_TABLE_BYTES // (1024 * 1024)}
             )
         return f
+
+
+# --- Campaigns: the next one, the switcher ----------------------------------------------------------------------
+
+
+class NextCampaignForm(forms.Form):
+    """What the next campaign is and what it takes from the current one (campaign.succession)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    target = forms.ChoiceField(label=_("Target"), choices=Campaign.Target.choices)
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    copy = forms.MultipleChoiceField(
+        label=_("Copy from the current campaign"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    make_current = forms.BooleanField(
+        label=_("Make it the current campaign at once"),
+        required=False,
+        help_text=_("Otherwise it waits in planning until you switch to it on the campaigns page."),
+    )
+
+    def __init__(self, *args, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        copy = cast(forms.MultipleChoiceField, self.fields["copy"])
+        copy.choices = [(p.key, f"{p.label}：{p.help}") for p in parts]
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The campaign cannot end before it starts."))
+        return data
+
+
+class SelectCampaignForm(forms.Form):
+    """The navigation's campaign switcher: which campaign the person's pages show."""
+
+    campaign = ModelChoiceField(queryset=Campaign.objects.none())
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(ModelChoiceField, self.fields["campaign"])
+        field.queryset = campaigns

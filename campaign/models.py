@@ -49,11 +49,15 @@ class Campaign(TimeStampedModel):
         NATIONAL = "national", _("National civilized unit")
         PROVINCIAL = "provincial", _("Provincial civilized unit")
         MUNICIPAL = "municipal", _("Municipal civilized unit")
+        # The yearly review (复查) of a unit that holds the title: checked again, it must keep its standing.
+        NATIONAL_REVIEW = "national_review", _("National civilized unit, yearly review")
+        PROVINCIAL_REVIEW = "provincial_review", _("Provincial civilized unit, yearly review")
 
     class Status(models.TextChoices):
         PLANNING = "planning", _("Planning")
         ACTIVE = "active", _("In progress")
-        CLOSED = "closed", _("Closed")
+        # Finished and archived: read-only (campaign.access.require_open); its pages and exports stay readable.
+        CLOSED = "closed", _("Archived")
 
     title = models.CharField(_("title"), max_length=200)
     organ_name = models.CharField(_("organ name"), max_length=100)
@@ -91,6 +95,11 @@ class Campaign(TimeStampedModel):
         return self.title
 
     @property
+    def is_archived(self) -> bool:
+        """Finished: nothing of it changes any more (every state-changing view refuses, campaign.access)."""
+        return self.status == self.Status.CLOSED
+
+    @property
     def inspection_date(self) -> datetime.date | None:
         """The 迎检验收 date other pages count down to: the start of the inspection stage.
 
@@ -101,6 +110,59 @@ class Campaign(TimeStampedModel):
         else:
             stages = list(self.stages.filter(kind=Stage.Kind.INSPECTION).order_by("start_date")[:1])
         return stages[0].start_date if stages else None
+
+
+class CampaignAction(models.TextChoices):
+    """What happened to a campaign (CampaignEvent.Action)."""
+
+    STARTED = "started", _("Started from an earlier campaign")
+    MADE_CURRENT = "made_current", _("Made the current campaign")
+    ARCHIVED = "archived", _("Archived")
+    REOPENED = "reopened", _("Reopened")
+
+
+class CampaignEvent(models.Model):
+    """The audit trail of the campaigns themselves: which was started from which, made current, archived or
+    reopened, by whom and when (written by campaign.services in the same transaction as the change)."""
+
+    Action = CampaignAction
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        COMMAND = "command", _("Command line")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # e.g. {"previous": 3} (the campaign that was current before), {"from": 3, "copied": {...}}
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=CampaignAction.values),
+                name="campaignevent_action_valid",
+            ),
+        ]
+        indexes = [
+            # the campaigns page lists the newest events first
+            models.Index(fields=["-created_at"], name="campaignevent_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.campaign_id}"
 
 
 class WorkArea(TimeStampedModel):

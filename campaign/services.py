@@ -1,4 +1,5 @@
-"""Writes of the campaign app: criteria imports, self-assessment, explanation reports, veto statuses, the plan."""
+"""Writes of the campaign app: criteria imports, self-assessment, explanation reports, veto statuses, the plan,
+and the campaigns themselves (which is current, archiving, reopening; starting the next one is in succession.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .importing.rows import CriterionRow, Issue, TableError, validate_rows
 from .models import (
     Assessment,
     Campaign,
+    CampaignEvent,
     Criterion,
     CriterionRequirement,
     Explanation,
@@ -392,3 +395,79 @@ def plan_update(*, campaign: Campaign, user, **sections: str) -> Plan:
         setattr(plan, name, normalize_newlines(value))
     _save_with_history(plan, user)
     return plan
+
+
+# --- Campaigns: which one is current, archiving and reopening --------------------------------------------------
+
+
+class CampaignChangeRefused(Exception):
+    """A switch, archive or reopen that cannot be done; the message is for the person."""
+
+
+def _actor(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _record(campaign: Campaign, action: str, user, via: str, **details) -> CampaignEvent:
+    return CampaignEvent.objects.create(
+        campaign=campaign, action=action, actor=_actor(user), source=via, details=details
+    )
+
+
+@transaction.atomic
+def campaign_make_current(*, campaign: Campaign, user, via: str = CampaignEvent.Source.WEB) -> Campaign | None:
+    """Make `campaign` the one current campaign (reminders, robots and everyone's pages follow it), with its audit
+    record naming the one it replaces; a campaign in planning starts. Returns the previous current campaign.
+    An archived campaign cannot become current (reopen it first)."""
+    if campaign.is_archived:
+        raise CampaignChangeRefused(
+            _("“%(title)s” is archived: reopen it before making it current.") % {"title": campaign.title}
+        )
+    previous = Campaign.objects.filter_current().exclude(pk=campaign.pk).first()
+    if previous is None and Campaign.objects.filter_current().filter(pk=campaign.pk).exists():
+        raise CampaignChangeRefused(_("“%(title)s” is already the current campaign.") % {"title": campaign.title})
+    # Unset first: at most one current campaign is a database constraint (campaign_one_current).
+    Campaign.objects.filter_current().update(is_current=False, updated_at=timezone.now())
+    values = {"is_current": True, "updated_at": timezone.now()}
+    if campaign.status == Campaign.Status.PLANNING:
+        values["status"] = Campaign.Status.ACTIVE
+    Campaign.objects.filter(pk=campaign.pk).update(**values)
+    _record(
+        campaign,
+        CampaignEvent.Action.MADE_CURRENT,
+        user,
+        via,
+        previous=previous.pk if previous else None,
+        previous_title=previous.title if previous else "",
+    )
+    return previous
+
+
+@transaction.atomic
+def campaign_archive(*, campaign: Campaign, user, via: str = CampaignEvent.Source.WEB) -> None:
+    """Archive a finished campaign: from now on it is read-only. The current campaign is not archived (make the
+    next one current first), so that reminders and everyone's pages always have an open campaign to follow."""
+    if Campaign.objects.filter_current().filter(pk=campaign.pk).exists():  # as stored, not as the caller saw it
+        raise CampaignChangeRefused(
+            _("“%(title)s” is the current campaign: make the next campaign current before archiving it.")
+            % {"title": campaign.title}
+        )
+    changed = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .exclude(status=Campaign.Status.CLOSED)
+        .update(status=Campaign.Status.CLOSED, updated_at=timezone.now())
+    )
+    if not changed:
+        raise CampaignChangeRefused(_("“%(title)s” is already archived.") % {"title": campaign.title})
+    _record(campaign, CampaignEvent.Action.ARCHIVED, user, via, previous_status=campaign.status)
+
+
+@transaction.atomic
+def campaign_reopen(*, campaign: Campaign, user, via: str = CampaignEvent.Source.WEB) -> None:
+    """Undo an archiving (a campaign archived by mistake): it can be changed again."""
+    changed = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.CLOSED).update(
+        status=Campaign.Status.ACTIVE, updated_at=timezone.now()
+    )
+    if not changed:
+        raise CampaignChangeRefused(_("“%(title)s” is not archived.") % {"title": campaign.title})
+    _record(campaign, CampaignEvent.Action.REOPENED, user, via)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from civunit import converters  # noqa: F401 (registers the <id:…> converter used below)
 
-from . import views
+from . import campaign_views, views
 
 app_name = "campaign"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("manage/criteria/import/", views.criteria_import, name="criteria_import"),
     path("manage/criteria/export.xlsx", views.criteria_export, {"fmt": "xlsx"}, name="criteria_export_xlsx"),
     path("manage/criteria/export.json", views.criteria_export, {"fmt": "json"}, name="criteria_export_json"),
+    # The campaigns themselves (campaign_views.py)
+    path("campaigns/", campaign_views.campaigns, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<id:pk>/make-current/", campaign_views.make_current, name="make_current"),
+    path("campaigns/<id:pk>/archive/", campaign_views.archive, name="archive"),
+    path("campaigns/<id:pk>/reopen/", campaign_views.reopen, name="reopen"),
+    path("select/", campaign_views.select, name="select"),
 ]

@@ -20,7 +20,7 @@ from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx_table import XLSX_TYPE
 
 from . import exporting, links, selectors, services, workbooks
-from .access import current_campaign_for_user, get_criterion_for_user, get_veto_for_user, require_manager
+from .access import campaign_for_user, get_criterion_for_user, get_veto_for_user, is_open, require_manager
 from .forms import (
     AssessmentForm,
     CampaignSettingsForm,
@@ -40,7 +40,7 @@ from .text import count_chars
 
 @require_GET
 def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     plan_obj = Plan.objects.filter(campaign=campaign).select_related("updated_by").first()
     leadership = list(
         LeadershipMember.objects.filter(campaign=campaign).select_related("user__office").order_by("ordering", "pk")
@@ -56,15 +56,16 @@ def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "leadership": leadership,
             "work_areas": list(WorkArea.objects.filter(campaign=campaign)),
-            "can_edit": can_manage_campaign(request.user),
+            "can_edit": can_manage_campaign(request.user) and is_open(campaign),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     require_manager(request.user)
+    access.require_open(campaign)
     plan_obj = Plan.objects.filter(campaign=campaign).first() or Plan(campaign=campaign)
     data = request.POST if request.method == "POST" else None
     form = PlanForm(data, instance=plan_obj)
@@ -108,7 +109,7 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     tree = selectors.criteria_tree(campaign)
     method = request.GET.get("method", "")
     status = request.GET.get("status", "")
@@ -145,8 +146,9 @@ def _criterion_context(request, criterion, *, assessment_form=None, explanation_
         ancestors.insert(0, parent)
         parent = parent.parent
     user = request.user
-    can_assess = node.is_standard and access.can_assess_standard(user, criterion)
-    can_explain = node.is_indicator and access.can_write_explanation(user, criterion)
+    changeable = is_open(campaign)
+    can_assess = changeable and node.is_standard and access.can_assess_standard(user, criterion)
+    can_explain = changeable and node.is_indicator and access.can_write_explanation(user, criterion)
     if assessment_form is None and can_assess:
         assessment_form = AssessmentForm(instance=node.assessment, criterion=criterion)
     if explanation_form is None and can_explain:
@@ -181,7 +183,7 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def assessment_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    obj = get_criterion_for_user(request.user, pk)
+    obj = get_criterion_for_user(request.user, pk, for_change=True)
     if not obj.is_leaf or not access.can_assess_standard(request.user, obj):
         raise PermissionDenied
     current = Assessment.objects.filter(criterion=obj).first()
@@ -197,7 +199,7 @@ def assessment_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def explanation_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    obj = get_criterion_for_user(request.user, pk)
+    obj = get_criterion_for_user(request.user, pk, for_change=True)
     if obj.is_leaf or not access.can_write_explanation(request.user, obj):
         raise PermissionDenied
     form = ExplanationForm(request.POST, limit=obj.campaign.explanation_limit)
@@ -219,10 +221,10 @@ def explanation_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @require_GET
 def veto(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     conditions = selectors.veto_list(campaign)
     parent_ids = {c.parent_id for c in conditions if c.parent_id}
-    can_edit = access.can_change_veto(request.user)
+    can_edit = access.can_change_veto(request.user) and is_open(campaign)
     rows = [
         {
             "condition": c,
@@ -248,7 +250,7 @@ def veto(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def veto_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    condition = get_veto_for_user(request.user, pk)
+    condition = get_veto_for_user(request.user, pk, for_change=True)
     if not access.can_change_veto(request.user):
         raise PermissionDenied
     form = VetoForm(request.POST, instance=condition, prefix=f"v{condition.pk}")
@@ -266,6 +268,7 @@ def veto_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _manage_context(campaign, form, result=None) -> dict:
     return {
         "campaign": campaign,
+        "changeable": is_open(campaign),
         "form": form,
         "result": result,
         "records": list(
@@ -276,15 +279,16 @@ def _manage_context(campaign, form, result=None) -> dict:
 
 @require_GET
 def manage(request: HttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     require_manager(request.user)
     return render(request, "campaign/manage.html", _manage_context(campaign, CriteriaUploadForm()))
 
 
 @require_POST
 def criteria_import(request: HttpRequest) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     require_manager(request.user)
+    access.require_open(campaign)
     form = CriteriaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "campaign/manage.html", _manage_context(campaign, form), status=400)
@@ -313,7 +317,7 @@ def criteria_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     require_manager(request.user)
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "json":
@@ -327,7 +331,7 @@ def criteria_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def self_assessment_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The self-assessment table (自评表) as a formatted workbook."""
-    campaign = current_campaign_for_user(request.user)
+    campaign = campaign_for_user(request)
     if not access.can_download_self_assessment(request.user):
         raise PermissionDenied
     today = timezone.localdate()

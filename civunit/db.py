@@ -179,6 +179,8 @@ class LaterLocalDay(Func):
             *lookup_params,
         )
         return sql, params
+
+
 def update_many(model, objs, field_names: Sequence[str]) -> int:
     """Write `field_names` of saved `objs` of `model` back, one UPDATE … WHERE pk = %s per row sent in as few
     calls as the database allows (one executemany on SQLite, pages of execute_batch on PostgreSQL).

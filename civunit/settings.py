@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "civunit.context_processors.navigation",
                 "civunit.notifications.context_processors.notifications",
+                "campaign.context_processors.campaign_switcher",
             ],
         },
     },

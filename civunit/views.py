@@ -38,7 +38,10 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 @login_not_required
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    # A refusal raised with a message (e.g. an archived campaign, a published bulletin) says why; the messages
+    # given to PermissionDenied are written for the person.
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 @login_not_required

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from campaign.access import require_open
 from civunit import access
 from tasks.models import Task
 
@@ -64,6 +65,14 @@ def can_change_evidence(user: User, item) -> bool:
     if not can_upload_evidence(user):
         return False
     return item.uploader_id == user.pk or user.heads(item.office_id) or access.is_coordinator(user)
+
+
+def can_link_into_campaign(user: User, item) -> bool:
+    """File an item of an earlier campaign into the current one (evidence.services.evidence_link_into): the
+    coordinator, or the item's own office (its staff and head), who know whether it still proves something."""
+    if not can_upload_evidence(user):
+        return False
+    return access.is_coordinator(user) or user.office_id == item.office_id or user.heads(item.office_id)
 
 
 # --- Review, recycle bin and activities -------------------------------------------------------------------
@@ -123,6 +132,8 @@ def can_download_evidence_index(user: User) -> bool:
     """The evidence index (佐证材料目录) as a workbook: the coordinator and leadership (the whole archive) and
     office heads (what evidence_visible_to lets them read)."""
     return access.sees_everything(user) or access.is_office_head(user)
+
+
 # --- The binder and the integrity check ------------------------------------------------------------------
 # A binder holds every accepted item and a check names every stored file: the coordinator and administrators
 # export binders and read the checks; everyone else gets 403 on the archive page and 404 on a check.
@@ -147,8 +158,9 @@ def register_read_rules() -> None:
 # --- Get-or-404 -------------------------------------------------------------------------------------------
 
 
-def get_evidence_for_user(user, pk: int) -> EvidenceItem:
-    """One version of an item the user may read. Items in the recycle bin are only for the coordinator."""
+def get_evidence_for_user(user, pk: int, *, for_change: bool = False) -> EvidenceItem:
+    """One version of an item the user may read. Items in the recycle bin are only for the coordinator. With
+    `for_change`, 403 when the item's campaign is archived (campaign.access.require_open)."""
     qs = evidence_visible_to(user, EvidenceItem.objects.all()).select_related(
         "stored_file", "office", "uploader", "primary_standard", "campaign", "activity", "reviewed_by"
     )
@@ -157,6 +169,8 @@ def get_evidence_for_user(user, pk: int) -> EvidenceItem:
     item = qs.filter(pk=pk).first()
     if item is None:
         raise Http404
+    if for_change:
+        require_open(item.campaign)
     return item
 
 
@@ -173,8 +187,28 @@ def can_read_import_job(user, job) -> bool:
     if not access.is_active_user(user):
         return False
     return job.requested_by_id == user.pk or access.is_admin(user) or access.is_coordinator(user)
+
+
 def get_archive_check_for_user(user, pk: int) -> ArchiveCheck:
     check = ArchiveCheck.objects.filter(pk=pk).first() if can_read_archive_check(user) else None
     if check is None:
         raise Http404
     return check
+
+
+def get_activity_for_user(user, pk: int, *, for_change: bool = False) -> Activity:
+    """Activities are plan-level (every signed-in person reads them); their evidence is filtered per item. With
+    `for_change`, 403 when the activity's campaign is archived."""
+    if not access.can_read_plan(user):
+        raise Http404
+    activity = (
+        Activity.objects.select_related("organiser_office", "campaign", "created_by")
+        .prefetch_related("standards")
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    if for_change:
+        require_open(activity.campaign)
+    return activity

@@ -21,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from campaign.models import Campaign, Criterion, EvidenceCategory
+from campaign.demo import demo_campaign
+from campaign.models import Criterion, EvidenceCategory
 from civunit.accounts.models import User
 
 from . import files, previews, uploads
@@ -286,7 +287,7 @@ def _stored_file(t: Template) -> StoredFile:
 
 
 def seed(*, scale: int = 1, stdout=None) -> None:
-    campaign = Campaign.objects.current()
+    campaign = demo_campaign()
     if campaign is None:
         if stdout:
             stdout.write("  evidence: no current campaign, skipped")

@@ -13,6 +13,7 @@ import re
 
 from django.db import transaction
 
+from campaign.demo import demo_campaign
 from campaign.models import Campaign
 from civunit.accounts.models import User
 
@@ -78,7 +79,7 @@ def _activities(campaign: Campaign) -> list[Activity]:
 
 
 def seed(*, scale: int = 1, stdout=None) -> None:
-    campaign = Campaign.objects.current()
+    campaign = demo_campaign()
     if campaign is None:
         return
     demo = EvidenceItem.objects.filter(campaign=campaign, description__endswith=DEMO_NOTE)

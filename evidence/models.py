@@ -422,6 +422,7 @@ class EvidenceEvent(models.Model):
         DELETED = "deleted", _("Moved to the recycle bin")
         RESTORED = "restored", _("Restored")
         PURGED = "purged", _("Purged")
+        LINKED_IN = "linked_in", _("Linked in from an earlier campaign")
 
     lineage = models.UUIDField(_("lineage"))
     item = models.ForeignKey(EvidenceItem, verbose_name=_("version"), null=True, blank=True, on_delete=models.SET_NULL)

@@ -117,7 +117,11 @@ def make_previews(stored_file_id: int) -> str:
         for variant, data in variants.items():
             names[variant] = files.save_bytes(files.preview_name(stored.sha256, variant), data)
         updated = StoredFile.objects.filter(pk=stored.pk).update(
-            preview_status=StoredFile.PreviewStatus.READY, preview_warning="", preview_digests=digests, phash=phash, **names
+            preview_status=StoredFile.PreviewStatus.READY,
+            preview_warning="",
+            preview_digests=digests,
+            phash=phash,
+            **names,
         )
     except BaseException:
         files.delete_quietly(names.values())

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<id:pk>/", items.detail, name="detail"),
     path("<id:pk>/download/", items.download, name="download"),
     path("<id:pk>/preview/<str:variant>/", items.preview, name="preview"),
+    path("<id:pk>/link-into-current/", items.link_into_current, name="link_into_current"),
     # Review (views/review.py)
     path("review/", review.review_queue, name="review"),
     path("review/bulk/", review.bulk_review, name="review_bulk"),

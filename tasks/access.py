@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from campaign.access import require_open
 from civunit import access
 
 from .models import ProgressReport, Task, TaskOccurrence
@@ -117,8 +118,9 @@ def register_read_rules() -> None:
 # --- Get-or-404 -------------------------------------------------------------------------------------------
 
 
-def get_task_for_user(user, pk: int) -> Task:
-    """The task with everything its page and its permission checks read (parent's office, people, offices)."""
+def get_task_for_user(user, pk: int, *, for_change: bool = False) -> Task:
+    """The task with everything its page and its permission checks read (parent's office, people, offices). With
+    `for_change`, 403 when the task's campaign is archived (campaign.access.require_open)."""
     task = (
         Task.objects.visible_to(user)
         .select_related("campaign", "lead_office__head", "parent__lead_office", "work_area", "leader_in_charge")
@@ -128,6 +130,8 @@ def get_task_for_user(user, pk: int) -> Task:
     )
     if task is None:
         raise Http404
+    if for_change:
+        require_open(task.campaign)
     return task
 
 

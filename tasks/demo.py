@@ -14,7 +14,8 @@ from typing import cast
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import Campaign, Criterion, WorkArea
+from campaign.demo import demo_campaign
+from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
 
@@ -460,7 +461,7 @@ def _create(
 
 @transaction.atomic
 def seed(*, scale: int = 1, stdout=None) -> None:
-    campaign = Campaign.objects.current()
+    campaign = demo_campaign()
     if campaign is None or not Criterion.objects.filter(campaign=campaign).exists():
         if stdout:
             stdout.write("  tasks: no current campaign with criteria, skipped")

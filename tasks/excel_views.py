@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaign.access import campaign_for_request, is_open
 from campaign.models import Campaign, ImportRecord
 from civunit import access, downloads
 from civunit.http import AuthenticatedHttpRequest
@@ -51,8 +52,9 @@ def _coordinator(request: AuthenticatedHttpRequest) -> None:
         raise PermissionDenied
 
 
-def _campaign() -> Campaign:
-    campaign = Campaign.objects.current()
+def _campaign(request: AuthenticatedHttpRequest, *, for_change: bool = False) -> Campaign:
+    """The campaign the coordinator's pages show (campaign.selection); with `for_change`, 403 when archived."""
+    campaign = campaign_for_request(request, for_change=for_change)
     if campaign is None:
         raise Http404
     return campaign
@@ -60,8 +62,9 @@ def _campaign() -> Campaign:
 
 @require_http_methods(["GET", "POST"])
 def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The upload form and the recent imports; an archived campaign's page lists its imports and takes none."""
     _coordinator(request)
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request, for_change=request.method == "POST")
     form = UploadForm()
     refusal: list[str] = []
     if request.method == "POST" and campaign is not None:
@@ -84,7 +87,7 @@ def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "tasks/excel_import.html",
-        {"campaign": campaign, "form": form, "refusal": refusal, "records": records},
+        {"campaign": campaign, "form": form, "refusal": refusal, "records": records, "changeable": is_open(campaign)},
         status=200,
     )
 
@@ -104,9 +107,10 @@ def _created_rows(plan) -> list[dict]:
     ]
 
 
+@require_GET
 def excel_preview(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     _coordinator(request)
-    campaign = _campaign()
+    campaign = _campaign(request, for_change=True)
     stored = load_upload(user=request.user, digest=digest)
     if stored is None:
         messages.warning(request, _("That upload is no longer available; please upload the file again."))
@@ -118,7 +122,7 @@ def excel_preview(request: AuthenticatedHttpRequest, digest: str) -> HttpRespons
         return render(
             request,
             "tasks/excel_import.html",
-            {"campaign": campaign, "form": UploadForm(), "refusal": exc.messages, "records": []},
+            {"campaign": campaign, "form": UploadForm(), "refusal": exc.messages, "records": [], "changeable": True},
         )
     plan = plan_import(sheet, campaign=campaign)
     context = {
@@ -147,7 +151,7 @@ def excel_preview(request: AuthenticatedHttpRequest, digest: str) -> HttpRespons
 @require_POST
 def excel_apply(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     _coordinator(request)
-    campaign = _campaign()
+    campaign = _campaign(request, for_change=True)
     stored = load_upload(user=request.user, digest=digest)
     if stored is None:
         messages.warning(request, _("That upload is no longer available; please upload the file again."))
@@ -192,6 +196,7 @@ def excel_apply(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     return redirect("tasks:excel_result", pk=record.pk)
 
 
+@require_GET
 def excel_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(
@@ -222,9 +227,10 @@ def excel_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/excel_result.html", context)
 
 
+@require_GET
 def excel_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
-    campaign = _campaign()
+    campaign = _campaign(request)
     today = timezone.localdate()
     data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today)
     return downloads.attachment(

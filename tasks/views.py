@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaign.access import campaign_for_request, is_open
 from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.forms import parse_id
@@ -40,8 +41,10 @@ from .selectors import TaskFilters
 PAGE_SIZE = 50
 
 
-def _campaign_or_none() -> Campaign | None:
-    return Campaign.objects.current()
+def _campaign_or_none(request: HttpRequest, *, for_change: bool = False) -> Campaign | None:
+    """The campaign the person's pages show (chosen in the switcher, else the current one); with `for_change`,
+    403 when it is archived."""
+    return campaign_for_request(request, for_change=for_change)
 
 
 def _no_campaign(request: HttpRequest) -> HttpResponse:
@@ -54,7 +57,7 @@ def _page(request: HttpRequest, rows):
 
 @require_GET
 def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = _campaign_or_none()
+    campaign = _campaign_or_none(request)
     if campaign is None:
         return _no_campaign(request)
     form = TaskFilterForm(request.GET or None, campaign=campaign)
@@ -68,14 +71,14 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": _page(request, rows),
             "filters": filters,
-            "may_create": policy.can_edit_task(request.user),
+            "may_create": policy.can_edit_task(request.user) and is_open(campaign),
         },
     )
 
 
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign_or_none()
+    campaign = _campaign_or_none(request)
     if campaign is None:
         return _no_campaign(request)
     return render(
@@ -106,7 +109,7 @@ def _office_for(request: AuthenticatedHttpRequest) -> Office | None:
 
 @require_GET
 def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = _campaign_or_none()
+    campaign = _campaign_or_none(request)
     if campaign is None:
         return _no_campaign(request)
     office = _office_for(request)
@@ -114,7 +117,7 @@ def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "tasks/office.html", {"campaign": campaign, "office": None, "page": None})
     rows = selectors.office_task_rows(user=request.user, campaign=campaign, office_id=office.pk)
     bulk_office_ids = policy.task_bulk_office_ids(request.user)
-    may_bulk = office.pk in bulk_office_ids
+    may_bulk = office.pk in bulk_office_ids and is_open(campaign)
     return render(
         request,
         "tasks/office.html",
@@ -132,6 +135,10 @@ def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _permissions(user, task: Task) -> dict[str, bool]:
     allow_self = task.campaign.allow_self_review
+    if not is_open(task.campaign):  # archived: read-only, nothing to offer (the views refuse it anyway)
+        return dict.fromkeys(
+            ("start", "progress", "assign", "split", "check_off", "review", "reviewer", "edit", "anything"), False
+        )
     can = {
         "start": policy.can_start_task(user, task),
         "progress": policy.can_report_task_progress(user, task),
@@ -244,7 +251,7 @@ def _action_view(form_class, success_message, perform):
 
     @require_POST
     def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        task = get_task_for_user(request.user, pk)
+        task = get_task_for_user(request.user, pk, for_change=True)
         if not policy.may_work_on_tasks(request.user):
             raise PermissionDenied
         form = form_class(request.POST)
@@ -293,7 +300,7 @@ task_resume = _action_view(
 
 @require_POST
 def task_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
+    task = get_task_for_user(request.user, pk, for_change=True)
     if not policy.may_work_on_tasks(request.user):
         raise PermissionDenied
     form = ProgressForm(request.POST)
@@ -314,7 +321,7 @@ def task_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def task_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    parent = get_task_for_user(request.user, pk)
+    parent = get_task_for_user(request.user, pk, for_change=True)
     if not policy.can_split_task(request.user, parent):
         raise PermissionDenied
     form = SplitForm(request.POST or None, parent=parent)
@@ -341,7 +348,7 @@ def task_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def task_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
+    task = get_task_for_user(request.user, pk, for_change=True)
     if not policy.can_assign_task(request.user, task):
         raise PermissionDenied
     initial = {
@@ -369,7 +376,7 @@ def task_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = _campaign_or_none()
+    campaign = _campaign_or_none(request, for_change=True)
     office_ids = policy.task_bulk_office_ids(request.user)
     if campaign is None or not office_ids:
         raise PermissionDenied
@@ -421,7 +428,7 @@ def _task_fields(data: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new top-level line of the breakdown (the coordinator; offices split their own sub-tasks)."""
-    campaign = _campaign_or_none()
+    campaign = _campaign_or_none(request, for_change=True)
     if campaign is None:
         return _no_campaign(request)
     if not policy.can_edit_task(request.user):
@@ -440,7 +447,7 @@ def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
+    task = get_task_for_user(request.user, pk, for_change=True)
     if not policy.can_edit_task(request.user):
         raise PermissionDenied
     form = TaskForm(request.POST or None, campaign=task.campaign, task=task, initial=TaskForm.initial_for(task))

@@ -19,8 +19,9 @@ from tests.db_state import database_state
 
 # Views anyone may open without an account.
 PUBLIC = {"login", "healthz", "favicon", "admin:login", "accounts:password_reset", "accounts:password_reset_done"}
-# Views a read-only person may POST to: their own session, password and notifications.
-OWN_ACCOUNT = {"logout", "password_change", "admin:logout"}
+# Views a read-only person may POST to: their own session (the campaign their pages show too), password and
+# notifications.
+OWN_ACCOUNT = {"logout", "password_change", "admin:logout", "campaign:select"}
 OWN_PREFIXES = ("notifications:",)
 
 SAMPLE = {
@@ -212,6 +213,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         "import_job": import_job.pk,
         "archive_check": check.pk,
         "finding": finding.pk,
+        "campaign": campaign.pk,
         "bulletin": bulletin.pk,
         "robot": robot.pk,
         "robot_message": robot_message.pk,
@@ -234,6 +236,9 @@ OBJECT_OF = {
     "campaign:assessment_save": "criterion",
     "campaign:explanation_save": "criterion",
     "campaign:veto_update": "veto",
+    "campaign:make_current": "campaign",
+    "campaign:archive": "campaign",
+    "campaign:reopen": "campaign",
     "tasks:excel_result": "import",
     "evidence:standard": "criterion",
     "evidence:task": "task",

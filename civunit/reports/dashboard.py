@@ -459,6 +459,8 @@ class Dashboard:
     weekly: WeeklyProgress
     activities: list[Activity]  # held within the period
     recent: list[ActivityEntry]
+    # this campaign beside the one before it (organ-wide only, where there is one)
+    comparison: Comparison | None = None
 
 
 # --- Access ---------------------------------------------------------------------------------------------------
@@ -1266,9 +1268,11 @@ def dashboard(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     offices: list[Office] | None = None,
+    previous: Campaign | None = None,
 ) -> Dashboard:
     """Everything the dashboard page shows, each figure computed once: a fixed number of queries (17 organ-wide
-    with `offices`, every office, already loaded by the caller; 18 for an office).
+    with `offices`, every office, already loaded by the caller; 18 for an office; 2 more organ-wide with
+    `previous`, the campaign before this one, for the comparison of the years).
 
     `offices`: the caller's list of every office (the page's office picker), to spare the offices table a query."""
     scope = _Scope(campaign=campaign, user=user, office=office, today=today, start=start, end=end)
@@ -1287,7 +1291,78 @@ def dashboard(
         weekly=_weekly(scope),
         activities=_activities(scope),
         recent=_recent(scope, RECENT_LIMIT),
+        comparison=_comparison(scope, previous),
     )
+
+
+# --- This campaign beside the previous one ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The figures of one campaign that compare across the years: standards met (self-assessed 达标), the self
+    score, and the breakdown's lines done on time. From the same sources as the headline (the criteria tree, the
+    task counter), so this campaign's column equals its headline."""
+
+    campaign: Campaign
+    standards: int
+    standards_met: int
+    score: Decimal | None
+    max_score: Decimal | None
+    tasks: int
+    tasks_done: int
+    done_on_time: int
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.standards_met / self.standards) if self.standards else 0
+
+    @property
+    def score_percent(self) -> int:
+        if not self.max_score or self.score is None:
+            return 0
+        return round(100 * self.score / self.max_score)
+
+    @property
+    def on_time_percent(self) -> int:
+        """Lines done on time, of all lines (a line not done yet is not on time)."""
+        return round(100 * self.done_on_time / self.tasks) if self.tasks else 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    current: YearFigures
+    previous: YearFigures
+
+
+def _year(scope: _Scope) -> YearFigures:
+    standards = scope.tree.standards()
+    figures = scope.task_figures
+    return YearFigures(
+        campaign=scope.campaign,
+        standards=len(standards),
+        standards_met=sum(n.met for n in standards),
+        score=scope.tree.total.score_total,
+        max_score=scope.tree.total.max_total,
+        tasks=figures.total,
+        tasks_done=figures.done,
+        done_on_time=sum(extra["done_on_time"] for extra in scope.task_extras_by_office.values()),
+    )
+
+
+def _comparison(scope: _Scope, previous: Campaign | None) -> Comparison | None:
+    if previous is None or scope.office is not None:
+        return None
+    before = _Scope(campaign=previous, user=scope.user, today=scope.today)
+    return Comparison(current=_year(scope), previous=_year(before))
+
+
+def year_comparison(
+    *, campaign: Campaign, previous: Campaign, user: User, today: datetime.date | None = None
+) -> Comparison | None:
+    """Organ-wide figures of `campaign` beside those of `previous`: four queries (each campaign's criteria tree and
+    tasks by office; the dashboard shares this campaign's with its headline, so it pays two)."""
+    return _comparison(_Scope(campaign=campaign, user=user, today=today), previous)
 
 
 # --- Reusing the page's figures until something changes -------------------------------------------------------
@@ -1337,19 +1412,27 @@ STAMPS = tuple(change_stamps())
 
 
 def cached_dashboard(
-    *, campaign: Campaign, user: User, office: Office | None = None, offices: list[Office] | None = None
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    offices: list[Office] | None = None,
+    previous: Campaign | None = None,
 ) -> Dashboard:
     """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
-    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh."""
+    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh. The
+    stamps are the newest rows of every campaign, so they move with a change to `previous` too."""
     if not all(hasattr(campaign, name) for name in STAMPS) or not (
         sees_organ(user) or (office is not None and may_view_office(user, office))
     ):
-        return dashboard(campaign=campaign, user=user, office=office, offices=offices)
+        return dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
     now = timezone.localtime()
     parts = (
         CACHE_VERSION,
         campaign.pk,
         campaign.updated_at.isoformat(),
+        previous.pk if previous is not None else None,
+        previous.updated_at.isoformat() if previous is not None else None,
         office.pk if office is not None else "organ",
         now.strftime("%Y-%m-%d %H"),
         *(str(getattr(campaign, name)) for name in STAMPS),
@@ -1357,7 +1440,7 @@ def cached_dashboard(
     key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     data: Dashboard | None = cache.get(key)
     if data is None:
-        data = dashboard(campaign=campaign, user=user, office=office, offices=offices)
+        data = dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
         cache.set(key, data, CACHE_SECONDS)
     return data
 

@@ -33,11 +33,11 @@ class HomeSummary:
     works_on_tasks: bool = True
 
 
-def home_summary(user: User) -> HomeSummary:
+def home_summary(user: User, campaign: Campaign | None) -> HomeSummary:
+    """The summary for `campaign` (the one the person's pages show; its stages prefetched)."""
     from tasks.models import Task
     from tasks.selectors import awaiting_review_rows
 
-    campaign = Campaign.objects.prefetch_related("stages").current()
     if campaign is None:
         return HomeSummary(None, None, None, TaskFigures(), None, None, 0)
     inspection = campaign.inspection_date

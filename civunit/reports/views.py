@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET
 
+from campaign import selection
+from campaign.access import campaign_for_request
 from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.forms import parse_id
@@ -29,7 +31,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     """工作台: the countdown and the work waiting for the person (the coordinator reaches it from the dashboard)."""
-    summary = home_summary(request.user)
+    summary = home_summary(
+        request.user, campaign_for_request(request, queryset=Campaign.objects.prefetch_related("stages"))
+    )
     viewable = figures.viewable_offices(request.user)
     has_office_view = viewable is None or viewable.exists()
     return render(request, "reports/home.html", {"summary": summary, "has_office_view": has_office_view})
@@ -85,16 +89,19 @@ SWATCHES = {
 
 
 def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResponse:
-    campaign = (
-        Campaign.objects.prefetch_related("stages")
-        .annotate(**figures.change_stamps(), **figures.readiness_annotations())
-        .current()
+    # every campaign in one query (the switcher's list too), the chosen one with its change stamps and stages
+    rows = Campaign.objects.prefetch_related("stages").annotate(
+        **figures.change_stamps(), **figures.readiness_annotations()
     )
+    campaign = campaign_for_request(request, queryset=rows)
     template = "reports/dashboard.html"
     if campaign is None:
         return render(request, template, {"data": None})
     office, choices = _chosen_office(request)
-    data = figures.cached_dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
+    previous = selection.previous_campaign(selection.campaigns(request, rows), campaign) if office is None else None
+    data = figures.cached_dashboard(
+        campaign=campaign, user=request.user, office=office, offices=choices, previous=previous
+    )
     # The last integrity check, for the coordinator (one query; never kept with the figures)
     archive_card = can_read_archive_check(request.user) and not printing
     return render(

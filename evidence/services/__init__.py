@@ -8,6 +8,7 @@ restoring and purging; activities: creating and changing activities (活动).
 
 from ._common import ReviewError
 from .activities import activity_create, activity_update
+from .carry import already_linked, evidence_link_into
 from .intake import (
     DuplicateFound,
     EvidenceMeta,
@@ -30,11 +31,13 @@ __all__ = [
     "activity_create",
     "activity_update",
     "allocate_archive_number",
+    "already_linked",
     "evidence_accept",
     "evidence_bulk_review",
     "evidence_delete",
     "evidence_edit",
     "evidence_link",
+    "evidence_link_into",
     "evidence_new_version",
     "evidence_purge",
     "evidence_register",

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaign.models import Campaign
-from civunit.access import can_read_plan
+from campaign.access import campaign_for_request, is_open
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
 from .. import browsing, services
+from ..access import get_activity_for_user
 from ..forms.activities import ActivityForm, ActivityUploadForm
 from ..models import Activity
 from ..services import DuplicateFound, EvidenceMeta, evidence_register
@@ -27,24 +27,9 @@ from ._common import PAGE_SIZE, nav_flags
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
-def _get_activity(user, pk: int) -> Activity:
-    """Activities are plan-level (every signed-in person reads them); their evidence is filtered per item."""
-    if not can_read_plan(user):
-        raise Http404
-    activity = (
-        Activity.objects.select_related("organiser_office", "campaign", "created_by")
-        .prefetch_related("standards")
-        .filter(pk=pk)
-        .first()
-    )
-    if activity is None:
-        raise Http404
-    return activity
-
-
 @require_GET
 def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     rows = browsing.activity_rows(campaign) if campaign is not None else Activity.objects.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -53,7 +38,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "campaign": campaign,
             "page": page,
-            "can_create": campaign and access.can_create_activity(request.user),
+            "can_create": is_open(campaign) and access.can_create_activity(request.user),
             **nav_flags(request.user),
         },
     )
@@ -61,7 +46,8 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    activity = _get_activity(request.user, pk)
+    activity = get_activity_for_user(request.user, pk)
+    changeable = is_open(activity.campaign)
     parts = browsing.activity_record(user=request.user, activity=activity)
     return render(
         request,
@@ -70,8 +56,8 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "parts": parts,
             "missing": [p for p in parts if p["missing"]],
-            "can_change": access.can_change_activity(request.user, activity),
-            "can_upload": access.can_upload_evidence(request.user),
+            "can_change": changeable and access.can_change_activity(request.user, activity),
+            "can_upload": changeable and access.can_upload_evidence(request.user),
             "upload_form": ActivityUploadForm(),
             "max_size": human_size(max_upload_size()),
         },
@@ -82,7 +68,7 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_create_activity(request.user):
         raise PermissionDenied
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request, for_change=True)
     if campaign is None:
         raise Http404
     form = ActivityForm(request.POST or None, campaign=campaign, user=request.user)
@@ -100,7 +86,7 @@ def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    activity = _get_activity(request.user, pk)
+    activity = get_activity_for_user(request.user, pk, for_change=True)
     if not access.can_change_activity(request.user, activity):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, instance=activity, campaign=activity.campaign, user=request.user)
@@ -119,7 +105,7 @@ def activity_upload(request: AuthenticatedHttpRequest, pk: int, *, upload: Strea
     activity; it is linked to the activity's standards."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    activity = _get_activity(request.user, pk)
+    activity = get_activity_for_user(request.user, pk, for_change=True)
     back = reverse("evidence:activity", args=[activity.pk])
     problem, _status = upload.receive()
     if problem:

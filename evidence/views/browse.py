@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request, is_open
 from civunit import access as core_access
 from civunit import downloads
 from civunit.http import AuthenticatedHttpRequest
@@ -27,7 +27,7 @@ GRID_PAGE_SIZE = 48
 
 @require_GET
 def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     if campaign is None:
         return render(request, "evidence/browse_search.html", {"campaign": None, **nav_flags(request.user)})
     form = BrowseForm(request.GET, campaign=campaign)
@@ -46,7 +46,7 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "grid": grid,
-            "can_upload": access.can_upload_evidence(request.user),
+            "can_upload": access.can_upload_evidence(request.user) and is_open(campaign),
             **nav_flags(request.user),
         },
     )
@@ -54,7 +54,7 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     nodes = browsing.standards_tree(campaign) if campaign is not None else []
     return render(
         request,
@@ -74,7 +74,7 @@ def index_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The evidence index (佐证材料目录) as a formatted workbook: the items the person may read."""
     if not access.can_download_evidence_index(request.user):
         raise PermissionDenied
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     if campaign is None:
         raise Http404
     today = timezone.localdate()

@@ -3,21 +3,26 @@ downloads of originals and previews (streamed from the storage)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from campaign.models import Criterion
+from campaign.access import campaign_for_request, is_open
+from campaign.models import Campaign, Criterion
 from civunit import downloads
 from civunit.access import can_read_plan, is_coordinator
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 from tasks.models import Task
 
-from .. import files, selectors
+from .. import files, selectors, services
 from ..access import get_evidence_for_user
 from ..models import EvidenceEvent, EvidenceItem, StoredFile
 from ..sniffing import FORMATS
@@ -45,22 +50,65 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .select_related("uploader")
         .order_by("version")
     )
+    current = Campaign.objects.current()
+    elsewhere = current is not None and current.pk != item.campaign_id
+    linked = services.already_linked(item, current) if elsewhere and current is not None else None
     return render(
         request,
         "evidence/detail.html",
         {
             "item": item,
+            "current_campaign": current if elsewhere else None,
+            "linked_there": linked,
+            "can_link_into": elsewhere
+            and linked is None
+            and is_open(current)
+            and item.is_current
+            and not item.is_deleted
+            and access.can_link_into_campaign(request.user, item),
             "stored": item.stored_file,
             "standards": standards,
             "tasks": tasks,
             "events": events,
             "versions": versions,
             "inline": item.stored_file is not None and item.stored_file.format in INLINE_FORMATS,
-            "can_change": access.can_change_evidence(request.user, item),
+            "can_change": is_open(item.campaign) and access.can_change_evidence(request.user, item),
             # the file's SHA-256 is for the leadership group's office (technical details), not for every reader
             "show_technical": is_coordinator(request.user),
         },
     )
+
+
+@require_POST
+def link_into_current(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """File an item of an earlier campaign into the current one: a new item sharing the same stored file
+    (evidence.services.evidence_link_into), for the coordinator and the item's office."""
+    item = get_evidence_for_user(request.user, pk)
+    if not access.can_link_into_campaign(request.user, item):
+        raise PermissionDenied
+    campaign = Campaign.objects.current()
+    wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"  # the upload page's duplicate offer
+    try:
+        if campaign is None:
+            raise services.ReviewError(_("There is no current campaign."))
+        new = services.evidence_link_into(user=request.user, item=item, campaign=campaign)
+    except services.ReviewError as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "error": str(exc)}, status=400, json_dumps_params={"ensure_ascii": False})
+        messages.error(request, str(exc))
+        return redirect("evidence:detail", pk=item.pk)
+    message = _("“%(title)s” is now filed in “%(campaign)s” too, awaiting review; the file is shared, not copied.") % {
+        "title": new.title,
+        "campaign": campaign.title,
+    }
+    url = reverse("evidence:detail", args=[new.pk])
+    if wants_json:
+        return JsonResponse(
+            {"ok": True, "changed": True, "message": message, "id": new.pk, "title": new.title, "url": url},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    messages.success(request, message)
+    return redirect(url)
 
 
 def _paginated(request, qs):
@@ -69,8 +117,10 @@ def _paginated(request, qs):
 
 @require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = _paginated(request, selectors.visible_items(request.user).filter(uploader=request.user))
-    return render(request, "evidence/mine.html", {"page": page})
+    """The person's uploads in the campaign their pages show."""
+    campaign = campaign_for_request(request)
+    page = _paginated(request, selectors.visible_items(request.user).filter(uploader=request.user, campaign=campaign))
+    return render(request, "evidence/mine.html", {"page": page, "campaign": campaign})
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request, is_open
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
@@ -23,7 +23,7 @@ from ._common import PAGE_SIZE, nav_flags, versions_url
 
 @require_POST
 def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     try:
         services.evidence_delete(user=request.user, item=item)
     except services.ReviewError as exc:
@@ -39,7 +39,7 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def recycle_bin(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_recycle_bin(request.user):
         raise PermissionDenied
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     if campaign is None:
         raise Http404
     page = Paginator(browsing.recycle_bin_rows(campaign), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -52,7 +52,7 @@ def recycle_bin(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "purged": purged,
-            "can_manage": access.can_manage_recycle_bin(request.user),
+            "can_manage": access.can_manage_recycle_bin(request.user) and is_open(campaign),
             **nav_flags(request.user),
         },
     )
@@ -61,7 +61,7 @@ def recycle_bin(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _binned_item(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_manage_recycle_bin(request.user):
         raise PermissionDenied
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     if not item.is_deleted:
         raise Http404
     return item

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
@@ -26,7 +26,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """待审核: the versions the user reviews, oldest first, with bulk accept/return."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request)
     if campaign is None:
         raise Http404
     rows = browsing.review_queue(user=request.user, campaign=campaign)
@@ -40,7 +40,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     try:
         services.evidence_accept(user=request.user, item=item)
     except services.ReviewError as exc:
@@ -52,7 +52,7 @@ def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def return_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     form = ReturnForm(request.POST)
     if not access.can_review_evidence(request.user, item, allow_self_review=item.campaign.allow_self_review):
         raise PermissionDenied
@@ -73,7 +73,7 @@ def return_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bulk_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request, for_change=True)
     if campaign is None:
         raise Http404
     queryset = browsing.review_queue(user=request.user, campaign=campaign).select_related("campaign")

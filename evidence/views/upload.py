@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.access import CampaignArchived, campaign_for_request
 from campaign.models import Campaign
 from civunit.access import is_coordinator
 from civunit.forms import parse_id
@@ -27,8 +28,10 @@ from ..sniffing import FORMATS, Refused, human_size
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
-def _current_campaign() -> Campaign | None:
-    return Campaign.objects.current()
+def _campaign(request, *, for_change: bool = False) -> Campaign | None:
+    """The campaign the person files evidence under: the one their pages show (campaign.selection); with
+    `for_change`, 403 when it is archived."""
+    return campaign_for_request(request, for_change=for_change)
 
 
 def _json_error(message: str, status: int = 400, **extra) -> JsonResponse:
@@ -49,7 +52,7 @@ def _form_errors(form) -> str:
 def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = _current_campaign()
+    campaign = _campaign(request, for_change=True)
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial: dict[str, int | list[int]] = {}
@@ -76,7 +79,10 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     """Receive exactly one file with its caption fields; answer JSON for the upload page's XHR."""
     if not access.can_upload_evidence(request.user):
         return _json_error(_("You may read the evidence but not upload it."), 403)
-    campaign = _current_campaign()
+    try:
+        campaign = _campaign(request, for_change=True)
+    except CampaignArchived as archived:
+        return _json_error(str(archived), 403)
     if campaign is None:
         return _json_error(_("There is no current campaign to file evidence under."), 400)
     max_size = max_upload_size()
@@ -100,7 +106,7 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     except Refused as exc:
         return _json_error(str(exc), 415)
     except services.DuplicateFound as dup:
-        return _duplicate_response(request, dup)
+        return _duplicate_response(request, dup, campaign)
     _maybe_sweep_temp_files()
     return JsonResponse(
         {
@@ -114,11 +120,31 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
     )
 
 
-def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
+def _link_url(user, item, campaign: Campaign) -> str:
+    """Where the upload page links the existing item instead: in this campaign, to the chosen standards and tasks
+    (its uploader, office head or the coordinator); from an earlier campaign, into this one (the coordinator or
+    its office), when this campaign is the current one."""
+    if item.is_deleted:
+        return ""
+    if item.campaign_id == campaign.pk:
+        return reverse("evidence:link_existing", args=[item.pk]) if access.can_change_evidence(user, item) else ""
+    if campaign.is_current and access.can_link_into_campaign(user, item):
+        return reverse("evidence:link_into_current", args=[item.pk])
+    return ""
+
+
+def _duplicate_response(request, dup: services.DuplicateFound, campaign: Campaign) -> JsonResponse:
     """409: the same bytes are already in the archive. Only the items the person may open are described (an
     item in the recycle bin only to the coordinator, who alone opens it there); of any other item nothing is
-    said but that the file is there. The person is offered to link an item only if they may change it."""
+    said but that the file is there. The person is offered to link an item only if they may change it, or, for
+    an item of an earlier campaign, to link it into this one; items of this campaign come first."""
     user = request.user
+    readable = [
+        item
+        for item in dup.items
+        if access.can_read_evidence(user, item) and (not item.is_deleted or is_coordinator(user))
+    ]
+    readable.sort(key=lambda item: (item.campaign_id != campaign.pk, item.pk))
     items = [
         {
             "id": item.pk,
@@ -126,16 +152,19 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
             "archive_number": item.archive_number,
             "office": item.office.name,
             "url": reverse("evidence:detail", args=[item.pk]),
-            "link_url": reverse("evidence:link_existing", args=[item.pk])
-            if not item.is_deleted and access.can_change_evidence(user, item)
-            else "",
+            "link_url": _link_url(user, item, campaign),
             "in_recycle_bin": item.is_deleted,
+            "earlier_campaign": item.campaign_id != campaign.pk,
         }
-        for item in dup.items
-        if access.can_read_evidence(user, item) and (not item.is_deleted or is_coordinator(user))
+        for item in readable
     ]
     alive = [i for i in items if not i["in_recycle_bin"]]
-    if any(i["link_url"] for i in alive):
+    first_link = next((i for i in alive if i["link_url"]), None)
+    if first_link is not None and first_link["earlier_campaign"]:
+        message = _(
+            "This file is already in the archive of an earlier campaign. Link that item into this campaign instead?"
+        )
+    elif first_link is not None:
         message = _("This file is already in the archive. Link the existing item to your standard and task instead?")
     elif alive:
         message = _(
@@ -149,6 +178,11 @@ def _duplicate_response(request, dup: services.DuplicateFound) -> JsonResponse:
     else:
         message = _("This file is already in the archive.")
     return _json_error(message, 409, duplicate=True, items=items)
+
+
+def _wants_json(request) -> bool:
+    """The upload page's script, which reads the answer as JSON."""
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"
 
 
 def _maybe_sweep_temp_files() -> None:
@@ -171,7 +205,7 @@ def upload_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A media report given as a web address."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    campaign = _current_campaign()
+    campaign = _campaign(request, for_change=True)
     form = LinkForm(request.POST, campaign=campaign, user=request.user, prefix="link")
     if campaign is None or not form.is_valid():
         messages.error(request, _form_errors(form) if campaign else _("There is no current campaign."))
@@ -193,7 +227,7 @@ def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     Linking an item to a task lets the task's offices read it, so it takes the right to change the item (its
     uploader, the head of its office, the coordinator): anyone else who reads it gets 403."""
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     if not item.is_current or item.is_deleted:
         raise Http404
     if not access.can_change_evidence(request.user, item):
@@ -209,7 +243,7 @@ def link_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         message = _("Nothing changed: the item is already linked to these standards and tasks.")
     url = reverse("evidence:detail", args=[item.pk])
-    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+    if _wants_json(request):
         return JsonResponse(
             {"ok": True, "changed": changed, "message": message, "id": item.pk, "title": item.title, "url": url},
             json_dumps_params={"ensure_ascii": False},

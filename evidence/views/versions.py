@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaign.access import is_open
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 
@@ -49,18 +50,20 @@ def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ]
     user = request.user
     allow_self = item.campaign.allow_self_review
+    changeable = is_open(item.campaign)
     context = {
         "item": item,
         "latest": latest,
         "current": current,
         "versions": all_versions,
         "events": events,
-        "can_review": latest.status == EvidenceItem.Status.PENDING
+        "can_review": changeable
+        and latest.status == EvidenceItem.Status.PENDING
         and not latest.is_deleted
         and access.can_review_evidence(user, latest, allow_self_review=allow_self),
-        "can_change": not latest.is_deleted and access.can_change_evidence(user, latest),
-        "can_delete": not latest.is_deleted and access.can_delete_evidence(user, latest),
-        "can_restore": latest.is_deleted and access.can_manage_recycle_bin(user),
+        "can_change": changeable and not latest.is_deleted and access.can_change_evidence(user, latest),
+        "can_delete": changeable and not latest.is_deleted and access.can_delete_evidence(user, latest),
+        "can_restore": changeable and latest.is_deleted and access.can_manage_recycle_bin(user),
         "return_form": ReturnForm(),
     }
     return render(request, "evidence/versions.html", context)
@@ -81,7 +84,7 @@ def _field_label(name: str) -> str:
 def _latest_for_change(request: AuthenticatedHttpRequest, pk: int) -> EvidenceItem:
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
-    item = get_evidence_for_user(request.user, pk)
+    item = get_evidence_for_user(request.user, pk, for_change=True)
     latest = services.latest_version(item)
     if not access.can_change_evidence(request.user, latest):
         raise PermissionDenied

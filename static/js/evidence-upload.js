@@ -135,7 +135,7 @@
           buttons.remove();
           var data = xhr.response || {};
           // "nothing changed" (already linked) is said as the server words it
-          if (xhr.status === 200 && data.ok) finish(row, true, data.changed === false ? data.message : msg.msgLinked, target.url);
+          if (xhr.status === 200 && data.ok) finish(row, true, data.changed === false ? data.message : msg.msgLinked, data.url || target.url);
           else finish(row, false, data.error || msg.msgFailed);
         };
         xhr.onerror = function () { finish(row, false, msg.msgFailed); };

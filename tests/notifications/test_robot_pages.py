@@ -231,6 +231,7 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, login, robot_server, dja
         services.robot_test(robot=robot, user=None)  # each robot has a latest message
     client = login(cast.coordinator)
     client.get(reverse("robots:list"))
-    # session, user, roles; the robots with their latest message; the failed messages; the offices; the bell (2)
-    with django_assert_num_queries(8):
+    # session, user, roles; the robots with their latest message; the failed messages; the offices; the bell (2);
+    # the campaigns (the navigation's campaign switcher)
+    with django_assert_num_queries(9):
         client.get(reverse("robots:list"))

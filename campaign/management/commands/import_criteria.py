@@ -21,6 +21,8 @@ class Command(BaseCommand):
         target = Campaign.objects.filter(pk=campaign).first() if campaign else Campaign.objects.current()
         if target is None:
             raise CommandError("No such campaign (and no current campaign).")
+        if target.is_archived and not dry_run:
+            raise CommandError(f"“{target}” is archived: it can be read but no longer changed.")
         path = Path(file)
         try:
             data = path.read_bytes()

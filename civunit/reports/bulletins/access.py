@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from campaign.access import require_open
 from civunit import access
 from civunit.reports.models import Bulletin
 
@@ -58,9 +59,11 @@ def require_manage(user: User) -> None:
 
 
 def get_draft_for_change(user: User, pk: int) -> Bulletin:
-    """A draft the coordinator may change: 404 when unreadable, 403 for others and for a published bulletin."""
+    """A draft the coordinator may change: 404 when unreadable, 403 for others, for a published bulletin and for
+    one of an archived campaign."""
     bulletin = get_bulletin_for_user(user, pk)
     require_manage(user)
+    require_open(bulletin.campaign)
     if bulletin.is_published:
         raise PermissionDenied(_("A published bulletin cannot be changed."))
     return bulletin

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request
 from civunit.downloads import attachment, throttle_not_found
 from civunit.forms import IntegerField
 from civunit.http import AuthenticatedHttpRequest
@@ -59,7 +59,7 @@ def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bulletin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_manage(request.user)
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request, for_change=True)
     if campaign is None:
         messages.error(request, _("There is no current campaign to report on."))
         return redirect("reports:bulletins")
@@ -85,7 +85,9 @@ def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "bulletin": bulletin,
             "content": content,
             "period_name": _label(bulletin),
-            "may_manage": access.can_manage_bulletins(request.user) and not bulletin.is_published,
+            "may_manage": access.can_manage_bulletins(request.user)
+            and not bulletin.is_published
+            and not bulletin.campaign.is_archived,
         },
     )
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.access import campaign_for_request
 from campaign.models import Campaign
 from civunit.accounts.models import Office
 from civunit.downloads import attachment
@@ -44,7 +45,7 @@ def _report(request: AuthenticatedHttpRequest) -> tuple[ReadinessReport | None, 
         office = next((o for o in choices if o.pk == wanted), None)
         if office is None:
             raise Http404
-    campaign = Campaign.objects.prefetch_related("stages").current()
+    campaign = campaign_for_request(request, queryset=Campaign.objects.prefetch_related("stages"))
     if campaign is None:
         return None, choices
     return readiness_report(campaign=campaign, user=request.user, office=office), choices
@@ -90,7 +91,7 @@ def readiness_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = Campaign.objects.prefetch_related("stages").current()
+    campaign = campaign_for_request(request, for_change=True, queryset=Campaign.objects.prefetch_related("stages"))
     if campaign is None:
         raise Http404
     record = access.get_finding_for_user(request.user, campaign, pk)

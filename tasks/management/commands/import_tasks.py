@@ -66,6 +66,10 @@ class Command(BaseCommand):
         target = Campaign.objects.filter(pk=campaign).first() if campaign else Campaign.objects.current()
         if target is None:
             raise CommandError(_("No such campaign.") if campaign else _("There is no current campaign."))
+        if target.is_archived and not dry_run:
+            raise CommandError(
+                _("“%(campaign)s” is archived: it can be read but no longer changed.") % {"campaign": target}
+            )
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
