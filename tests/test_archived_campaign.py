@@ -25,10 +25,12 @@ CHANGES_ELSEWHERE = {
     "campaign:reopen": "the one way back out of an archive (audited)",
     "campaign:campaign_new": "starts a new campaign from the current one",
     "evidence:link_into_current": "files the old item into the current campaign, the old one untouched",
+    "evidence:archive_export": "exports the binder: a read of the archived campaign, kept as a job's file",
 }
-# Nothing of a campaign: the person's account and notifications, the organ's group robots, the admin.
+# Nothing of a campaign: the person's account and notifications, the organ's group robots, the admin, people and
+# offices (administrators), background jobs (GET only).
 NOT_CAMPAIGN_DATA = ("logout", "password_change", "password_change_done", "login", "healthz")
-NOT_CAMPAIGN_PREFIXES = ("notifications:", "robots:", "admin:")
+NOT_CAMPAIGN_PREFIXES = ("notifications:", "robots:", "admin:", "accounts:", "jobs:")
 # Pages (GET only) that are forms for a change: refused on an archived campaign as their POST is.
 CHANGE_FORMS = {"evidence:upload", "evidence:replace_form", "tasks:excel_preview"}
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from campaign.models import Campaign
+from campaign.access import campaign_for_request
 from civunit.accounts.models import User
 from civunit.http import AuthenticatedHttpRequest
 from civunit.jobs import registry
@@ -48,7 +48,7 @@ def _page(
         request,
         "evidence/import.html",
         {
-            "campaign": Campaign.objects.current(),
+            "campaign": campaign_for_request(request),
             "form": form,
             "error": error,
             "limits": {
@@ -71,7 +71,7 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @streaming_upload_with(_max_upload)
 def import_upload(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -> HttpResponse:
     _require_importer(request.user)
-    campaign = Campaign.objects.current()
+    campaign = campaign_for_request(request, for_change=True)  # 403 on an archived campaign
     if campaign is None:
         message = _("There is no current campaign to file evidence under.")
         return _page(request, EvidenceImportForm(), error=message, status=400)
