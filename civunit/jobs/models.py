@@ -25,13 +25,18 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.order_by("-created_at", "-pk")
 
 
+class JobStatus(models.TextChoices):
+    """A job's state (Job.Status); at module level so that the constraints below can name it."""
+
+    # With a context: the catalogs share one namespace, and the robots' "Failed" is 发送失败.
+    QUEUED = "queued", pgettext_lazy("job status", "Queued")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
+    DONE = "done", pgettext_lazy("job status", "Done")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")
+
+
 class Job(models.Model):
-    class Status(models.TextChoices):
-        # With a context: the catalogs share one namespace, and the robots' "Failed" is 发送失败.
-        QUEUED = "queued", pgettext_lazy("job status", "Queued")
-        RUNNING = "running", pgettext_lazy("job status", "Running")
-        DONE = "done", pgettext_lazy("job status", "Done")
-        FAILED = "failed", pgettext_lazy("job status", "Failed")
+    Status = JobStatus
 
     kind = models.CharField(_("kind"), max_length=50)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -67,13 +72,12 @@ class Job(models.Model):
             models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "done", "failed"]), name="jobs_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="jobs_status_valid"),
             models.CheckConstraint(condition=Q(done__lte=models.F("total")) | Q(total=0), name="jobs_done_le_total"),
             # A finished job with a file knows its size and hash; only a done job has a file.
             models.CheckConstraint(
-                condition=Q(result="") | (Q(status="done") & Q(result_size__isnull=False) & ~Q(result_sha256="")),
+                condition=Q(result="")
+                | (Q(status=JobStatus.DONE) & Q(result_size__isnull=False) & ~Q(result_sha256="")),
                 name="jobs_result_only_when_done",
             ),
         ]
