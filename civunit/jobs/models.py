@@ -26,6 +26,8 @@ class JobQuerySet(models.QuerySet["Job"]):
 
 
 class JobStatus(models.TextChoices):
+    """A job's state (Job.Status); at module level so that the constraints below can name it."""
+
     # With a context: the catalogs share one namespace, and the robots' "Failed" is 发送失败.
     QUEUED = "queued", pgettext_lazy("job status", "Queued")
     RUNNING = "running", pgettext_lazy("job status", "Running")
@@ -85,11 +87,6 @@ class Job(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("jobs:detail", args=[self.pk])
-
-    @property
-    def has_result(self) -> bool:
-        """Done, with a file to download."""
-        return self.status == JobStatus.DONE and bool(self.result)
 
     @property
     def finished(self) -> bool:
