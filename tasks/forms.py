@@ -99,6 +99,8 @@ class CheckOffForm(VersionedForm):
         max_length=2000,
         help_text=_("Name the evidence that proves it (documents, minutes, photos)."),
     )
+    # Posted by the confirmation page: check off although the task does not look complete.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ReviewForm(VersionedForm):

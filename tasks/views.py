@@ -263,13 +263,43 @@ task_start = _action_view(
     lambda: _("The task has started."),
     lambda user, task, occ, data: services.task_start(task=task, user=user, version=data["version"]),
 )
-task_check_off = _action_view(
-    CheckOffForm,
-    lambda: _("Checked off; it now waits for review."),
-    lambda user, task, occ, data: services.task_check_off(
-        task=task, user=user, note=data["note"], version=data["version"], occurrence=occ
-    ),
-)
+@require_POST
+def task_check_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Check off; a task with open sub-tasks or unmet evidence requirements first gets a page that says so and
+    asks for confirmation (the same form again with confirm=1)."""
+    task = get_task_for_user(request.user, pk)
+    if not policy.may_work_on_tasks(request.user):
+        raise PermissionDenied
+    form = CheckOffForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return _detail(task)
+    data = form.cleaned_data
+    occurrence = get_occurrence_for_task(task, data.get("occurrence"))
+    try:
+        services.task_check_off(
+            task=task,
+            user=request.user,
+            note=data["note"],
+            version=data["version"],
+            occurrence=occurrence,
+            confirmed=data["confirm"],
+        )
+    except services.CheckOffNeedsConfirmation as unconfirmed:
+        return render(
+            request,
+            "tasks/check_off_confirm.html",
+            {"task": task, "occurrence": occurrence, "concerns": unconfirmed.concerns, "data": data},
+        )
+    except services.StaleTask as error:
+        messages.warning(request, str(error))
+    except services.TaskActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Checked off; it now waits for review."))
+    return _detail(task)
+
+
 task_accept = _action_view(
     ReviewForm,
     lambda: _("Accepted: the task is done."),

@@ -19,6 +19,8 @@ from .core import (
 )
 from .occurrences import occurrences_roll
 from .workflow import (
+    CheckOffNeedsConfirmation,
+    check_off_concerns,
     next_child_code,
     progress_report_add,
     task_accept,
@@ -35,6 +37,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "CheckOffNeedsConfirmation",
+    "check_off_concerns",
     "StaleTask",
     "TaskActionError",
     "link_pending_people",
