@@ -59,7 +59,12 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _no_campaign(request)
     form = TaskFilterForm(request.GET or None, campaign=campaign)
     filters = form.filters() if form.is_bound else TaskFilters()
-    rows = selectors.filter_tasks(selectors.task_rows(user=request.user, campaign=campaign), filters, campaign=campaign)
+    rows = selectors.task_rows(user=request.user, campaign=campaign)
+    if filters.to_review:
+        rows = selectors.awaiting_review_rows(user=request.user, campaign=campaign)
+    if filters.supervised:
+        rows = rows.filter(leader_in_charge=request.user)
+    rows = selectors.filter_tasks(rows, filters, campaign=campaign)
     return render(
         request,
         "tasks/list.html",
@@ -69,6 +74,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": _page(request, rows),
             "filters": filters,
             "may_create": policy.can_edit_task(request.user),
+            "may_export_all": policy.task_export_office_ids(request.user) is None,
         },
     )
 
@@ -123,6 +129,7 @@ def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
             "office": office,
             "page": _page(request, rows),
             "may_bulk": may_bulk,
+            "may_export": bool(policy.task_export_office_ids(request.user)),
             "bulk_office_ids": bulk_office_ids,
             "bulk_form": BulkForm(office_ids=[office.pk]) if may_bulk else None,
             "headed_offices": Office.objects.filter(pk__in=bulk_office_ids) if len(bulk_office_ids) > 1 else [],

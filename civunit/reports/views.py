@@ -12,7 +12,7 @@ from tasks.models import Status
 
 from . import dashboard as figures
 from .dashboard_charts import STATE_COLOURS, dashboard_charts
-from .selectors import home_summary
+from .selectors import home_summary, supervised_summary
 
 
 @require_GET
@@ -88,6 +88,7 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         return render(request, template, {"data": None})
     office, choices = _chosen_office(request)
     data = figures.cached_dashboard(campaign=campaign, user=request.user, office=office, offices=choices)
+    supervised, supervised_total = supervised_summary(request.user, campaign)
     return render(
         request,
         template,
@@ -105,6 +106,8 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
             "office_choices": choices,
             "organ_view": figures.sees_organ(request.user),
             "printing": printing,
+            # 我分管的工作 of a 分管领导 (reports/_supervised.html reads it as summary.*)
+            "summary": {"supervised": supervised, "supervised_total": supervised_total},
             "rules": figures.status_rules(),
             # the filters of the task list and the evidence browser that the "more" links open
             "task_pending": Status.PENDING_REVIEW,

@@ -16,7 +16,7 @@ from campaign import completeness
 from civunit.accounts.models import User
 from civunit.accounts.roles import Role
 from civunit.notifications.models import Notification
-from civunit.notifications.services import notify
+from civunit.notifications.services import notifications_mark_done, notify
 from tasks import access
 
 from ..models import (
@@ -228,6 +228,8 @@ def task_check_off(
         text=_("%(code)s %(title)s was checked off and awaits your review.") % {"code": task.code, "title": task.title},
         actor=user,
     )
+    # a returned task checked off again: what the return asked for is done
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.RETURNED])
     return row
 
 
@@ -251,7 +253,7 @@ def task_accept(
     if access.is_task_reviewer(user, task) and not _may_review(user, task, row):
         raise PermissionDenied(_("You checked this task off yourself; another reviewer must accept it."))
     _require(_may_review(user, task, row))
-    return _transition(
+    accepted = _transition(
         task=task,
         user=user,
         action="accept",
@@ -261,6 +263,21 @@ def task_accept(
         source=source,
         values={"completed_at": timezone.now()},
     )
+    checker = User.objects.filter(pk=row.checked_off_by_id).first() if row.checked_off_by_id else None
+    _notify(
+        recipients=[checker, *_workers(task)],
+        kind=Notification.Kind.TASK_ACCEPTED,
+        task=task,
+        text=_("%(code)s %(title)s was accepted.") % {"code": task.code, "title": task.title},
+        actor=user,
+    )
+    _reviewed(user, task)
+    return accepted
+
+
+def _reviewed(user, task: Task) -> None:
+    """The reviewer acted on the notifications that the task awaited their review."""
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.AWAITING_REVIEW])
 
 
 @transaction.atomic
@@ -289,6 +306,7 @@ def task_return(
         % {"code": task.code, "title": task.title, "reason": reason},
         actor=user,
     )
+    _reviewed(user, task)
     return row
 
 
@@ -302,7 +320,11 @@ def task_resume(
     source: str = TaskEvent.Source.WEB,
 ) -> Task | TaskOccurrence:
     _require(access.can_start_task(user, task))
-    return _transition(task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source)
+    resumed = _transition(
+        task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source
+    )
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.RETURNED])
+    return resumed
 
 
 @transaction.atomic
