@@ -313,7 +313,9 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
             if i % 4 == 3:
                 continue  # a missed period now and then
             services.progress_report_add(task=task, user=worker, text="本期工作已按计划开展。", occurrence=occurrence)
-            services.task_check_off(task=task, user=head, note="本期已完成，材料已归档。", occurrence=occurrence, confirmed=True)
+            services.task_check_off(
+                task=task, user=head, note="本期已完成，材料已归档。", occurrence=occurrence, confirmed=True
+            )
             occurrence.refresh_from_db()
             reviewer = _reviewer(task, head, coordinator, admin)
             services.task_accept(task=_reload(task), user=reviewer, occurrence=occurrence)

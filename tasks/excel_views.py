@@ -233,12 +233,12 @@ def excel_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     campaign = _campaign()
     today = timezone.localdate()
-    data = export_workbook(
-        campaign, by_office=request.GET.get("by_office") == "1", today=today, office_ids=office_ids
-    )
+    data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today, office_ids=office_ids)
     name = "工作任务分解表"
     if office_ids is not None:
-        name += "-" + "、".join(Office.objects.filter(pk__in=office_ids).order_by("ordering", "name").values_list("name", flat=True))
+        name += "-" + "、".join(
+            Office.objects.filter(pk__in=office_ids).order_by("ordering", "name").values_list("name", flat=True)
+        )
     return downloads.attachment(
         data, content_type=XLSX_TYPE, filename=f"{name}-{today:%Y%m%d}.xlsx", fallback=f"tasks-{today:%Y%m%d}"
     )

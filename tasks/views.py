@@ -270,6 +270,8 @@ task_start = _action_view(
     lambda: _("The task has started."),
     lambda user, task, occ, data: services.task_start(task=task, user=user, version=data["version"]),
 )
+
+
 @require_POST
 def task_check_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check off; a task with open sub-tasks or unmet evidence requirements first gets a page that says so and

@@ -35,7 +35,7 @@ class HomeSummary:
     evidence_to_review: int = 0
     reviews: bool = False
     # 我分管的工作: the tasks whose 分管领导 the person is (the first few) and how many there are
-    supervised: list = field(default_factory=list)
+    supervised: list[Task] = field(default_factory=list)
     supervised_total: int = 0
 
     @property
@@ -46,7 +46,7 @@ class HomeSummary:
 SUPERVISED_SHOWN = 8
 
 
-def supervised_summary(user: User, campaign: Campaign) -> tuple[list, int]:
+def supervised_summary(user: User, campaign: Campaign) -> tuple[list[Task], int]:
     """我分管的工作 of `user`: the first tasks in 序号 order and their number (two queries)."""
     from tasks.selectors import supervised_task_rows
 
@@ -56,8 +56,8 @@ def supervised_summary(user: User, campaign: Campaign) -> tuple[list, int]:
 
 
 def home_summary(user: User) -> HomeSummary:
-    from tasks.models import Task
     from evidence.browsing import review_queue
+    from tasks.models import Task
     from tasks.selectors import awaiting_review_rows
 
     campaign = Campaign.objects.prefetch_related("stages").current()

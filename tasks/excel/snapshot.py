@@ -64,8 +64,7 @@ def task_snapshots(campaign, *, office_ids=None) -> list[TaskSnapshot]:
     if office_ids is not None:
         scope = scope.filter(lead_office_id__in=list(office_ids))
     rows = (
-        scope
-        .annotate(latest_progress=Subquery(latest))
+        scope.annotate(latest_progress=Subquery(latest))
         .order_by("code_key", "pk")
         .values_list(
             "pk",

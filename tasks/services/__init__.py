@@ -38,9 +38,9 @@ from .workflow import (
 
 __all__ = [
     "CheckOffNeedsConfirmation",
-    "check_off_concerns",
     "StaleTask",
     "TaskActionError",
+    "check_off_concerns",
     "link_pending_people",
     "next_child_code",
     "occurrences_roll",

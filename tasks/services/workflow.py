@@ -167,9 +167,7 @@ def check_off_concerns(task: Task, occurrence: TaskOccurrence | None = None) -> 
     if occurrence is None:
         open_children = task.children.exclude(status=Status.DONE).count()
         if open_children:
-            concerns.append(
-                _("%(n)d sub-task(s) are not done yet.") % {"n": open_children}
-            )
+            concerns.append(_("%(n)d sub-task(s) are not done yet.") % {"n": open_children})
     for lines in completeness.gaps(task.standards.all()).values():
         concerns.extend(lines)
     return concerns
@@ -320,9 +318,7 @@ def task_resume(
     source: str = TaskEvent.Source.WEB,
 ) -> Task | TaskOccurrence:
     _require(access.can_start_task(user, task))
-    resumed = _transition(
-        task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source
-    )
+    resumed = _transition(task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source)
     notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.RETURNED])
     return resumed
 

@@ -73,7 +73,9 @@ def test_the_organ_card_links_to_the_top_level_list_and_the_totals_agree(cast, c
 def test_a_leader_in_charge_sees_the_work_they_supervise_with_constant_queries(cast, campaign, login):
     client = login(cast.leader)
     assert 'data-testid="supervised"' not in client.get("/").content.decode()
-    TaskFactory(campaign=campaign, code="1", title="分管的任务", lead_office=cast.office_a, leader_in_charge=cast.leader)
+    TaskFactory(
+        campaign=campaign, code="1", title="分管的任务", lead_office=cast.office_a, leader_in_charge=cast.leader
+    )
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -89,9 +91,7 @@ def test_a_leader_in_charge_sees_the_work_they_supervise_with_constant_queries(c
     assert listed.context["page"].paginator.count == 21
 
 
-def test_the_uploader_hears_their_evidence_was_accepted_and_the_reviewer_notification_is_read(
-    cast, campaign, login
-):
+def test_the_uploader_hears_their_evidence_was_accepted_and_the_reviewer_notification_is_read(cast, campaign, login):
     item = make_item(campaign=campaign, uploader=cast.staff_a)
     told = notify(recipient=cast.head_a, kind=Kind.AWAITING_REVIEW, obj=item, text="待审核", actor=cast.staff_a)
     assert told is not None and told.read_at is None

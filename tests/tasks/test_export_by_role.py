@@ -13,7 +13,9 @@ from tests.tasks.factories import TaskFactory
 @pytest.fixture
 def breakdown(cast, campaign):
     TaskFactory(campaign=campaign, code="1", title="研究室的任务", lead_office=cast.office_a)
-    TaskFactory(campaign=campaign, code="2", title="提案委的任务", lead_office=cast.office_b, supporting=[cast.office_a])
+    TaskFactory(
+        campaign=campaign, code="2", title="提案委的任务", lead_office=cast.office_b, supporting=[cast.office_a]
+    )
     TaskFactory(campaign=campaign, code="3", title="办公室的任务", lead_office=cast.office_main)
     return campaign
 
