@@ -75,6 +75,14 @@ class Campaign(TimeStampedModel):
         default=False,
         help_text=_("For a one-person office: the person who checked a task off may also accept it."),
     )
+    block_incomplete_completion = models.BooleanField(
+        _("refuse incomplete check-offs"),
+        default=False,
+        help_text=_(
+            "Refuse to check off a task whose standards lack the required evidence or whose sub-tasks are open, "
+            "and to mark such a standard met, instead of asking for confirmation."
+        ),
+    )
     max_documents_per_standard = models.PositiveIntegerField(_("maximum documents per standard"), null=True, blank=True)
     max_photos_per_standard = models.PositiveIntegerField(_("maximum photos per standard"), null=True, blank=True)
     # Shown above the criteria tree, e.g. that the demo table is an example to be replaced by the official one.

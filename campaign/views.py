@@ -19,7 +19,7 @@ from civunit.access import can_manage_campaign
 from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx_table import XLSX_TYPE
 
-from . import exporting, links, selectors, services, workbooks
+from . import completeness, exporting, links, selectors, services, workbooks
 from .access import campaign_for_user, get_criterion_for_user, get_veto_for_user, is_open, require_manager
 from .forms import (
     AssessmentForm,
@@ -181,6 +181,13 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaign/criterion.html", _criterion_context(request, obj))
 
 
+def _met_without_evidence(criterion, status: str) -> list[str]:
+    """What is missing (campaign.completeness) when a standard is being marked 达标; nothing otherwise."""
+    if status != Assessment.Status.MET:
+        return []
+    return completeness.gaps([criterion]).get(criterion.pk, [])
+
+
 @require_POST
 def assessment_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = get_criterion_for_user(request.user, pk, for_change=True)
@@ -191,6 +198,21 @@ def assessment_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(
             request, "campaign/criterion.html", _criterion_context(request, obj, assessment_form=form), status=400
+        )
+    gaps = _met_without_evidence(obj, form.cleaned_data["status"])
+    if gaps and obj.campaign.block_incomplete_completion:
+        form.add_error(
+            "status",
+            _("The standard cannot be marked met yet: %(gaps)s") % {"gaps": "；".join(gaps)},
+        )
+        return render(
+            request, "campaign/criterion.html", _criterion_context(request, obj, assessment_form=form), status=400
+        )
+    if gaps and request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "campaign/assessment_confirm.html",
+            {"criterion": obj, "gaps": gaps, "data": form.cleaned_data},
         )
     services.assessment_save(criterion=obj, user=request.user, **form.cleaned_data)
     messages.success(request, _("The self-assessment of %(code)s was saved.") % {"code": obj.code})

@@ -104,6 +104,16 @@ def task_bulk_office_ids(user: User) -> frozenset[int]:
     return user.headed_office_ids if _works_on_tasks(user) else frozenset()
 
 
+def task_export_office_ids(user: User) -> frozenset[int] | None:
+    """Whose breakdown the user may export: None means the whole breakdown (the coordinator, leadership, who
+    read it all), else the offices they head (their own office's lines); an empty set means none (403)."""
+    if not access.is_active_user(user):
+        return frozenset()
+    if access.sees_everything(user):
+        return None
+    return user.headed_office_ids
+
+
 def may_work_on_tasks(user: User) -> bool:
     """Any task change at all (leadership and inactive users: none, 403)."""
     return _works_on_tasks(user)

@@ -314,7 +314,9 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
             if i % 4 == 3:
                 continue  # a missed period now and then
             services.progress_report_add(task=task, user=worker, text="本期工作已按计划开展。", occurrence=occurrence)
-            services.task_check_off(task=task, user=head, note="本期已完成，材料已归档。", occurrence=occurrence)
+            services.task_check_off(
+                task=task, user=head, note="本期已完成，材料已归档。", occurrence=occurrence, confirmed=True
+            )
             occurrence.refresh_from_db()
             reviewer = _reviewer(task, head, coordinator, admin)
             services.task_accept(task=_reload(task), user=reviewer, occurrence=occurrence)
@@ -342,7 +344,7 @@ def _advance(task: Task, how: str, head: User, staff: User | None, coordinator: 
     # a sub-task kept in the parent's office is checked off by its staff and reviewed by the head
     same_office = task.parent is not None and task.parent.lead_office_id == task.lead_office_id
     checker = staff if same_office and staff else head
-    services.task_check_off(task=task, user=checker, note="已按要求完成，佐证材料已上传台账。")
+    services.task_check_off(task=task, user=checker, note="已按要求完成，佐证材料已上传台账。", confirmed=True)
     if how == "pending":
         return
     task = _reload(task)

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign.access import campaign_for_request, is_open
 from campaign.models import Campaign, ImportRecord
 from civunit import access, downloads
+from civunit.accounts.models import Office
 from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx import WorkbookError
 
+from . import access as policy
 from .excel import ConflictsRefused, PlanChanged, apply_plan, export_workbook, plan_import, read_sheet
 from .excel.columns import STATUS_LABEL
 from .excel.planning import CONFLICT_SIMILARITY, deadline_text, office_names
@@ -229,10 +231,19 @@ def excel_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def excel_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _coordinator(request)
+    """The breakdown as .xlsx: the whole of it for the coordinator and leadership, an office head's own
+    office's lines (the offices they head) for them, nothing for anyone else (403)."""
+    office_ids = policy.task_export_office_ids(request.user)
+    if office_ids is not None and not office_ids:
+        raise PermissionDenied
     campaign = _campaign(request)
     today = timezone.localdate()
-    data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today)
+    data = export_workbook(campaign, by_office=request.GET.get("by_office") == "1", today=today, office_ids=office_ids)
+    name = "工作任务分解表"
+    if office_ids is not None:
+        name += "-" + "、".join(
+            Office.objects.filter(pk__in=office_ids).order_by("ordering", "name").values_list("name", flat=True)
+        )
     return downloads.attachment(
-        data, content_type=XLSX_TYPE, filename=f"工作任务分解表-{today:%Y%m%d}.xlsx", fallback=f"tasks-{today:%Y%m%d}"
+        data, content_type=XLSX_TYPE, filename=f"{name}-{today:%Y%m%d}.xlsx", fallback=f"tasks-{today:%Y%m%d}"
     )

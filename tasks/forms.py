@@ -38,6 +38,9 @@ class TaskFilterForm(forms.Form):
     stalled = forms.BooleanField(label=_("Stalled only"), required=False)
     due_within = IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    top = forms.BooleanField(label=_("Top-level tasks only"), required=False)
+    review = forms.BooleanField(label=_("Awaiting my review"), required=False)
+    supervised = forms.BooleanField(label=_("Tasks I supervise"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -82,6 +85,9 @@ class TaskFilterForm(forms.Form):
             due_within=data.get("due_within"),
             q=(data.get("q") or "").strip(),
             sort=sort if sort in SORTS else "code",
+            top_level=bool(data.get("top")),
+            to_review=bool(data.get("review")),
+            supervised=bool(data.get("supervised")),
         )
 
 
@@ -99,6 +105,8 @@ class CheckOffForm(VersionedForm):
         max_length=2000,
         help_text=_("Name the evidence that proves it (documents, minutes, photos)."),
     )
+    # Posted by the confirmation page: check off although the task does not look complete.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ReviewForm(VersionedForm):

@@ -60,6 +60,9 @@ class TaskFilters:
     stalled: bool = False
     q: str = ""
     sort: str = "code"
+    top_level: bool = False  # the breakdown's own lines only (what the home page's figures count)
+    to_review: bool = False  # checked off and waiting for the reader's review (the home's 待我审核)
+    supervised: bool = False  # tasks whose 分管领导 is the reader
 
 
 def filter_tasks(rows: QuerySet[Task], filters: TaskFilters, *, campaign, today=None) -> QuerySet[Task]:
@@ -86,9 +89,16 @@ def filter_tasks(rows: QuerySet[Task], filters: TaskFilters, *, campaign, today=
         )
     if filters.stalled:
         rows = rows.filter(is_stalled=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
+    if filters.top_level:
+        rows = rows.filter(parent__isnull=True)
     if filters.q:
         rows = rows.filter(Q(title__icontains=filters.q) | Q(measures__icontains=filters.q) | Q(code=filters.q))
     return rows.order_by(*SORTS.get(filters.sort, SORTS["code"]))
+
+
+def supervised_task_rows(*, user, campaign) -> QuerySet[Task]:
+    """我分管的工作: the tasks whose leader in charge (分管领导) is the user."""
+    return task_rows(user=user, campaign=campaign).filter(leader_in_charge=user)
 
 
 def my_task_rows(*, user, campaign) -> QuerySet[Task]:

@@ -62,7 +62,12 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _no_campaign(request)
     form = TaskFilterForm(request.GET or None, campaign=campaign)
     filters = form.filters() if form.is_bound else TaskFilters()
-    rows = selectors.filter_tasks(selectors.task_rows(user=request.user, campaign=campaign), filters, campaign=campaign)
+    rows = selectors.task_rows(user=request.user, campaign=campaign)
+    if filters.to_review:
+        rows = selectors.awaiting_review_rows(user=request.user, campaign=campaign)
+    if filters.supervised:
+        rows = rows.filter(leader_in_charge=request.user)
+    rows = selectors.filter_tasks(rows, filters, campaign=campaign)
     return render(
         request,
         "tasks/list.html",
@@ -72,6 +77,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": _page(request, rows),
             "filters": filters,
             "may_create": policy.can_edit_task(request.user) and is_open(campaign),
+            "may_export_all": policy.task_export_office_ids(request.user) is None,
         },
     )
 
@@ -126,6 +132,7 @@ def office_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
             "office": office,
             "page": _page(request, rows),
             "may_bulk": may_bulk,
+            "may_export": bool(policy.task_export_office_ids(request.user)),
             "bulk_office_ids": bulk_office_ids,
             "bulk_form": BulkForm(office_ids=[office.pk]) if may_bulk else None,
             "headed_offices": Office.objects.filter(pk__in=bulk_office_ids) if len(bulk_office_ids) > 1 else [],
@@ -270,13 +277,45 @@ task_start = _action_view(
     lambda: _("The task has started."),
     lambda user, task, occ, data: services.task_start(task=task, user=user, version=data["version"]),
 )
-task_check_off = _action_view(
-    CheckOffForm,
-    lambda: _("Checked off; it now waits for review."),
-    lambda user, task, occ, data: services.task_check_off(
-        task=task, user=user, note=data["note"], version=data["version"], occurrence=occ
-    ),
-)
+
+
+@require_POST
+def task_check_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Check off; a task with open sub-tasks or unmet evidence requirements first gets a page that says so and
+    asks for confirmation (the same form again with confirm=1)."""
+    task = get_task_for_user(request.user, pk)
+    if not policy.may_work_on_tasks(request.user):
+        raise PermissionDenied
+    form = CheckOffForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return _detail(task)
+    data = form.cleaned_data
+    occurrence = get_occurrence_for_task(task, data.get("occurrence"))
+    try:
+        services.task_check_off(
+            task=task,
+            user=request.user,
+            note=data["note"],
+            version=data["version"],
+            occurrence=occurrence,
+            confirmed=data["confirm"],
+        )
+    except services.CheckOffNeedsConfirmation as unconfirmed:
+        return render(
+            request,
+            "tasks/check_off_confirm.html",
+            {"task": task, "occurrence": occurrence, "concerns": unconfirmed.concerns, "data": data},
+        )
+    except services.StaleTask as error:
+        messages.warning(request, str(error))
+    except services.TaskActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Checked off; it now waits for review."))
+    return _detail(task)
+
+
 task_accept = _action_view(
     ReviewForm,
     lambda: _("Accepted: the task is done."),

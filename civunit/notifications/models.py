@@ -36,6 +36,8 @@ class Notification(TimeStampedModel):
         OVERDUE = "overdue", _("Overdue")
         AWAITING_REVIEW = "awaiting_review", _("Awaiting your review")
         EVIDENCE_RETURNED = "evidence_returned", _("Evidence returned")
+        TASK_ACCEPTED = "task_accepted", _("Task accepted")
+        EVIDENCE_ACCEPTED = "evidence_accepted", _("Evidence accepted")
         BULLETIN = "bulletin", _("Bulletin published")
         ARCHIVE_CHECK_FAILED = "archive_check_failed", _("Archive integrity check failed")
 
@@ -111,6 +113,8 @@ _TONES: dict[str, str] = {
     Notification.Kind.DUE_SOON: "warning",
     Notification.Kind.RETURNED: "secondary",
     Notification.Kind.EVIDENCE_RETURNED: "secondary",
+    Notification.Kind.TASK_ACCEPTED: "success",
+    Notification.Kind.EVIDENCE_ACCEPTED: "success",
 }
 
 

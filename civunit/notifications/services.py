@@ -154,6 +154,24 @@ def notification_mark_read(*, user, notification: Notification) -> None:
         )
 
 
+def notifications_mark_done(*, user, objs: Iterable[models.Model], kinds: Iterable[str]) -> int:
+    """`user` did what the notifications of `kinds` about `objs` asked (reviewed the item, resumed the task):
+    they are marked read. One query per model among `objs`; call it inside the transaction of the action."""
+    by_type: dict[int, list[int]] = {}
+    for obj in objs:
+        by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+    kinds = [str(k) for k in kinds]
+    done = 0
+    for ct_id, ids in by_type.items():
+        done += (
+            Notification.objects.for_user(user)
+            .unread()
+            .filter(kind__in=kinds, content_type_id=ct_id, object_id__in=ids)
+            .update(read_at=timezone.now())
+        )
+    return done
+
+
 @transaction.atomic
 def notification_mark_all_read(*, user) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())

@@ -6,7 +6,7 @@ however large the breakdown grows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -31,10 +31,33 @@ class HomeSummary:
     organ: TaskFigures | None
     awaiting_review: int
     works_on_tasks: bool = True
+    # 待我审核: evidence versions waiting for the person's review beside the tasks; shown only to reviewers
+    evidence_to_review: int = 0
+    reviews: bool = False
+    # 我分管的工作: the tasks whose 分管领导 the person is (the first few) and how many there are
+    supervised: list[Task] = field(default_factory=list)
+    supervised_total: int = 0
+
+    @property
+    def to_review(self) -> int:
+        return self.awaiting_review + self.evidence_to_review
+
+
+SUPERVISED_SHOWN = 8
+
+
+def supervised_summary(user: User, campaign: Campaign) -> tuple[list[Task], int]:
+    """我分管的工作 of `user`: the first tasks in 序号 order and their number (two queries)."""
+    from tasks.selectors import supervised_task_rows
+
+    rows = supervised_task_rows(user=user, campaign=campaign)
+    total = rows.order_by().count()
+    return (list(rows.select_related("lead_office")[:SUPERVISED_SHOWN]) if total else []), total
 
 
 def home_summary(user: User, campaign: Campaign | None) -> HomeSummary:
     """The summary for `campaign` (the one the person's pages show; its stages prefetched)."""
+    from evidence.browsing import review_queue
     from tasks.models import Task
     from tasks.selectors import awaiting_review_rows
 
@@ -56,5 +79,21 @@ def home_summary(user: User, campaign: Campaign | None) -> HomeSummary:
     if works and user.office_id:
         office = task_figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
     organ = task_figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
-    awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count() if works else 0
-    return HomeSummary(campaign, days, inspection, mine, office, organ, awaiting, works)
+    reviews = works and (access.is_coordinator(user) or bool(user.headed_office_ids))
+    awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count() if reviews else 0
+    evidence = review_queue(user=user, campaign=campaign).order_by().count() if reviews else 0
+    supervised, supervised_total = supervised_summary(user, campaign)
+    return HomeSummary(
+        campaign,
+        days,
+        inspection,
+        mine,
+        office,
+        organ,
+        awaiting,
+        works,
+        evidence_to_review=evidence,
+        reviews=reviews,
+        supervised=supervised,
+        supervised_total=supervised_total,
+    )

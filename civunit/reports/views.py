@@ -17,7 +17,7 @@ from tasks.models import Status
 from . import dashboard as figures
 from .dashboard_charts import STATE_COLOURS, dashboard_charts
 from .readiness.access import can_view_readiness
-from .selectors import home_summary
+from .selectors import home_summary, supervised_summary
 
 
 @require_GET
@@ -102,6 +102,7 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
     data = figures.cached_dashboard(
         campaign=campaign, user=request.user, office=office, offices=choices, previous=previous
     )
+    supervised, supervised_total = supervised_summary(request.user, campaign)
     # The last integrity check, for the coordinator (one query; never kept with the figures)
     archive_card = can_read_archive_check(request.user) and not printing
     return render(
@@ -124,6 +125,8 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
             "readiness": figures.readiness_figures(campaign) if office is None else None,
             "readiness_link": can_view_readiness(request.user),
             "printing": printing,
+            # 我分管的工作 of a 分管领导 (reports/_supervised.html reads it as summary.*)
+            "summary": {"supervised": supervised, "supervised_total": supervised_total},
             "rules": figures.status_rules(),
             # the filters of the task list and the evidence browser that the "more" links open
             "task_pending": Status.PENDING_REVIEW,

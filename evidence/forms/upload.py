@@ -12,7 +12,13 @@ from campaign.models import Criterion, EvidenceCategory
 from tasks.models import Task
 
 from ..services import EvidenceMeta
-from .fields import CriterionChoiceField, CriterionMultipleChoiceField, TaskMultipleChoiceField, linkable_tasks
+from .fields import (
+    CriterionChoiceField,
+    CriterionMultipleChoiceField,
+    TaskMultipleChoiceField,
+    grouped_task_choices,
+    linkable_tasks,
+)
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60
@@ -49,8 +55,7 @@ class EvidenceMetaForm(forms.Form):
         label=_("Tasks"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-filterable": ""}),
     )
     caption = forms.CharField(
         label=_("Caption"),
@@ -80,6 +85,11 @@ class EvidenceMetaForm(forms.Form):
             self.fields["primary_standard"].queryset = standards
             self.fields["other_standards"].queryset = standards
             self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("pk")
+
+    def group_tasks(self, user, campaign) -> None:
+        """For the page: the tasks as option groups, the person's own and their office's first (the posted
+        form validates against the queryset and needs no groups)."""
+        self.fields["tasks"].choices = grouped_task_choices(user, campaign)
 
     def clean(self):
         super().clean()

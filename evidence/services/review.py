@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civunit.notifications.models import Notification
-from civunit.notifications.services import notify
+from civunit.notifications.services import notifications_mark_done, notify
 from evidence import access
 
 from ..models import EvidenceEvent, EvidenceItem
@@ -52,6 +52,14 @@ def _accept(*, user, item: EvidenceItem) -> None:
         EvidenceItem.objects.filter(pk=item.pk).update(is_current=True)
         item.is_current = True
     _event(item=item, lineage=item.lineage, user=user, action=EvidenceEvent.Action.ACCEPTED, version=item.version)
+    notify(
+        recipient=item.uploader,
+        kind=Notification.Kind.EVIDENCE_ACCEPTED,
+        obj=item,
+        text=_("“%(title)s” was accepted.") % {"title": item.title},
+        actor=user,
+        url=versions_url(item),
+    )
 
 
 def _return(*, user, item: EvidenceItem, reason: str) -> None:
@@ -74,6 +82,11 @@ def _return(*, user, item: EvidenceItem, reason: str) -> None:
     )
 
 
+def _reviewed(*, user, items: Sequence[EvidenceItem]) -> None:
+    """The reviewer's notifications that these versions await review have been acted on."""
+    notifications_mark_done(user=user, objs=items, kinds=[Notification.Kind.AWAITING_REVIEW])
+
+
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -86,6 +99,7 @@ def evidence_accept(*, user, item: EvidenceItem) -> EvidenceItem:
     """已采用. An accepted newer version replaces the accepted one as the item's current version."""
     _check_review(user=user, item=item)
     _accept(user=user, item=item)
+    _reviewed(user=user, items=[item])
     return item
 
 
@@ -95,6 +109,7 @@ def evidence_return(*, user, item: EvidenceItem, reason: str) -> EvidenceItem:
     reason = _clean_reason(reason)
     _check_review(user=user, item=item)
     _return(user=user, item=item, reason=reason)
+    _reviewed(user=user, items=[item])
     return item
 
 
@@ -117,4 +132,5 @@ def evidence_bulk_review(*, user, items: Sequence[EvidenceItem], action: str, re
             _accept(user=user, item=item)
         else:
             _return(user=user, item=item, reason=reason)
+    _reviewed(user=user, items=items)
     return len(items)

@@ -23,6 +23,7 @@ from evidence import access
 
 from .. import services, uploads
 from ..access import get_evidence_for_user
+from ..forms.fields import linkable_tasks
 from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
 from ..sniffing import FORMATS, Refused, human_size
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
@@ -56,17 +57,34 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     limits = {kind: human_size(size) for kind, size in settings.EVIDENCE_MAX_SIZE.items()}
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial: dict[str, int | list[int]] = {}
+    for_task = None
+    task_standards: list = []
+    if (task_id := parse_id(request.GET.get("task"))) is not None and campaign is not None:
+        # Uploading from a task: its standards are chosen, so that the item gets its archive number under the
+        # first and counts toward every standard's requirement.
+        for_task = linkable_tasks(request.user, campaign).filter(pk=task_id).first()
+        if for_task is not None:
+            task_standards = list(for_task.standards.filter(is_leaf=True).order_by("ordering", "pk"))
+            initial["tasks"] = [for_task.pk]
+            if task_standards:
+                initial["primary_standard"] = task_standards[0].pk
+                initial["other_standards"] = [c.pk for c in task_standards[1:]]
     if (standard_id := parse_id(request.GET.get("standard"))) is not None:
         initial["primary_standard"] = standard_id
-    if (task_id := parse_id(request.GET.get("task"))) is not None:
-        initial["tasks"] = [task_id]
+    form = EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial)
+    link_form = LinkForm(campaign=campaign, user=request.user, prefix="link", initial=initial)
+    if campaign is not None:
+        form.group_tasks(request.user, campaign)
+        link_form.fields["tasks"].choices = form.fields["tasks"].choices
     return render(
         request,
         "evidence/upload.html",
         {
             "campaign": campaign,
-            "form": EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial),
-            "link_form": LinkForm(campaign=campaign, user=request.user, prefix="link"),
+            "form": form,
+            "link_form": link_form,
+            "for_task": for_task,
+            "task_standards": task_standards,
             "limits": limits,
             "max_size": max_upload_size(),
             "accept": accept,

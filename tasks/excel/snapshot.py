@@ -56,12 +56,15 @@ class TaskSnapshot:
         return self.linked_people + self.pending_names
 
 
-def task_snapshots(campaign) -> list[TaskSnapshot]:
-    """The campaign's tasks in natural 序号 order, with their offices, people, standards and latest progress."""
+def task_snapshots(campaign, *, office_ids=None) -> list[TaskSnapshot]:
+    """The campaign's tasks in natural 序号 order, with their offices, people, standards and latest progress
+    (only those led by `office_ids` when given)."""
     latest = ProgressReport.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-pk").values("text")[:1]
+    scope = Task.objects.filter(campaign=campaign)
+    if office_ids is not None:
+        scope = scope.filter(lead_office_id__in=list(office_ids))
     rows = (
-        Task.objects.filter(campaign=campaign)
-        .annotate(latest_progress=Subquery(latest))
+        scope.annotate(latest_progress=Subquery(latest))
         .order_by("code_key", "pk")
         .values_list(
             "pk",
@@ -126,7 +129,9 @@ def task_snapshots(campaign) -> list[TaskSnapshot]:
         )
     if not tasks:
         return []
-    in_campaign = {"task__campaign": campaign}
+    in_campaign: dict = {"task__campaign": campaign}
+    if office_ids is not None:
+        in_campaign["task__lead_office_id__in"] = list(office_ids)
     offices = Task.supporting_offices.through.objects.filter(**in_campaign)
     for task_id, pk, name, ordering in offices.order_by("office__ordering", "office__name").values_list(
         "task_id", "office_id", "office__name", "office__ordering"

@@ -21,6 +21,8 @@ from .core import (
 from .occurrences import occurrences_roll
 from .rectification import task_create_rectification
 from .workflow import (
+    CheckOffNeedsConfirmation,
+    check_off_concerns,
     next_child_code,
     progress_report_add,
     task_accept,
@@ -37,8 +39,10 @@ from .workflow import (
 )
 
 __all__ = [
+    "CheckOffNeedsConfirmation",
     "StaleTask",
     "TaskActionError",
+    "check_off_concerns",
     "link_pending_people",
     "next_child_code",
     "occurrences_roll",

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import completeness
 from civunit.accounts.models import User
 from civunit.accounts.roles import Role
 from civunit.notifications.models import Notification
-from civunit.notifications.services import notify
+from civunit.notifications.services import notifications_mark_done, notify
 from tasks import access
 
 from ..models import (
@@ -151,6 +152,27 @@ def task_start(*, task: Task, user, version: int | None = None, source: str = Ta
     return cast(Task, started)  # no occurrence: the task itself
 
 
+class CheckOffNeedsConfirmation(TaskActionError):
+    """The task is not really complete (see check_off_concerns): the actor must confirm, nothing was changed."""
+
+    def __init__(self, concerns: list[str]):
+        super().__init__(_("This task does not look complete yet. Check it off anyway?"))
+        self.concerns = concerns
+
+
+def check_off_concerns(task: Task, occurrence: TaskOccurrence | None = None) -> list[str]:
+    """What says the task is not complete: open sub-tasks, and standards whose evidence requirement is unmet
+    (campaign.completeness, which the evidence archive answers). A constant number of queries."""
+    concerns: list[str] = []
+    if occurrence is None:
+        open_children = task.children.exclude(status=Status.DONE).count()
+        if open_children:
+            concerns.append(_("%(n)d sub-task(s) are not done yet.") % {"n": open_children})
+    for lines in completeness.gaps(task.standards.all()).values():
+        concerns.extend(lines)
+    return concerns
+
+
 @transaction.atomic
 def task_check_off(
     *,
@@ -160,15 +182,25 @@ def task_check_off(
     version: int | None = None,
     occurrence: TaskOccurrence | None = None,
     source: str = TaskEvent.Source.WEB,
+    confirmed: bool = False,
 ) -> Task | TaskOccurrence:
     """The lead office's head checks the work off with a note saying what was done (→ 待审核).
 
     The evidence archive attaches its items to the task (and its progress reports); the note names them.
+    A task with open sub-tasks or unmet evidence requirements is checked off only when `confirmed`
+    (CheckOffNeedsConfirmation otherwise), and never where the campaign refuses incomplete check-offs.
     """
     _require(access.can_check_off_task(user, task))
     note = (note or "").strip()
     if not note:
         raise TaskActionError(_("Say what was done when checking a task off."))
+    concerns = check_off_concerns(task, occurrence)
+    if concerns and task.campaign.block_incomplete_completion:
+        raise TaskActionError(
+            _("This task cannot be checked off yet: %(concerns)s") % {"concerns": "；".join(concerns)}
+        )
+    if concerns and not confirmed:
+        raise CheckOffNeedsConfirmation(concerns)
     now = timezone.now()
     values = {"checked_off_at": now, "checked_off_by": user}
     if occurrence is not None:
@@ -194,6 +226,8 @@ def task_check_off(
         text=_("%(code)s %(title)s was checked off and awaits your review.") % {"code": task.code, "title": task.title},
         actor=user,
     )
+    # a returned task checked off again: what the return asked for is done
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.RETURNED])
     return row
 
 
@@ -217,7 +251,7 @@ def task_accept(
     if access.is_task_reviewer(user, task) and not _may_review(user, task, row):
         raise PermissionDenied(_("You checked this task off yourself; another reviewer must accept it."))
     _require(_may_review(user, task, row))
-    return _transition(
+    accepted = _transition(
         task=task,
         user=user,
         action="accept",
@@ -227,6 +261,21 @@ def task_accept(
         source=source,
         values={"completed_at": timezone.now()},
     )
+    checker = User.objects.filter(pk=row.checked_off_by_id).first() if row.checked_off_by_id else None
+    _notify(
+        recipients=[checker, *_workers(task)],
+        kind=Notification.Kind.TASK_ACCEPTED,
+        task=task,
+        text=_("%(code)s %(title)s was accepted.") % {"code": task.code, "title": task.title},
+        actor=user,
+    )
+    _reviewed(user, task)
+    return accepted
+
+
+def _reviewed(user, task: Task) -> None:
+    """The reviewer acted on the notifications that the task awaited their review."""
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.AWAITING_REVIEW])
 
 
 @transaction.atomic
@@ -255,6 +304,7 @@ def task_return(
         % {"code": task.code, "title": task.title, "reason": reason},
         actor=user,
     )
+    _reviewed(user, task)
     return row
 
 
@@ -268,7 +318,9 @@ def task_resume(
     source: str = TaskEvent.Source.WEB,
 ) -> Task | TaskOccurrence:
     _require(access.can_start_task(user, task))
-    return _transition(task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source)
+    resumed = _transition(task=task, user=user, action="resume", version=version, occurrence=occurrence, source=source)
+    notifications_mark_done(user=user, objs=[task], kinds=[Notification.Kind.RETURNED])
+    return resumed
 
 
 @transaction.atomic

@@ -1,0 +1,98 @@
+"""Uploads that count: the upload page opened from a task chooses the task and its standards, so the file gets its
+archive number and counts toward the standard's requirement; the task list puts the person's own and their
+office's tasks first; the desktop hints are hidden on phones."""
+
+import re
+
+import pytest
+
+from evidence.models import EvidenceItem
+from evidence.selectors import standards_evidence
+from tests.evidence import samples
+from tests.factories import CriterionFactory
+from tests.tasks.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def selected(page: str, name: str) -> list[str]:
+    """The values of the selected options of the select named `name`."""
+    block = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert block, name
+    return re.findall(r'<option value="(\d+)"[^>]*selected', block.group(0))
+
+
+def test_opening_the_upload_page_from_a_task_chooses_the_task_and_its_standards(
+    cast, campaign, standard, task_b, login
+):
+    second = CriterionFactory(campaign=campaign, code="6.2.9", title="志愿服务记录", is_leaf=True, ordering=999)
+    task_b.standards.add(second)
+    page = login(cast.head_b).get(f"/evidence/upload/?task={task_b.pk}").content.decode()
+    assert selected(page, "tasks") == [str(task_b.pk)]
+    assert selected(page, "primary_standard") == [str(standard.pk)]
+    assert selected(page, "other_standards") == [str(second.pk)]
+    assert 'data-testid="upload-for-task"' in page and "6.2.9" in page
+
+
+def test_the_file_posted_from_that_page_gets_its_archive_number_and_counts(
+    cast, campaign, standard, task_b, login, post_file
+):
+    page = login(cast.head_b).get(f"/evidence/upload/?task={task_b.pk}").content.decode()
+    fields = {"primary_standard": selected(page, "primary_standard"), "tasks": selected(page, "tasks")}
+    response = post_file(cast.head_b, "志愿服务.jpg", samples.jpeg(date="2026:03:05 09:30:00"), **fields)
+    body = response.json()
+    assert body["ok"] and body["archive_number"] == "6.2.1-001"
+    item = EvidenceItem.objects.get(pk=body["id"])
+    assert list(item.tasks.all()) == [task_b]
+    assert standards_evidence(criterion_ids=[standard.pk])[standard.pk].total == 1
+
+
+def test_a_task_without_standards_says_so_and_a_bad_task_is_ignored(cast, campaign, login):
+    bare = TaskFactory(campaign=campaign, code="8", lead_office=cast.office_a)
+    client = login(cast.staff_a)
+    page = client.get(f"/evidence/upload/?task={bare.pk}").content.decode()
+    assert selected(page, "tasks") == [str(bare.pk)] and selected(page, "primary_standard") == []
+    assert "alert-warning" in page
+    for junk in ("abc", "999999", "-1", "1e9"):
+        response = client.get(f"/evidence/upload/?task={junk}")
+        assert response.status_code == 200 and 'data-testid="upload-for-task"' not in response.content.decode()
+
+
+def option_order(page: str) -> list[str]:
+    block = re.search(r'<select name="tasks".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', block)
+
+
+def test_own_and_office_tasks_come_first_with_a_constant_number_of_queries(
+    cast, campaign, login, django_assert_max_num_queries
+):
+    TaskFactory(campaign=campaign, code="1", title="别人的任务", lead_office=cast.office_b)
+    TaskFactory(campaign=campaign, code="2", title="本科室的任务", lead_office=cast.office_a)
+    TaskFactory(campaign=campaign, code="3", title="我的任务", lead_office=cast.office_b, people=[cast.staff_a])
+    TaskFactory(campaign=campaign, code="4", title="配合的任务", lead_office=cast.office_b, supporting=[cast.office_a])
+    client = login(cast.staff_a)
+    page = client.get("/evidence/upload/").content.decode()
+    assert option_order(page) == ["3 我的任务", "2 本科室的任务", "4 配合的任务", "1 别人的任务"]
+    assert "<optgroup" in page
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/evidence/upload/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(30):
+        TaskFactory(campaign=campaign, code=f"{10 + n}", lead_office=cast.office_b, people=[cast.staff_a])
+    assert count() == before
+
+
+def test_phones_see_no_desktop_hints(cast, campaign, login):
+    page = login(cast.staff_a).get("/evidence/upload/").content.decode()
+    ctrl = re.search(r'<span class="([^"]*)">[^<]*Ctrl', page)
+    assert ctrl and "d-none" in ctrl.group(1) and "d-md-inline" in ctrl.group(1)
+    drop = re.search(r'<p class="([^"]*)">[^<]*(拖|Drop)', page)
+    assert drop and "d-none" in drop.group(1)
+    assert re.search(r'<[a-z]+ class="[^"]*d-md-none[^"]*">[^<]*点', page)
