@@ -331,3 +331,29 @@ def test_content_costs_the_same_queries_however_large_the_campaign(cast, campaig
     with CaptureQueriesContext(connection) as large:
         report_content(world.campaign, user=cast.coordinator)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_official_font_files_from_settings_are_loaded_by_the_fetcher(world, cast, caplog, settings, monkeypatch):
+    """An organ without the official faces installed names their files: @font-face, through the fetcher only."""
+    settings.OFFICIAL_FONT_FILES = {"仿宋_GB2312": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"}
+    settings.OFFICIAL_FONTS = {**settings.OFFICIAL_FONTS, "body": ["仿宋_GB2312", "Noto Serif CJK SC"]}
+    asked: list[str] = []
+    original = pdf.OfficialFetcher.fetch
+    monkeypatch.setattr(
+        pdf.OfficialFetcher, "fetch", lambda self, url, h=None: asked.append(url) or original(self, url, h)
+    )
+    data = render(world.campaign, cast.coordinator, caplog)
+    assert f"{pdf.FONT_SCHEME}:0" in asked
+    fonts = {f for page in read_pages(io.BytesIO(data))[:3] for line in page.body_lines() for f in line.fonts}
+    # the body's Latin figures from the file (embedded under the family's name); its Chinese falls back
+    assert any(f.startswith("仿宋_GB2312") for f in fonts), fonts
+    assert "Noto-Serif-CJK-SC" in fonts
+
+
+def test_unusable_font_settings_are_left_out(settings):
+    settings.OFFICIAL_FONT_FILES = {'Evil"}body{': "/etc/passwd", "Missing": "/nonexistent.ttf"}
+    settings.OFFICIAL_FONTS = {**settings.OFFICIAL_FONTS, "body": ['x"; } body { background: url(http://a/)', "Ok"]}
+    css = pdf.font_css()
+    assert "@font-face" not in css
+    assert "http" not in css and "Evil" not in css
+    assert '"Ok"' in css

@@ -5,9 +5,9 @@ preview code."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from campaign.models import Assessment, Campaign, Criterion, EvidenceCategory, Explanation, VetoCondition
 from evidence.models import EvidenceItem
