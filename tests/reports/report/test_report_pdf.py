@@ -339,9 +339,12 @@ def test_official_font_files_from_settings_are_loaded_by_the_fetcher(world, cast
     settings.OFFICIAL_FONTS = {**settings.OFFICIAL_FONTS, "body": ["仿宋_GB2312", "Noto Serif CJK SC"]}
     asked: list[str] = []
     original = pdf.OfficialFetcher.fetch
-    monkeypatch.setattr(
-        pdf.OfficialFetcher, "fetch", lambda self, url, h=None: asked.append(url) or original(self, url, h)
-    )
+
+    def spy(self, url, headers=None):
+        asked.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf.OfficialFetcher, "fetch", spy)
     data = render(world.campaign, cast.coordinator, caplog)
     assert f"{pdf.FONT_SCHEME}:0" in asked
     fonts = {f for page in read_pages(io.BytesIO(data))[:3] for line in page.body_lines() for f in line.fonts}
