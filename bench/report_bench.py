@@ -5,7 +5,8 @@
 Builds each campaign in a scratch SQLite database in a temporary folder (DATABASE_URL is ignored):
 - demo: `seed_demo`, as `make run` loads it;
 - large: the dashboard's data set (tests/reports/dataset.py: --standards standards in 10 items and 30 indicators,
-  3,000 tasks, 3,000 evidence rows), an explanation report of about 480 characters on every indicator, and --photos
+  --tasks tasks (600: two breakdown lines a standard), --documents evidence items that are not photos (1,000),
+  with their history), an explanation report of about 480 characters on every indicator, and --photos
   accepted photos of 4000 × 3000 pixels as phones take them (distinct images, JPEG quality 90, about 1–3 MB each)
   spread over the standards, each with the previews the worker makes on upload (evidence/previews.py: a print copy
   with a long side of 1000 px, the printed width of a half-page figure at 300 dpi). Making them takes minutes; they
@@ -133,7 +134,7 @@ def build_demo() -> None:
     call_command("seed_demo", "--force", verbosity=0)
 
 
-def build_large(standards: int, photos: int, cache: Path) -> None:
+def build_large(standards: int, photos: int, tasks: int, documents: int, cache: Path) -> None:
     import datetime
     import hashlib
 
@@ -157,7 +158,12 @@ def build_large(standards: int, photos: int, cache: Path) -> None:
         end_date=today + datetime.timedelta(days=400),
         is_current=True,
     )
-    data = build(campaign, today=today, standards=standards, tasks=3000, evidence=3000)
+    data = build(campaign, today=today, standards=standards, tasks=tasks, evidence=documents)
+    # the data set's rows share a few stored files and have no previews: documents here, the photos come below
+    EvidenceItem.objects.filter(campaign=campaign).update(kind=EvidenceKind.DOCUMENT)
+    EvidenceItem.objects.filter(campaign=campaign, category=EvidenceCategory.PHOTO).update(
+        category=EvidenceCategory.SUMMARY
+    )
     coordinator = data.heads[0]
     from django.contrib.auth.models import Group
 
@@ -318,6 +324,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["demo", "large"])
     parser.add_argument("--standards", type=int, default=300)
     parser.add_argument("--photos", type=int, default=500)
+    parser.add_argument("--tasks", type=int, default=600, help="tasks of the large campaign's breakdown")
+    parser.add_argument("--documents", type=int, default=1000, help="other evidence items (not photos)")
     parser.add_argument("--photo-cache", type=Path, default=Path(tempfile.gettempdir()) / "civunit-bench-report-photos")
     parser.add_argument("--keep", type=Path, help="Build in this folder and keep it (the PDFs, the HTML).")
     parser.add_argument("--child", choices=["report", "weasyprint", "build-demo", "build-large"])
@@ -330,7 +338,7 @@ def main() -> None:
             build_demo()
             return
         if args.child == "build-large":
-            build_large(args.standards, args.photos, args.photo_cache)
+            build_large(args.standards, args.photos, args.tasks, args.documents, args.photo_cache)
             return
         result = child_report(args.folder) if args.child == "report" else child_weasyprint(args.folder)
         print(json.dumps(result))
@@ -349,6 +357,7 @@ def main() -> None:
         started = time.monotonic()
         build_cmd = [sys.executable, __file__, "--child", f"build-{label}", "--folder", str(folder)]
         build_cmd += ["--standards", str(args.standards), "--photos", str(args.photos)]
+        build_cmd += ["--tasks", str(args.tasks), "--documents", str(args.documents)]
         build_cmd += ["--photo-cache", str(args.photo_cache)]
         subprocess.run(build_cmd, check=True)
         print(f"{label}: built in {time.monotonic() - started:.0f} s", flush=True)

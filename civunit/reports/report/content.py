@@ -471,7 +471,7 @@ def _caption(item: EvidenceItem) -> str:
 
 def _photo(item: EvidenceItem) -> Photo:
     stored: StoredFile | None = item.stored_file
-    ready = stored is not None and stored.preview_status == StoredFile.PreviewStatus.READY and bool(stored.print_copy)
+    ready = _has_print_copy(item)
     return Photo(
         evidence_id=item.pk,
         archive_number=item.archive_number,
@@ -510,8 +510,14 @@ def _evidence_groups(
     return groups
 
 
+def _has_print_copy(item: EvidenceItem) -> bool:
+    stored = item.stored_file
+    return stored is not None and stored.preview_status == StoredFile.PreviewStatus.READY and bool(stored.print_copy)
+
+
 def _group(code: str, title: str, items: list[EvidenceItem], photos_per_standard: int) -> EvidenceGroup:
-    photos = [i for i in items if i.kind == EvidenceKind.PHOTO]
+    # the selection shows photos that have a print copy first, in archive order
+    photos = sorted((i for i in items if i.kind == EvidenceKind.PHOTO), key=lambda i: not _has_print_copy(i))
     return EvidenceGroup(
         code=code,
         title=title,
