@@ -13,9 +13,11 @@ Builds each campaign in a scratch SQLite database in a temporary folder (DATABAS
   are kept in --photo-cache (default: a folder under the system's temporary folder) for the next run.
 
 Then, each in a fresh Python process (so that its peak memory, ru_maxrss, is its own):
-1. the whole path, as the background job runs it: report_content() (the queries), the template, the print copies
-   checked, WeasyPrint's layout and the PDF written to a file; it also keeps the HTML it drew;
-2. WeasyPrint alone on that same HTML, with the same stylesheets and fetcher, writing the same PDF.
+1. the whole path, as the background job runs it: report_content() (the queries), the templates, the print copies
+   checked, WeasyPrint's layout of each part (the body, each attachment; a large evidence index a 测评项目 at a
+   time), the parts joined by pypdf and written to a file (a first, untimed pass keeps the HTML of each part);
+2. WeasyPrint alone on that same HTML, part by part, with the same stylesheets and fetcher, each part written to
+   a file (no joining).
 Prints time, peak memory and PDF size of both, and the ratio of the times. Targets for the large report:
 time <= 1.3 x WeasyPrint alone, peak memory <= 500 MB, file <= 60 MB.
 """
@@ -227,67 +229,85 @@ def build_large(standards: int, photos: int, tasks: int, documents: int, cache: 
 # --- Measuring (child processes) ---------------------------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_report(folder: Path) -> dict:
-    """The whole path; keeps the HTML (and what the fetcher may serve) for the WeasyPrint-only run."""
-    from django.template import loader
+    """The whole path; keeps the HTML of each part it drew (and what the fetcher may serve) for the WeasyPrint-only
+    run."""
+    from django.template.loader import render_to_string
 
     from campaign.models import Campaign
     from civunit.accounts.models import User
     from civunit.reports.report import pdf
     from civunit.reports.report.content import report_content
 
-    html_kept: dict[str, str] = {}
-    original = loader.render_to_string
+    kept: list[dict[str, object]] = []
+    draw = pdf._draw
 
-    def keep(template_name, context=None, *args, **kwargs):
-        html = original(template_name, context, *args, **kwargs)
-        html_kept["html"] = html
-        return html
+    def keep(part, **kwargs):  # the same HTML and stylesheet, handed to WeasyPrint alone in the next process
+        html = render_to_string(
+            part.template, {**part.context, "stylesheet_url": pdf.STYLESHEET_URL, "document_title": kwargs["title"]}
+        )
+        kept.append({"html": html, "css": pdf.font_css() + pdf._continuation_css(kwargs["first_page"])})
+        return draw(part, **kwargs)
 
-    pdf.render_to_string = keep  # type: ignore[attr-defined]  # the same HTML, handed to WeasyPrint alone in the next process
     user = User.objects.get(username="coordinator")
     campaign = Campaign.objects.current()
     assert campaign is not None
-    started = time.perf_counter()
+    # a first pass with the HTML kept (not timed), then the timed run
+    pdf._draw = keep  # wrapped for the first pass only
+    content = report_content(campaign, user=user)
+    pdf.render_report_pdf(content, io.BytesIO(), user=user)
+    pdf._draw = draw
+    (folder / "parts.json").write_text(json.dumps(kept))
+    (folder / "allowed.json").write_text(json.dumps(pdf.allowed_print_copies(content.photos(), user=user)))
+    started, cpu = time.perf_counter(), cpu_seconds()
     content = report_content(campaign, user=user)
     content_s = time.perf_counter() - started
     out = folder / "report.pdf"
     with out.open("wb") as fh:
         pdf.render_report_pdf(content, fh, user=user)
     total = time.perf_counter() - started
-    allowed = pdf.allowed_print_copies(content.photos(), user=user)
-    (folder / "report.html").write_text(html_kept["html"])
-    (folder / "allowed.json").write_text(json.dumps(allowed))
     return {
         "seconds": total,
+        "cpu": cpu_seconds() - cpu,
         "content_seconds": content_s,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "pdf_mb": out.stat().st_size / 1e6,
         "photos": len(content.photos()),
         "standards": len([r for r in content.assessment_rows if r.is_standard]),
         "pages": len(__import__("pypdf").PdfReader(out).pages),
+        "parts": len(kept),
     }
 
 
 def child_weasyprint(folder: Path) -> dict:
+    """WeasyPrint alone on the same HTML: each part laid out and written (to a file), nothing else."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from civunit.reports.report import pdf
 
-    html = (folder / "report.html").read_text()
+    parts = json.loads((folder / "parts.json").read_text())
     allowed = {int(k): v for k, v in json.loads((folder / "allowed.json").read_text()).items()}
-    started = time.perf_counter()
-    fetcher = pdf.OfficialFetcher(allowed)
-    fonts = FontConfiguration()
-    out = folder / "weasyprint.pdf"
-    HTML(string=html, url_fetcher=fetcher).write_pdf(
-        out, stylesheets=[CSS(string=pdf.font_css(), font_config=fonts, url_fetcher=fetcher)], font_config=fonts
-    )
+    size = 0
+    started, cpu = time.perf_counter(), cpu_seconds()
+    for n, part in enumerate(parts):
+        fetcher = pdf.OfficialFetcher(allowed)
+        fonts = FontConfiguration()
+        out = folder / f"weasyprint-{n:02d}.pdf"
+        HTML(string=part["html"], url_fetcher=fetcher).write_pdf(
+            out, stylesheets=[CSS(string=part["css"], font_config=fonts, url_fetcher=fetcher)], font_config=fonts
+        )
+        size += out.stat().st_size
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "pdf_mb": out.stat().st_size / 1e6,
+        "pdf_mb": size / 1e6,
     }
 
 
@@ -308,13 +328,15 @@ def measure(label: str, folder: Path) -> None:
     report = run_child("report", folder)
     alone = run_child("weasyprint", folder)
     ratio = report["seconds"] / alone["seconds"]
+    cpu_ratio = report["cpu"] / alone["cpu"]
     print(
-        f"{label}: {report['standards']} standards, {report['photos']} photos, {report['pages']} pages\n"
-        f"  report (content + template + checks + WeasyPrint): {report['seconds']:.2f} s "
+        f"{label}: {report['standards']} standards, {report['photos']} photos, {report['pages']} pages "
+        f"in {report['parts']} parts\n"
+        f"  report (content + template + checks + WeasyPrint): {report['seconds']:.2f} s, CPU {report['cpu']:.2f} s "
         f"(content {report['content_seconds']:.2f} s), peak {report['peak_mb']:.0f} MB, PDF {report['pdf_mb']:.1f} MB\n"
-        f"  WeasyPrint alone on the same HTML:                 {alone['seconds']:.2f} s, "
+        f"  WeasyPrint alone on the same HTML (its parts):     {alone['seconds']:.2f} s, CPU {alone['cpu']:.2f} s, "
         f"peak {alone['peak_mb']:.0f} MB, PDF {alone['pdf_mb']:.1f} MB\n"
-        f"  ratio {ratio:.2f}x (target <= 1.3x)",
+        f"  ratio {ratio:.2f}x, in CPU time {cpu_ratio:.2f}x (target <= 1.3x)",
         flush=True,
     )
 
