@@ -360,3 +360,25 @@ def test_unusable_font_settings_are_left_out(settings):
     assert "@font-face" not in css
     assert "http" not in css and "Evil" not in css
     assert '"Ok"' in css
+
+
+def test_a_large_evidence_index_is_drawn_an_item_at_a_time_and_reads_as_one_document(world, cast, caplog, monkeypatch):
+    monkeypatch.setattr(pdf, "EVIDENCE_PART_SIZE", 0)
+    content = report_content(world.campaign, user=cast.coordinator)
+    groups = pdf.photo_views(content, pdf.allowed_print_copies(content.photos(), user=cast.coordinator))
+    assert len(pdf.report_parts(content, groups)) == 1 + 3 + len(world.items)  # body, 3 attachments, 3 items
+    data = render(world.campaign, cast.coordinator, caplog)
+    pages = read_pages(io.BytesIO(data))
+    assert [p.footer_lines()[0].text.strip() for p in pages] == [f"— {n} —" for n in range(1, len(pages) + 1)]
+    for page in pages:
+        footer = page.footer_lines()[0]
+        assert (footer.x1 > 150) == bool(page.number % 2)  # odd pages right, even pages left, across the parts
+    starts = [p.lines[0].text.strip() for p in pages]
+    first = pages[starts.index("附件3")]
+    assert "一、组织领导与创建机制" in [line.text.strip() for line in first.lines[:4]]
+    assert "二、思想政治建设" in starts and "三、学雷锋志愿服务" in starts  # each later item on a new page
+    text = flat(pdf_text(data))
+    annex = text.index("附件3")
+    assert annex < text.index("1.1.1测评标准111", annex) < text.index("3.2.2测评标准322", annex) < text.index("附件4")
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata is not None and reader.metadata.title == "某市政协机关关于创建全国文明单位工作情况的报告"
