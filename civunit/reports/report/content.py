@@ -254,6 +254,7 @@ class EvidenceGroup:
     rows: list[EvidenceRow] = field(default_factory=list)
     photos: list[Photo] = field(default_factory=list)
     photos_total: int = 0  # every accepted photo of the standard (the selection shows at most a few)
+    item_heading: str = ""  # the 测评项目 it belongs to, as in the body ("一、组织领导与创建机制"); "" for the rest
 
 
 @dataclass
@@ -471,7 +472,7 @@ def _caption(item: EvidenceItem) -> str:
 
 def _photo(item: EvidenceItem) -> Photo:
     stored: StoredFile | None = item.stored_file
-    ready = stored is not None and stored.preview_status == StoredFile.PreviewStatus.READY and bool(stored.print_copy)
+    ready = _has_print_copy(item)
     return Photo(
         evidence_id=item.pk,
         archive_number=item.archive_number,
@@ -498,20 +499,29 @@ def _evidence_groups(
     for item in items:
         by_standard[item.primary_standard_id].append(item)
     groups = []
-    for top in coverage:
+    for number, top in enumerate(coverage, 1):
+        heading = f"{chinese_number(number)}、{top.node.criterion.title}"
         for row in top.walk():
             if not row.is_standard:
                 continue
             found = by_standard.pop(row.node.criterion.pk, [])
-            groups.append(_group(row.node.code, row.node.criterion.title, found, photos_per_standard))
+            group = _group(row.node.code, row.node.criterion.title, found, photos_per_standard)
+            group.item_heading = heading
+            groups.append(group)
     rest = [item for rows in by_standard.values() for item in rows]
     if rest:
         groups.append(_group("", _("Not linked to a standard"), rest, photos_per_standard))
     return groups
 
 
+def _has_print_copy(item: EvidenceItem) -> bool:
+    stored = item.stored_file
+    return stored is not None and stored.preview_status == StoredFile.PreviewStatus.READY and bool(stored.print_copy)
+
+
 def _group(code: str, title: str, items: list[EvidenceItem], photos_per_standard: int) -> EvidenceGroup:
-    photos = [i for i in items if i.kind == EvidenceKind.PHOTO]
+    # the selection shows photos that have a print copy first, in archive order
+    photos = sorted((i for i in items if i.kind == EvidenceKind.PHOTO), key=lambda i: not _has_print_copy(i))
     return EvidenceGroup(
         code=code,
         title=title,

@@ -11,6 +11,7 @@ network or embed an attachment, and no user CSS is ever applied.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import threading
@@ -26,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -84,7 +86,7 @@ class ReportRenderError(Exception):
 FONT_ROLES = {
     "body": ["body", "@page :right @bottom-right", "@page :left @bottom-left"],
     "title": [".od-title", ".od-annex-title", ".od-masthead-title"],
-    "hei": [".od-h1", ".od-annex-label"],
+    "hei": [".od-h1", ".od-annex-label", ".od-group-item"],
     "kai": [".od-h2", ".od-group-heading"],
 }
 
@@ -259,25 +261,27 @@ def photo_views(content: ReportContent, allowed: dict[int, str], progress: Progr
 
 class _PageCounter(logging.Handler):
     """Counts the pages WeasyPrint lays out (its progress log, "Step 5 - Creating layout - Page N"), for the
-    thread that renders only."""
+    thread that renders only; `offset` is the pages of the parts drawn before."""
 
-    def __init__(self, callback: Progress, estimate: int):
+    def __init__(self, callback: Progress, estimate: int, offset: int):
         super().__init__(logging.INFO)
-        self.callback, self.estimate, self.thread = callback, estimate, threading.get_ident()
+        self.callback, self.estimate, self.offset = callback, estimate, offset
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread != self.thread or not str(record.msg).startswith("Step 5 - Creating layout - Page"):
             return
         page = cast(int, record.args[0]) if isinstance(record.args, tuple) and record.args else 0
-        self.callback("layout", page, max(self.estimate, page))
+        done = self.offset + page
+        self.callback("layout", done, max(self.estimate, done))
 
 
 @contextmanager
-def _count_pages(progress: Progress | None, estimate: int) -> Iterator[None]:
+def _count_pages(progress: Progress | None, estimate: int, offset: int = 0) -> Iterator[None]:
     if progress is None:
         yield
         return
-    handler = _PageCounter(progress, estimate)
+    handler = _PageCounter(progress, estimate, offset)
     logger = logging.getLogger("weasyprint.progress")
     logger.addHandler(handler)
     try:
@@ -289,40 +293,112 @@ def _count_pages(progress: Progress | None, estimate: int) -> Iterator[None]:
 # --- Drawing ------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Part:
+    """A template drawn as a document of its own; the parts of a report are joined, page numbers running on."""
+
+    template: str
+    context: dict[str, Any]
+
+
+def _continuation_css(first_page: int) -> str:
+    """A part that starts on page N > 1: its page numbers start at N and its first page has N's side (odd pages
+    are right-hand pages), so that the joined document reads as one."""
+    if first_page == 1:
+        return ""
+    side = "right" if first_page % 2 else "left"
+    return f"@page :first {{ counter-set: page {first_page}; }}\nhtml {{ break-before: {side}; }}"
+
+
+def _draw(
+    part: Part,
+    *,
+    fetcher: OfficialFetcher,
+    title: str,
+    first_page: int,
+    progress: Progress | None,
+    estimate: int,
+) -> tuple[bytes, int]:
+    """One part as PDF bytes, and its number of pages. WeasyPrint's boxes are dropped before the next part."""
+    html = render_to_string(part.template, {**part.context, "stylesheet_url": STYLESHEET_URL, "document_title": title})
+    font_config = FontConfiguration()
+    stylesheets = [CSS(string=font_css() + _continuation_css(first_page), font_config=font_config, url_fetcher=fetcher)]
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    with _count_pages(progress, estimate, first_page - 1):
+        rendered = document.render(stylesheets=stylesheets, font_config=font_config, presentational_hints=False)
+    buffer = io.BytesIO()
+    # No attachments, no forms: the PDF carries the pages only.
+    rendered.write_pdf(buffer, attachments=None, pdf_forms=False)
+    return buffer.getvalue(), len(rendered.pages)
+
+
 def render_official_pdf(
-    template: str,
-    context: dict[str, Any],
+    parts: list[Part],
     out: BinaryIO,
     *,
     fetcher: OfficialFetcher,
     title: str,
+    author: str = "",
     progress: Progress | None = None,
     pages_estimate: int = 1,
 ) -> int:
-    """Render an official-layout template to `out` as PDF; returns the number of pages."""
-    html = render_to_string(template, {**context, "stylesheet_url": STYLESHEET_URL, "document_title": title})
-    font_config = FontConfiguration()
-    stylesheet = CSS(string=font_css(), font_config=font_config, url_fetcher=fetcher)
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    """Draw official-layout templates to `out` as one PDF; returns the number of pages.
+
+    Each part is laid out on its own and written before the next is begun, so that memory holds one part's
+    layout at a time (WeasyPrint keeps every box of a document until it is written: a 400-page report held
+    whole takes over 600 MB); pypdf joins the parts. A single part is written as WeasyPrint wrote it."""
     if progress:
         progress("layout", 0, pages_estimate)
-    with _count_pages(progress, pages_estimate):
-        rendered = document.render(stylesheets=[stylesheet], font_config=font_config, presentational_hints=False)
-    pages = len(rendered.pages)
+    drawn: list[bytes] = []
+    pages = 0
+    for part in parts:
+        data, count = _draw(
+            part, fetcher=fetcher, title=title, first_page=pages + 1, progress=progress, estimate=pages_estimate
+        )
+        drawn.append(data)
+        pages += count
     if progress:
         progress("layout", pages, pages)
         progress("write", 0, 1)
-    # No attachments, no forms: the PDF carries the pages only.
-    rendered.write_pdf(out, attachments=None, pdf_forms=False)
+    if len(drawn) == 1:
+        out.write(drawn[0])
+    else:
+        writer = PdfWriter()
+        for data in drawn:
+            writer.append(PdfReader(io.BytesIO(data)), import_outline=True)
+        writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "civunit", "/Producer": "WeasyPrint"})
+        writer.write(out)
     if progress:
         progress("write", 1, 1)
     return pages
 
 
+# The evidence attachment is drawn a 测评项目 at a time past this many index lines and photos.
+EVIDENCE_PART_SIZE = 300
+
+
+def report_parts(content: ReportContent, groups: list[GroupView]) -> list[Part]:
+    """The body, then each attachment; a large evidence attachment a 测评项目 at a time (each on a new page)."""
+    common = {"content": content}
+    parts = [Part("reports/official/report.html", {**common, "coverage_chart": coverage_svg(content)})]
+    for annex in content.attachments:
+        chunks: list[list[GroupView]] = [groups]
+        if annex.kind == "evidence" and sum(len(g.group.rows) + len(g.photos) for g in groups) > EVIDENCE_PART_SIZE:
+            chunks = []
+            for view in groups:
+                if not chunks or chunks[-1][-1].group.item_heading != view.group.item_heading:
+                    chunks.append([])
+                chunks[-1].append(view)
+        for n, chunk in enumerate(chunks):
+            context = {**common, "annex": annex, "first_part": n == 0, "evidence_groups": chunk}
+            parts.append(Part("reports/official/annex.html", context))
+    return parts
+
+
 def _pages_estimate(content: ReportContent) -> int:
     rows = len(content.assessment_rows) + len(content.task_rows) + len(content.veto_rows)
     rows += sum(len(g.rows) + 2 for g in content.evidence_groups)
-    return 3 + len(content.indicators()) // 3 + rows // 18 + len(content.photos()) // 6
+    return 3 + len(content.indicators()) * 2 + rows // 18 + len(content.photos()) // 6
 
 
 _VIEWBOX = re.compile(r'viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)" width="100%"')
@@ -362,11 +438,11 @@ def render_report_pdf(
     groups = photo_views(content, allowed, progress)
     shown = {v.photo.evidence_id: allowed[v.photo.evidence_id] for g in groups for v in g.photos if v.src}
     render_official_pdf(
-        "reports/official/report.html",
-        {"content": content, "evidence_groups": groups, "coverage_chart": coverage_svg(content)},
+        report_parts(content, groups),
         out,
         fetcher=OfficialFetcher(shown),
         title=content.title,
+        author=content.organ,
         progress=progress,
         pages_estimate=_pages_estimate(content),
     )

@@ -331,3 +331,54 @@ def test_content_costs_the_same_queries_however_large_the_campaign(cast, campaig
     with CaptureQueriesContext(connection) as large:
         report_content(world.campaign, user=cast.coordinator)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_official_font_files_from_settings_are_loaded_by_the_fetcher(world, cast, caplog, settings, monkeypatch):
+    """An organ without the official faces installed names their files: @font-face, through the fetcher only."""
+    settings.OFFICIAL_FONT_FILES = {"仿宋_GB2312": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"}
+    settings.OFFICIAL_FONTS = {**settings.OFFICIAL_FONTS, "body": ["仿宋_GB2312", "Noto Serif CJK SC"]}
+    asked: list[str] = []
+    original = pdf.OfficialFetcher.fetch
+
+    def spy(self, url, headers=None):
+        asked.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf.OfficialFetcher, "fetch", spy)
+    data = render(world.campaign, cast.coordinator, caplog)
+    assert f"{pdf.FONT_SCHEME}:0" in asked
+    fonts = {f for page in read_pages(io.BytesIO(data))[:3] for line in page.body_lines() for f in line.fonts}
+    # the body's Latin figures from the file (embedded under the family's name); its Chinese falls back
+    assert any(f.startswith("仿宋_GB2312") for f in fonts), fonts
+    assert "Noto-Serif-CJK-SC" in fonts
+
+
+def test_unusable_font_settings_are_left_out(settings):
+    settings.OFFICIAL_FONT_FILES = {'Evil"}body{': "/etc/passwd", "Missing": "/nonexistent.ttf"}
+    settings.OFFICIAL_FONTS = {**settings.OFFICIAL_FONTS, "body": ['x"; } body { background: url(http://a/)', "Ok"]}
+    css = pdf.font_css()
+    assert "@font-face" not in css
+    assert "http" not in css and "Evil" not in css
+    assert '"Ok"' in css
+
+
+def test_a_large_evidence_index_is_drawn_an_item_at_a_time_and_reads_as_one_document(world, cast, caplog, monkeypatch):
+    monkeypatch.setattr(pdf, "EVIDENCE_PART_SIZE", 0)
+    content = report_content(world.campaign, user=cast.coordinator)
+    groups = pdf.photo_views(content, pdf.allowed_print_copies(content.photos(), user=cast.coordinator))
+    assert len(pdf.report_parts(content, groups)) == 1 + 3 + len(world.items)  # body, 3 attachments, 3 items
+    data = render(world.campaign, cast.coordinator, caplog)
+    pages = read_pages(io.BytesIO(data))
+    assert [p.footer_lines()[0].text.strip() for p in pages] == [f"— {n} —" for n in range(1, len(pages) + 1)]
+    for page in pages:
+        footer = page.footer_lines()[0]
+        assert (footer.x1 > 150) == bool(page.number % 2)  # odd pages right, even pages left, across the parts
+    starts = [p.lines[0].text.strip() for p in pages]
+    first = pages[starts.index("附件3")]
+    assert "一、组织领导与创建机制" in [line.text.strip() for line in first.lines[:4]]
+    assert "二、思想政治建设" in starts and "三、学雷锋志愿服务" in starts  # each later item on a new page
+    text = flat(pdf_text(data))
+    annex = text.index("附件3")
+    assert annex < text.index("1.1.1测评标准111", annex) < text.index("3.2.2测评标准322", annex) < text.index("附件4")
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata is not None and reader.metadata.title == "某市政协机关关于创建全国文明单位工作情况的报告"
