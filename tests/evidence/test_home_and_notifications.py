@@ -107,6 +107,7 @@ def test_returning_evidence_also_marks_the_awaiting_notification_read(cast, camp
     item = make_item(campaign=campaign, uploader=cast.staff_a)
     told = notify(recipient=cast.head_a, kind=Kind.AWAITING_REVIEW, obj=item, text="待审核", actor=cast.staff_a)
     evidence_services.evidence_return(user=cast.head_a, item=item, reason="不清晰")
+    assert told is not None
     told.refresh_from_db()
     assert told.read_at is not None
 

@@ -59,7 +59,9 @@ def test_a_task_without_standards_says_so_and_a_bad_task_is_ignored(cast, campai
 
 
 def option_order(page: str) -> list[str]:
-    block = re.search(r'<select name="tasks".*?</select>', page, re.S).group(0)
+    found = re.search(r'<select name="tasks".*?</select>', page, re.S)
+    assert found is not None
+    block = found.group(0)
     return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', block)
 
 

@@ -490,7 +490,7 @@ def _evidence_groups(
     """Accepted evidence the user may read, grouped by primary standard (the standard its archive number
     belongs to) in the table's order: one query, the files and offices joined."""
     items = (
-        evidence_visible_to(user, EvidenceItem.objects.current().alive())  # type: ignore[no-untyped-call]  # the evidence app's querysets are not annotated
+        evidence_visible_to(user, EvidenceItem.objects.current().alive())
         .filter(campaign=campaign, status=EvidenceItem.Status.ACCEPTED)
         .select_related("stored_file", "office")
         .order_by("archive_number", "pk")
