@@ -277,6 +277,11 @@ class Attachment:
     kind: str  # "assessment", "tasks", "evidence", "veto"
 
     @property
+    def template(self) -> str:
+        """The template that draws this attachment's body (one per kind, under reports/official/)."""
+        return f"reports/official/_{self.kind}.html"
+
+    @property
     def label(self) -> str:
         """「附件1」, the attachment's first line."""
         return f"附件{self.number}"
