@@ -284,8 +284,8 @@ class EvidenceItem(TimeStampedModel):
             ),
             # what awaits review, oldest first (the dashboard's list and the review queue)
             models.Index(fields=["campaign", "status", "created_at"], name="evidence_queue_idx"),
-            # the dashboard's evidence per office, sought office by office: awaiting review (every version, the
-            # current flag asked as IN (1, 0)), accepted in the period and the one before (a reviewed_at range)
+            # the dashboard's evidence per office, sought office by office: the versions awaiting review that are
+            # not current, accepted in the period and the one before (a reviewed_at range)
             models.Index(
                 fields=["campaign", "deleted_at", "office", "is_current", "status", "reviewed_at", "created_at"],
                 name="evidence_by_office_idx",
