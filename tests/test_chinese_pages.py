@@ -54,6 +54,7 @@ ALLOWED = {
     "http",
     "https",
     "SEC",
+    "EXIF",
 }
 CODE = re.compile(r"^[A-Z]\d*$")  # criterion and veto codes (F1), column letters (A)
 
