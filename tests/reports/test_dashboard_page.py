@@ -178,12 +178,13 @@ def _count(client, url) -> int:
         # (one grouped query each); overdue, due soon, stalled and awaiting review (one query each, their
         # totals the task counter's); evidence awaiting review; completed tasks and accepted evidence per week
         # (one UNION ALL each); activities of the period; recent task events and evidence events
-        ("leader", "/", 22),
+        # and the person's 我分管的工作 (its count; the rows only when there are some)
+        ("leader", "/", 23),
         # the coordinator: the same, and the last integrity check for the card
-        ("coordinator", "/", 23),
+        ("coordinator", "/", 24),
         # the same, the offices the person may view instead of every office, plus the person's headed offices
         # and the standards linked to the office's tasks
-        ("staff_a", DASHBOARD, 24),
+        ("staff_a", DASHBOARD, 25),
     ],
 )
 def test_the_dashboard_asks_the_same_number_of_queries_at_1x_and_10x(cast, campaign, login, who, url, expected):
@@ -207,8 +208,9 @@ def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
     data = build(campaign, today=today, standards=20, tasks=20, evidence=60, activities=2, offices=3)
     client = login(cast.leader)
     first = client.get("/")
-    # kept: session, user, roles, the campaign with its change stamps and its stages, every office, the bell
-    assert _count(client, "/") == 7
+    # kept: session, user, roles, the campaign with its change stamps and its stages, every office, the bell,
+    # the person's 我分管的工作
+    assert _count(client, "/") == 8
     kept = client.get("/").context["data"]
     assert kept.headline == first.context["data"].headline
     assert kept.offices == first.context["data"].offices
@@ -217,10 +219,10 @@ def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
     head = data.offices[1].head
     assert task is not None
     progress_report_add(task=task, user=head, text="召开专题会议一次")
-    assert _count(client, "/") == 22
+    assert _count(client, "/") == 23
     recent = client.get("/").context["data"].recent
     assert recent[0].target == task
-    assert _count(client, "/") == 7
+    assert _count(client, "/") == 8
 
 
 @pytest.mark.parametrize("change", ["accept_evidence", "assess", "new_stage"])
