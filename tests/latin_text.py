@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*[A-Za-z0-9]|[A-Za-z]")
 # Not words of the interface: addresses, file names (the data's), and setting names (ROBOT_SECRET_KEY).
 NOT_WORDS = re.compile(
-    r"https?://\S+|__\w+|\bmanage\.py(?: \w+)?|[\w.-]+\.(?:xlsx|xls|json|jpe?g|png|pdf|docx?|zip|txt|csv|mp4|mov|heic|db)\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b",
+    r"https?://\S+|__\w+|\bmanage\.py(?: \w+)?"
+    r"|[\w.-]+\.(?:xlsx|xls|json|jpe?g|png|pdf|docx?|zip|txt|csv|mp4|mov|heic|db)\b"
+    r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b",
     re.IGNORECASE,
 )
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}

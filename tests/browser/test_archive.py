@@ -48,7 +48,7 @@ def test_the_coordinator_watches_an_export_starts_one_and_downloads_the_zip(
     # the worker moves on: the page follows without a reload, then reloads once the job has ended
     Job.objects.filter(pk=running.pk).update(done=7, heartbeat_at=timezone.now())
     page.wait_for_function(
-        f"document.querySelector('#export-{running.pk} [data-job-field=percent]').textContent === '70'"
+        f"() => document.querySelector('#export-{running.pk} [data-job-field=percent]').textContent === '70'"
     )
     assert page.locator(f"#export-{running.pk} progress").get_attribute("value") == "70"
     Job.objects.filter(pk=running.pk).update(

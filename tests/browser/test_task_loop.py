@@ -72,6 +72,9 @@ def test_split_assign_report_check_off_return_and_accept(page, live_server, cast
     page.goto(url)
     page.get_by_test_id("check-off-form").locator("textarea").fill("本月志愿服务已开展，照片和服务记录已上传。")
     page.get_by_test_id("check-off-form").get_by_role("button", name="销号").click()
+    # its standard has no accepted evidence yet: the app says so and asks again before checking it off
+    assert page.get_by_test_id("check-off-concerns").is_visible()
+    page.get_by_test_id("check-off-confirm-form").locator("button[type=submit]").click()
     assert "待审核" in page.get_by_test_id("task-status").inner_text()
 
     # The coordinator returns it once, with a reason...
@@ -100,6 +103,8 @@ def test_split_assign_report_check_off_return_and_accept(page, live_server, cast
     screenshot(page, "task-loop-3-returned")
     page.get_by_test_id("check-off-form").locator("textarea").fill("已补充照片说明。")
     page.get_by_test_id("check-off-form").get_by_role("button", name="销号").click()
+    page.get_by_test_id("check-off-confirm-form").locator("button[type=submit]").click()
+    assert "待审核" in page.get_by_test_id("task-status").inner_text()
 
     # ...and the coordinator accepts it.
     switch_user(page, browser_login, cast.coordinator)
