@@ -283,7 +283,7 @@ task_start = _action_view(
 def task_check_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check off; a task with open sub-tasks or unmet evidence requirements first gets a page that says so and
     asks for confirmation (the same form again with confirm=1)."""
-    task = get_task_for_user(request.user, pk)
+    task = get_task_for_user(request.user, pk, for_change=True)
     if not policy.may_work_on_tasks(request.user):
         raise PermissionDenied
     form = CheckOffForm(request.POST)

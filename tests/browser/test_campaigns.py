@@ -102,8 +102,9 @@ def test_the_coordinator_starts_a_review_links_an_old_photo_and_leadership_sees_
     _fits(leader, 390)
     screenshot(leader, "dashboard-years-390")
     leader.locator(".navbar-toggler").click()
+    leader.locator(".navbar-collapse.show").wait_for()  # the menu has finished opening
     leader.get_by_test_id("campaign-switcher-toggle").click()
-    assert leader.locator(f"[data-campaign='{demo.pk}']").first.is_visible()
+    leader.get_by_test_id("campaign-switcher").locator(f"[data-campaign='{demo.pk}']").wait_for(state="visible")
     _fits(leader, 390)
     screenshot(leader, "campaign-switcher-390")
     assert User.objects.get(username="leader").is_active
