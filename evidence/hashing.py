@@ -3,10 +3,12 @@ their size, compression or EXIF. The readiness check compares them to find the s
 (civunit.reports.readiness); the previews job computes them (evidence/previews.py), and
 `manage.py hash_photos` fills them in for files stored before.
 
-The hash is taken from a small decoded draft: a JPEG is decoded at 1/8 scale (Pillow's `draft`, a few hundred
-pixels across), which costs milliseconds where a full decode of a 12 MP photo costs about 175 ms; the pHash is
-computed from 32 × 32 pixels anyway. EXIF orientation is applied first, so a photo stored sideways with an
-orientation tag hashes like its upright copy.
+The previews job takes the hash from the thumbnail it has just made of the photo (upright, 320 px): the photo is
+decoded once for every preview and the hash, and the hash itself then costs a millisecond or two. `hash_photos`
+hashes that same stored thumbnail, or, for a photo without previews, the original through a small decoded draft
+(a JPEG is decoded at 1/8 scale with Pillow's `draft`, which still reads every byte of the file: some 30 ms for a
+12 MP photo, where a full decode costs about 175 ms). The pHash is computed from 32 × 32 pixels anyway. EXIF
+orientation is applied first, so a photo stored sideways with an orientation tag hashes like its upright copy.
 
 Stored as a signed 64-bit integer (`StoredFile.phash`, what both databases' BIGINT hold); `to_unsigned` turns
 it back into the 64 bits.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import IO
 
 import imagehash
 import numpy
@@ -53,7 +56,7 @@ def image_hash(im: Image.Image) -> int:
     return to_signed(int.from_bytes(numpy.packbits(bits).tobytes(), "big"))
 
 
-def photo_hash(path: Path | str) -> int | None:
+def photo_hash(path: Path | str | IO[bytes]) -> int | None:
     """The pHash of the photo at `path` from a small draft after EXIF orientation; None when it cannot be decoded
     (a damaged file is the previews' to report)."""
     try:

@@ -41,14 +41,16 @@ def _render_variants(im: Image.Image) -> dict[str, bytes]:
         background.paste(rgba, mask=rgba.getchannel("A"))
         im = background
     out = {}
-    for variant, (side, quality) in SIZES.items():
+    for variant, (side, quality) in sorted(SIZES.items(), key=lambda pair: -pair[1][0]):
+        # Largest first, each from the one before: cheaper than resampling the decoded photo for each, alike.
         copy = im.copy()
         copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+        im = copy
         buf = io.BytesIO()
         # Saved without exif=: no EXIF (and so no GPS) in any preview.
         copy.save(buf, "JPEG", quality=quality, optimize=True, progressive=variant != "thumbnail")
         out[variant] = buf.getvalue()
-    return out
+    return {variant: out[variant] for variant in SIZES}
 
 
 def _open_photo(path: Path) -> Image.Image:
@@ -89,9 +91,11 @@ def make_previews(stored_file_id: int) -> str:
     try:
         with files.local_path(stored.file.name) as path:
             if stored.kind == EvidenceKind.PHOTO:
-                phash = hashing.photo_hash(path)
                 with _open_photo(path) as im:
                     variants = _render_variants(im)
+                # From the thumbnail just made (upright, 320 px): the photo is decoded once, for every variant and
+                # the hash, and `hash_photos` hashes the same stored thumbnail.
+                phash = hashing.photo_hash(io.BytesIO(variants["thumbnail"]))
             else:
                 with _render_pdf_first_page(path) as im:
                     variants = _render_variants(im)

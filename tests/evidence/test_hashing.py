@@ -1,4 +1,4 @@
-"""Perceptual hashes of photos: made by the previews job from a small draft after EXIF orientation, kept on the
+"""Perceptual hashes of photos: made by the previews job from the upright thumbnail it makes, kept on the
 stored file, filled in for files stored before by `manage.py hash_photos`."""
 
 import io

@@ -20,9 +20,12 @@ class Command(BaseCommand):
         if not all:
             photos = photos.filter(phash__isnull=True)
         hashed = failed = 0
-        for pk, name in photos.order_by("pk").values_list("pk", "file").iterator():
+        rows = photos.order_by("pk").values_list("pk", "file", "thumbnail")
+        for pk, name, thumbnail in rows.iterator():
             try:
-                with files.local_path(name) as path:
+                # The thumbnail, where the previews made one, is what the previews hash now (and cheap to decode);
+                # the original otherwise.
+                with files.local_path(thumbnail or name) as path:
                     value = hashing.photo_hash(path)
             except OSError as exc:  # the stored file is missing or unreadable: say so, go on with the rest
                 self.stderr.write(f"stored file {pk}: {exc}")
