@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from campaign.models import Campaign, Criterion, CriterionRequirement, EvidenceCategory, Stage
 from civunit.reports.readiness.check import Check
@@ -20,6 +21,18 @@ from tasks.models import Task
 from tests.tasks.factories import TaskFactory
 
 TODAY = datetime.date(2026, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    """Every check, page and rectification here runs as of the fixtures' TODAY (10 June 2026), whatever the date
+    the suite runs on: the tree's deadlines and inspection day are fixed dates."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return real(value, timezone) if value is not None else TODAY
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @dataclass

@@ -19,21 +19,7 @@ from evidence.services import evidence_accept
 from tasks.models import Status, Task, TaskEvent
 from tests.evidence.factories import make_evidence
 
-from .conftest import TODAY
-
 PAGE = reverse("reports:readiness")
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    """The pages check as of the fixtures' TODAY (10 June 2026), whatever the date the suite runs on: the tree's
-    deadlines and inspection day are fixed dates."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return real(value, timezone) if value is not None else TODAY
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 def rectify_url(record: ReadinessFinding) -> str:
