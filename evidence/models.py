@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import EvidenceCategory
 from civunit.models import TimeStampedModel
@@ -311,7 +312,7 @@ class EvidenceStandard(models.Model):
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="standard_links")
     criterion = models.ForeignKey("campaign.Criterion", on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"), default=0)
 
     class Meta:
         ordering = ["item", "position"]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civunit.models import TimeStampedModel
 
@@ -45,13 +46,15 @@ class Bulletin(TimeStampedModel):
     period_kind = models.CharField(_("period"), max_length=20, choices=PeriodKind.choices, default=PeriodKind.MONTH)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    text = models.TextField(_("text"), max_length=BULLETIN_TEXT_LIMIT, blank=True)
+    text = models.TextField(pgettext_lazy("bulletin", "text"), max_length=BULLETIN_TEXT_LIMIT, blank=True)
     office_order = models.CharField(
         _("order of offices"), max_length=20, choices=OfficeOrder.choices, default=OfficeOrder.RANKED
     )
     # Given at publication, in the same transaction (services.bulletin_publish): 第{number}期 of {year}.
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, editable=False)
-    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True, editable=False)
+    number = models.PositiveSmallIntegerField(
+        pgettext_lazy("bulletin issue", "number"), null=True, blank=True, editable=False
+    )
     # The figures as published (see bulletins/snapshot.py); null while a draft, which shows live figures.
     snapshot = models.JSONField(_("figures as published"), null=True, blank=True, editable=False)
     snapshot_schema = models.PositiveSmallIntegerField(_("figures schema"), null=True, blank=True, editable=False)

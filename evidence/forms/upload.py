@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import Criterion, EvidenceCategory
 from tasks.models import Task
@@ -71,7 +72,7 @@ class EvidenceMetaForm(forms.Form):
         help_text=_("Left empty, a photo's date is read from the camera."),
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    people = forms.CharField(label=_("People"), max_length=500, required=False)
+    people = forms.CharField(label=pgettext_lazy("in a photo", "People"), max_length=500, required=False)
     description = forms.CharField(
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

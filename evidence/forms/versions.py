@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import Criterion, EvidenceCategory
 from civunit.forms import ModelChoiceField
@@ -30,7 +31,7 @@ class EvidenceEditForm(forms.Form):
         label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    people = forms.CharField(label=_("People"), max_length=500, required=False)
+    people = forms.CharField(label=pgettext_lazy("in a photo", "People"), max_length=500, required=False)
     activity = ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False)
     primary_standard = CriterionChoiceField(
         label=_("Standard"),

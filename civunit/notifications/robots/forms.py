@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civunit.accounts.models import Office
 from civunit.forms import ModelChoiceField
@@ -28,7 +29,10 @@ class RobotForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=RobotKind.choices)
     name = forms.CharField(
-        label=_("Name"), max_length=100, required=False, help_text=_("To tell robots apart, e.g. the group's name.")
+        label=pgettext_lazy("robot", "Name"),
+        max_length=100,
+        required=False,
+        help_text=_("To tell robots apart, e.g. the group's name."),
     )
     url = forms.CharField(
         label=_("Webhook address"),
