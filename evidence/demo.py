@@ -55,6 +55,7 @@ class Template:
     color: tuple[int, int, int] = (180, 40, 40)
     standard: str = ""  # the code of the standard it is filed under
     scene: str = "outdoor"  # what the photo shows (see _photo)
+    uploader: str = ""  # the demo username who uploads it, where not the leading office's (below)
 
 
 def _t(key, title, category, caption, place, people, date, kind, standard, **extra) -> Template:
@@ -258,6 +259,7 @@ TEMPLATES = [
         D(2026, 6, 25),
         "pdf",
         "8.1.2",
+        uploader="staff",
     ),
     _t(
         "award",
@@ -597,7 +599,9 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         # uploaded by someone of an office that leads a task for the standard, where a demo uploader is one
         leading = {task.lead_office_id for task in tasks_by_standard.get(standard.pk, [])}
         candidates = [u for u in uploaders if u.office_id in leading] or uploaders
-        uploader = candidates[n % len(candidates)]
+        uploader = users.get(t.uploader) or candidates[n % len(candidates)]
+        if uploader.office_id is None:
+            uploader = candidates[n % len(candidates)]
         office_tasks = tasks_by_office.get(uploader.office_id, [])
         with transaction.atomic():
             item = EvidenceItem.objects.create(
