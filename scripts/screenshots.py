@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -135,4 +134,4 @@ def _shoot(base: str, out: Path, only: list[str] | None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
