@@ -49,6 +49,25 @@ NAV_ITEMS = [
 ]
 
 
+# Bootstrap Icons (static/vendor/bootstrap-icons) beside each entry, by key.
+ICONS = {
+    "home": "house-door",
+    "plan": "journal-text",
+    "criteria": "list-check",
+    "my_tasks": "person-check",
+    "tasks": "diagram-3",
+    "evidence": "folder2-open",
+    "bulletins": "megaphone",
+    "readiness": "clipboard2-check",
+    "upload": "cloud-arrow-up",
+    "manage": "arrow-left-right",
+    "robots": "robot",
+    "archive": "archive",
+    "people": "people",
+    "admin": "gear",
+}
+
+
 def items_for(user) -> list[dict]:
     items = []
     for item in NAV_ITEMS:
@@ -58,5 +77,5 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url})
+        items.append({"key": item.key, "label": item.label, "url": url, "icon": ICONS.get(item.key, "dot")})
     return items

@@ -2,9 +2,10 @@
 same rows; `--scale N` makes N times the rows (stored files are shared between rows, as identical uploads of
 the same file would be linked rather than stored twice).
 
-Photos are drawn here with EXIF dates (some stored rotated with an orientation tag, one with a GPS position),
-PDFs and spreadsheets are generated; they are linked to the campaign's standards and to tasks of the
-uploader's office where the task breakdown has them.
+Photos are drawn here as scenes of their activity (people under a red banner, a meeting room, a library …) with
+EXIF dates (some stored rotated with an orientation tag, one with a GPS position), PDFs and spreadsheets are
+generated. Each item is filed under the standard it proves, uploaded by someone of an office that leads a task
+for that standard where there is one, and linked to that task.
 """
 
 from __future__ import annotations
@@ -52,119 +53,229 @@ class Template:
     orientation: int = 0
     gps: bool = False
     color: tuple[int, int, int] = (180, 40, 40)
+    standard: str = ""  # the code of the standard it is filed under
+    scene: str = "outdoor"  # what the photo shows (see _photo)
+    uploader: str = ""  # the demo username who uploads it, where not the leading office's (below)
 
 
+def _t(key, title, category, caption, place, people, date, kind, standard, **extra) -> Template:
+    return Template(key, title, category, caption, place, people, date, kind, standard=standard, **extra)
+
+
+D = datetime.date
+P, M, T, PL = EvidenceCategory.PHOTO, EvidenceCategory.MINUTES, EvidenceCategory.TABLE, EvidenceCategory.PLAN
+# Each item under the standard it proves (the demo criteria's codes); photos drawn as scenes of their kind.
 TEMPLATES = [
-    Template(
+    _t(
         "volunteer",
         "学雷锋志愿服务进社区",
-        EvidenceCategory.PHOTO,
+        P,
         "机关青年志愿者在阳光社区开展便民服务",
         "阳光社区",
         "机关青年志愿者",
-        datetime.date(2026, 3, 5),
+        D(2026, 3, 5),
         "photo",
+        "6.2.1",
+        scene="outdoor",
         color=(190, 50, 40),
     ),
-    Template(
+    _t(
         "volunteer-2",
-        "志愿服务：文明交通劝导",
-        EvidenceCategory.PHOTO,
+        "文明交通劝导志愿服务",
+        P,
         "在人民路路口开展文明交通劝导",
         "人民路路口",
         "机关志愿者12人",
-        datetime.date(2026, 3, 20),
+        D(2026, 3, 20),
         "photo",
+        "9.2.1",
         orientation=6,
+        scene="road",
         color=(40, 120, 180),
     ),
-    Template(
+    _t(
         "study",
         "理论学习中心组集中学习",
-        EvidenceCategory.PHOTO,
+        P,
         "机关理论学习中心组专题学习",
         "机关三楼会议室",
         "机关党组成员、各委室负责人",
-        datetime.date(2026, 4, 8),
+        D(2026, 4, 8),
         "photo",
+        "2.1.1",
+        scene="meeting",
         color=(60, 140, 70),
     ),
-    Template(
+    _t(
         "reading",
         "书香机关读书分享会",
-        EvidenceCategory.PHOTO,
+        P,
         "“书香机关”读书分享会",
         "机关图书室",
         "干部职工30余人",
-        datetime.date(2026, 4, 23),
+        D(2026, 4, 23),
         "photo",
+        "7.1.1",
         orientation=8,
+        scene="library",
         color=(150, 110, 40),
     ),
-    Template(
+    _t(
         "environment",
-        "机关办公环境整治",
-        EvidenceCategory.PHOTO,
+        "办公区环境整治",
+        P,
         "办公区域环境整治后的走廊",
         "机关办公楼",
         "",
-        datetime.date(2026, 5, 12),
+        D(2026, 5, 12),
         "photo",
+        "10.1.1",
         gps=True,
+        scene="corridor",
         color=(90, 90, 160),
     ),
-    Template(
+    _t(
         "festival",
-        "端午节传统文化活动",
-        EvidenceCategory.PHOTO,
         "“我们的节日·端午”包粽子活动",
+        P,
+        "干部职工及家属一起包粽子",
         "机关食堂",
         "干部职工及家属",
-        datetime.date(2026, 6, 19),
+        D(2026, 6, 19),
         "photo",
+        "3.2.1",
+        scene="hall",
         color=(30, 150, 140),
     ),
-    Template(
-        "plan",
-        "创建全国文明单位实施方案",
-        EvidenceCategory.PLAN,
-        "机关创建工作实施方案（印发稿）",
-        "",
-        "",
-        datetime.date(2026, 3, 1),
-        "pdf",
-    ),
-    Template(
+    _t("plan", "创建全国文明单位实施方案", PL, "机关创建工作实施方案（印发稿）", "", "", D(2026, 3, 1), "pdf", "1.2.1"),
+    _t(
         "minutes",
-        "创建工作领导小组会议纪要",
-        EvidenceCategory.MINUTES,
-        "领导小组第一次会议纪要",
+        "创建工作领导小组第一次会议纪要",
+        M,
+        "研究部署年度创建工作",
         "机关二楼会议室",
         "领导小组成员",
-        datetime.date(2026, 3, 10),
+        D(2026, 3, 10),
         "pdf",
+        "1.1.1",
     ),
-    Template(
-        "roster",
-        "志愿服务活动签到表",
-        EvidenceCategory.TABLE,
-        "学雷锋志愿服务活动签到",
-        "阳光社区",
-        "",
-        datetime.date(2026, 3, 5),
-        "xlsx",
-    ),
-    Template(
+    _t("roster", "学雷锋志愿服务签到表", T, "学雷锋志愿服务活动签到", "阳光社区", "", D(2026, 3, 5), "xlsx", "6.2.1"),
+    _t(
         "training",
-        "文明礼仪培训签到名册",
-        EvidenceCategory.TABLE,
-        "文明礼仪专题培训",
+        "文明礼仪专题培训签到表",
+        T,
+        "文明礼仪专题培训签到",
         "机关报告厅",
         "",
-        datetime.date(2026, 5, 28),
+        D(2026, 5, 28),
         "xlsx",
+        "5.1.1",
+    ),
+    _t(
+        "training-photo",
+        "文明礼仪专题培训",
+        P,
+        "邀请礼仪专家讲授政务接待礼仪",
+        "机关报告厅",
+        "全体干部职工",
+        D(2026, 5, 28),
+        "photo",
+        "5.1.1",
+        scene="meeting",
+        color=(120, 40, 60),
+    ),
+    _t(
+        "billboard",
+        "社会主义核心价值观公益广告宣传栏",
+        P,
+        "机关大院新设公益广告宣传栏",
+        "机关大院",
+        "",
+        D(2026, 4, 15),
+        "photo",
+        "3.1.1",
+        scene="billboard",
+        color=(180, 30, 30),
+    ),
+    _t(
+        "sports",
+        "干部职工趣味运动会",
+        P,
+        "机关工会组织趣味运动会",
+        "市体育中心",
+        "干部职工80余人",
+        D(2026, 5, 20),
+        "photo",
+        "7.2.2",
+        scene="field",
+        color=(30, 110, 190),
+    ),
+    _t(
+        "visit",
+        "结对帮扶走访慰问",
+        P,
+        "走访慰问结对帮扶村困难群众",
+        "青山村",
+        "机关党员代表",
+        D(2026, 6, 5),
+        "photo",
+        "9.1.1",
+        scene="outdoor",
+        color=(200, 120, 30),
+    ),
+    _t(
+        "integrity",
+        "党风廉政建设责任书",
+        PL,
+        "机关各委室签订党风廉政建设责任书",
+        "",
+        "",
+        D(2026, 4, 20),
+        "pdf",
+        "2.2.2",
+    ),
+    _t("morality", "“道德讲堂”活动方案", PL, "机关“道德讲堂”年度活动安排", "", "", D(2026, 5, 8), "pdf", "4.1.1"),
+    _t("energy", "节约型机关能耗统计表", T, "上半年水电能耗统计", "", "", D(2026, 6, 30), "xlsx", "5.2.1"),
+    _t(
+        "smokefree",
+        "无烟机关宣传",
+        P,
+        "在机关各楼层张贴禁烟标识",
+        "机关办公楼",
+        "",
+        D(2026, 6, 10),
+        "photo",
+        "5.2.2",
+        scene="corridor",
+        color=(40, 140, 90),
+    ),
+    _t(
+        "report",
+        "政协机关服务履职工作情况报告",
+        PL,
+        "上半年机关服务委员履职情况",
+        "",
+        "",
+        D(2026, 6, 25),
+        "pdf",
+        "8.1.2",
+        uploader="staff",
+    ),
+    _t(
+        "award",
+        "文明科室评选表彰会",
+        P,
+        "表彰年度文明科室和文明职工",
+        "机关报告厅",
+        "机关全体干部职工",
+        D(2026, 6, 28),
+        "photo",
+        "1.3.1",
+        scene="meeting",
+        color=(170, 30, 30),
     ),
 ]
+del D, P, M, T, PL
 
 
 def _font(size: int):
@@ -177,17 +288,170 @@ def _font(size: int):
     return ImageFont.load_default(size=size)
 
 
-def _photo(t: Template) -> bytes:
-    width, height = 1600, 1200
-    im = Image.new("RGB", (width, height), t.color)
+def _people(draw, rng, count: int, floor: int, height: int, width: int, scale: float = 1.0) -> None:
+    """Figures standing on the floor line, the farther ones smaller and higher, drawn back to front."""
+    clothes = [(30, 40, 70), (200, 40, 40), (240, 240, 235), (40, 60, 40), (90, 90, 100), (220, 150, 30)]
+    rows = sorted(rng.random() for _ in range(count))
+    for depth in rows:
+        size = scale * (0.5 + depth) * height / 9
+        x = rng.uniform(0.04, 0.96) * width
+        y = floor + depth * (height - floor) * 0.8
+        body = rng.choice(clothes)
+        draw.rounded_rectangle(
+            (x - size * 0.32, y - size * 1.25, x + size * 0.32, y), radius=int(size * 0.18), fill=body
+        )
+        skin = (rng.randint(210, 240), rng.randint(170, 200), rng.randint(140, 170))
+        r = size * 0.2
+        draw.ellipse((x - r, y - size * 1.25 - 2 * r, x + r, y - size * 1.25), fill=skin)
+        draw.chord((x - r, y - size * 1.25 - 2 * r, x + r, y - size * 1.25 - 0.6 * r), 180, 360, fill=(25, 22, 20))
+
+
+def _banner(draw, t: Template, box: tuple[int, int, int, int]) -> None:
+    draw.rectangle(box, fill=(196, 24, 24))
+    size = max(24, (box[3] - box[1]) // 2)
+    draw.text(
+        ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2), t.title, fill=(255, 226, 120), font=_font(size), anchor="mm"
+    )
+
+
+def _scene(t: Template, width: int, height: int) -> Image.Image:
+    """A scene of the photo's kind: outdoors (sky, trees, buildings, people under a red banner), a road with a
+    zebra crossing, a meeting room, a library, a corridor, a hall, a sports field or a notice board."""
+    import random
+
+    from PIL import ImageFilter
+
+    rng = random.Random(t.key)  # noqa: S311 (a drawing, not a secret)
+    im = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(im)
-    for i in range(0, height, 40):
-        shade = tuple(min(255, c + i // 12) for c in t.color)
-        draw.rectangle((0, i, width, i + 40), fill=shade)
-    draw.rectangle((80, 80, width - 80, 330), fill=(255, 255, 255))
-    draw.text((120, 110), t.title, fill=(30, 30, 30), font=_font(72))
-    draw.text((120, 220), f"{t.place}  {t.date:%Y-%m-%d}", fill=(90, 90, 90), font=_font(48))
-    draw.text((120, height - 140), "演示照片 · 某市政协机关", fill=(255, 255, 255), font=_font(40))
+    horizon = int(height * 0.5)
+
+    def gradient(top, bottom, y0, y1):
+        for y in range(y0, y1):
+            f = (y - y0) / max(1, y1 - y0)
+            draw.line((0, y, width, y), fill=tuple(int(a + (b - a) * f) for a, b in zip(top, bottom, strict=True)))
+
+    outdoor = t.scene in ("outdoor", "road", "field", "billboard")
+    if outdoor:
+        gradient((120, 170, 225), (205, 225, 240), 0, horizon)
+        for _i in range(rng.randint(3, 6)):  # buildings behind
+            bx = rng.randint(-100, width)
+            bw, bh = rng.randint(160, 360), rng.randint(120, horizon - 60)
+            tone = rng.randint(170, 215)
+            draw.rectangle((bx, horizon - bh, bx + bw, horizon), fill=(tone, tone - 5, tone - 15))
+            for wy in range(horizon - bh + 20, horizon - 20, 38):
+                for wx in range(bx + 15, bx + bw - 20, 34):
+                    draw.rectangle((wx, wy, wx + 16, wy + 20), fill=(150, 175, 200))
+        ground = {"road": (95, 95, 100), "field": (70, 140, 70)}.get(t.scene, (175, 170, 160))
+        gradient(tuple(c - 20 for c in ground), ground, horizon, height)
+        for _i in range(rng.randint(3, 6)):  # trees
+            tx = rng.randint(0, width)
+            draw.rectangle((tx - 8, horizon - 60, tx + 8, horizon + 10), fill=(90, 60, 40))
+            draw.ellipse((tx - 70, horizon - 190, tx + 70, horizon - 40), fill=(50 + rng.randint(0, 40), 120, 60))
+        if t.scene == "road":
+            for x in range(0, width, 90):
+                draw.polygon(
+                    [(x, height), (x + 50, height), (x + 40 + width // 20, horizon + 80), (x + 20, horizon + 80)],
+                    fill=(235, 235, 230),
+                )
+        if t.scene == "field":
+            for y in (horizon + 120, horizon + 260):
+                draw.line((0, y, width, y), fill=(240, 240, 240), width=6)
+        if t.scene == "billboard":
+            draw.rectangle(
+                (width * 0.15, horizon - 260, width * 0.85, horizon - 20),
+                fill=(245, 245, 240),
+                outline=(120, 120, 120),
+                width=10,
+            )
+            draw.rectangle((width * 0.15 + 20, horizon - 240, width * 0.85 - 20, horizon - 150), fill=(196, 24, 24))
+            draw.text(
+                (width // 2, horizon - 195), "富强 民主 文明 和谐", fill=(255, 226, 120), font=_font(56), anchor="mm"
+            )
+            draw.text(
+                (width // 2, horizon - 90),
+                "自由 平等 公正 法治 · 爱国 敬业 诚信 友善",
+                fill=(170, 30, 30),
+                font=_font(34),
+                anchor="mm",
+            )
+            _people(draw, rng, 5, horizon + 40, height, width, 0.9)
+        else:
+            _banner(draw, t, (int(width * 0.18), horizon - 130, int(width * 0.82), horizon - 50))
+            if t.scene == "outdoor":  # a service tent
+                draw.polygon(
+                    [
+                        (width * 0.55, horizon + 20),
+                        (width * 0.92, horizon + 20),
+                        (width * 0.88, horizon - 20),
+                        (width * 0.59, horizon - 20),
+                    ],
+                    fill=(30, 90, 170),
+                )
+                draw.rectangle((width * 0.57, horizon + 20, width * 0.9, horizon + 90), fill=(235, 235, 235))
+            _people(draw, rng, rng.randint(9, 16), horizon + 20, height, width)
+    else:
+        wall = {"library": (225, 210, 185), "corridor": (225, 228, 230), "hall": (235, 225, 205)}.get(
+            t.scene, (220, 215, 205)
+        )
+        gradient(wall, tuple(c - 25 for c in wall), 0, horizon + 60)
+        floor = (150, 120, 90) if t.scene in ("library", "meeting") else (190, 190, 185)
+        gradient(floor, tuple(c - 40 for c in floor), horizon + 60, height)
+        for x in range(0, width, width // 8):  # ceiling lights
+            draw.ellipse((x + 40, 20, x + 140, 50), fill=(255, 252, 235))
+        if t.scene == "library":
+            for sx in range(40, width, 260):
+                draw.rectangle((sx, 90, sx + 220, horizon + 60), fill=(110, 75, 45))
+                for sy in range(110, horizon + 40, 70):
+                    bx = sx + 10
+                    while bx < sx + 205:
+                        bw = rng.randint(10, 22)
+                        draw.rectangle(
+                            (bx, sy, bx + bw, sy + 55),
+                            fill=(rng.randint(60, 220), rng.randint(40, 180), rng.randint(40, 160)),
+                        )
+                        bx += bw + 2
+            _people(draw, rng, rng.randint(6, 10), horizon + 60, height, width)
+        elif t.scene == "corridor":
+            cx, cy = width // 2, int(height * 0.42)
+            draw.polygon([(0, height), (width, height), (cx + 120, cy + 90), (cx - 120, cy + 90)], fill=(185, 180, 172))
+            draw.rectangle((cx - 120, cy - 110, cx + 120, cy + 90), fill=(200, 210, 215))
+            for side in (-1, 1):
+                for k in range(4):
+                    x0 = cx + side * (170 + k * 150)
+                    draw.rectangle(
+                        (min(x0, x0 + side * 70), cy - 60 - k * 30, max(x0, x0 + side * 70), cy + 110 + k * 60),
+                        fill=(150, 105, 70),
+                    )
+            draw.rectangle((cx - 260, cy - 200, cx - 140, cy - 120), fill=(30, 140, 60))
+            draw.text((cx - 200, cy - 160), "文明", fill=(255, 255, 255), font=_font(36), anchor="mm")
+        else:  # meeting room or hall: a banner on the wall, a screen, rows of seats
+            _banner(draw, t, (int(width * 0.12), 70, int(width * 0.88), 150))
+            if t.scene == "meeting":
+                draw.rectangle(
+                    (width * 0.3, 180, width * 0.7, horizon - 10), fill=(245, 245, 250), outline=(60, 60, 60), width=6
+                )
+                draw.text(
+                    (width // 2, (180 + horizon) // 2), t.caption[:14], fill=(170, 30, 30), font=_font(40), anchor="mm"
+                )
+                draw.rectangle((width * 0.1, horizon + 40, width * 0.9, horizon + 110), fill=(120, 80, 50))
+            else:
+                for k in range(3):
+                    y = horizon + 90 + k * 110
+                    draw.rectangle((width * 0.08 + k * 30, y, width * 0.92 - k * 30, y + 40), fill=(245, 240, 230))
+            _people(draw, rng, rng.randint(12, 20), horizon + 40, height, width)
+    # A camera's look: soft focus, grain, darker corners.
+    im = im.filter(ImageFilter.GaussianBlur(1.2))
+    noise = Image.effect_noise((width, height), 18).convert("RGB")
+    im = Image.blend(im, noise, 0.06)
+    vignette = Image.radial_gradient("L").resize((width, height))
+    im = Image.composite(Image.new("RGB", (width, height), (0, 0, 0)), im, vignette.point(lambda v: int(v * 0.35)))
+    return im
+
+
+def _photo(t: Template) -> bytes:
+    width, height = 1200, 900
+    im = _scene(t, width, height)
     if t.orientation == 6:
         # Stored as a camera held upright would store it: pixels turned, the tag says turn them back.
         im = im.transpose(Image.Transpose.ROTATE_90)
@@ -299,17 +563,21 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     standards = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
     if not standards:
         return
+    by_code = {c.code: c for c in standards}
     tasks_by_office: dict[int | None, list] = {}
+    tasks_by_standard: dict[int, list] = {}
     try:
         from tasks.models import Task
 
-        for task in Task.objects.filter(campaign=campaign).order_by("pk"):
+        for task in Task.objects.filter(campaign=campaign).prefetch_related("standards").order_by("pk"):
             tasks_by_office.setdefault(task.lead_office_id, []).append(task)
+            for criterion in task.standards.all():
+                tasks_by_standard.setdefault(criterion.pk, []).append(task)
     except LookupError:  # pragma: no cover
         pass
 
     stored = {t.key: _stored_file(t) for t in TEMPLATES}
-    wanted = 2 * len(TEMPLATES) * scale
+    wanted = len(TEMPLATES) * scale
     have = set(
         EvidenceItem.objects.filter(campaign=campaign, description__endswith=DEMO_NOTE).values_list(
             "original_name", flat=True
@@ -320,11 +588,20 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         t = TEMPLATES[n % len(TEMPLATES)]
         sf = stored[t.key]
         ext = "jpg" if sf.kind == EvidenceKind.PHOTO else sf.format
-        standard = standards[(n * 7) % len(standards)]
-        name = f"{standard.code}_{t.date:%Y%m%d}_{t.title}_{n + 1:02d}.{ext}"
+        # filed under the standard it proves (another campaign's criteria: spread over its standards)
+        standard = by_code.get(t.standard) or standards[(n * 7) % len(standards)]
+        # --scale N: the same kind of evidence again, as a later session of the activity (第2期 …), not a copy
+        issue = n // len(TEMPLATES) + 1
+        title = t.title if issue == 1 else f"{t.title}·第{issue}期"
+        name = f"{standard.code}_{t.date:%Y%m%d}_{title}_{n + 1:02d}.{ext}"
         if name in have:
             continue
-        uploader = uploaders[n % len(uploaders)]
+        # uploaded by someone of an office that leads a task for the standard, where a demo uploader is one
+        leading = {task.lead_office_id for task in tasks_by_standard.get(standard.pk, [])}
+        candidates = [u for u in uploaders if u.office_id in leading] or uploaders
+        uploader = users.get(t.uploader) or candidates[n % len(candidates)]
+        if uploader.office_id is None:
+            uploader = candidates[n % len(candidates)]
         office_tasks = tasks_by_office.get(uploader.office_id, [])
         with transaction.atomic():
             item = EvidenceItem.objects.create(
@@ -333,7 +610,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 original_name=name,
                 kind=sf.kind,
                 category=t.category,
-                title=t.title if n < len(TEMPLATES) else f"{t.title}（{n // len(TEMPLATES) + 1}）",
+                title=title,
                 caption=t.caption,
                 description=f"{t.caption}{DEMO_NOTE}",
                 taken_on=t.date,
@@ -345,8 +622,12 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 archive_number=allocate_archive_number(standard),
             )
             EvidenceStandard.objects.create(item=item, criterion=standard, position=0)
-            if office_tasks:
-                item.tasks.add(office_tasks[n % len(office_tasks)])
+            # the task it reports on: one for its standard (the uploader's office's first), else one of the office's
+            for_standard = tasks_by_standard.get(standard.pk, [])
+            ours = [task for task in for_standard if task.lead_office_id == uploader.office_id]
+            task = (ours or for_standard or office_tasks or [None])[0]
+            if task is not None:
+                item.tasks.add(task)
             EvidenceEvent.objects.create(
                 lineage=item.lineage,
                 item=item,

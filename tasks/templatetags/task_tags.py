@@ -7,23 +7,16 @@ from tasks.models import Status
 
 register = template.Library()
 
-_BADGE = {
-    Status.NOT_STARTED: "secondary",
-    Status.IN_PROGRESS: "primary",
-    Status.PENDING_REVIEW: "warning text-dark",
-    Status.DONE: "success",
-    Status.RETURNED: "danger",
-}
-
 
 @register.simple_tag
 def status_badge(status: str) -> str:
+    """The task status as a badge, in the colours static/css/civunit.css gives every status (.status-<value>)."""
     try:
         member = Status(status)
     except ValueError:
         return ""
     return format_html(
-        '<span class="badge bg-{}" data-status="{}">{}</span>', _BADGE[member], member.value, member.label
+        '<span class="badge status status-{}" data-status="{}">{}</span>', member.value, member.value, member.label
     )
 
 

@@ -23,6 +23,11 @@ def test_demo_evidence_has_photos_pdfs_and_spreadsheets_with_previews(demo, sett
     assert items.count() == 20
     assert set(items.values_list("kind", flat=True)) == {"photo", "pdf", "spreadsheet"}
     assert all(i.archive_number and i.primary_standard_id for i in items)
+    # each filed under the standard it proves, with a title of its own (no "（2）" copies)
+    assert len({i.title for i in items}) == 20 and not items.filter(title__contains="（").exists()
+    filed = {i.title: i.primary_standard.code for i in items.select_related("primary_standard") if i.primary_standard}
+    assert filed["学雷锋志愿服务进社区"] == "6.2.1" and filed["书香机关读书分享会"] == "7.1.1"
+    assert filed["创建工作领导小组第一次会议纪要"] == "1.1.1"
     photos = StoredFile.objects.filter(kind="photo", file__startswith="evidence/files/demo/")
     assert all(sf.preview_status == StoredFile.PreviewStatus.READY for sf in photos)
     assert photos.filter(taken_at__isnull=False).count() == photos.count()
@@ -38,6 +43,7 @@ def test_demo_evidence_twice_adds_nothing_and_scale_multiplies_rows(demo, settin
     assert demo_items.count() == 20
     call_command("seed_demo", scale=2)
     assert demo_items.count() == 40
-    assert StoredFile.objects.filter(file__startswith="evidence/files/demo/").count() == 10  # shared by rows
+    assert StoredFile.objects.filter(file__startswith="evidence/files/demo/").count() == 20  # shared by rows
+    assert demo_items.filter(title__contains="·第2期").count() == 20  # a later session, not a "（2）" copy
     call_command("seed_demo", scale=2)
     assert demo_items.count() == 40
