@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from civunit.http import client_ip
 from civunit.log import describe_person
 
 logger = logging.getLogger("civunit.downloads")
@@ -73,7 +74,7 @@ def _who(request: HttpRequest) -> tuple[str, str]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", describe_person(request)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     return f"addr:{address}", f"anonymous at {address}"
 
 
