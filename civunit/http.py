@@ -18,9 +18,9 @@ def client_ip(request: HttpRequest) -> str:
     from anywhere else it is REMOTE_ADDR, so a client cannot choose the address it is throttled under."""
     from django.conf import settings
 
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
     if remote in settings.TRUSTED_PROXIES:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded
     return remote
