@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from upload_bench import CHUNK, SETUP, Client, Sampler, baseline, children, make_video, rss_kb  # noqa: E402
+from upload_bench import CHUNK, SETUP, Client, Sampler, baseline, children, make_video, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
