@@ -17,6 +17,7 @@ this for every such view, so none can forget the token or leave a temporary file
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ from django.views.decorators.csrf import csrf_exempt
 from .. import offload
 from ..sniffing import human_size
 from ..uploads import EvidenceUploadHandler, ReceivedFile
+
+logger = logging.getLogger("civunit.uploads")
 
 
 class CsrfRefused(Exception):
@@ -120,9 +123,8 @@ class StreamingUpload:
         handler = self.handler
         try:
             parsed = offload.parse(path, self.request.META.get("CONTENT_TYPE", ""), max_size=handler.max_size)
-        except offload.Malformed:
-            return _("The upload was interrupted or unreadable. Please try again.")
-        except OSError:
+        except (offload.Malformed, OSError) as exc:
+            logger.warning("An upload's body file from nginx could not be read: %s", exc)
             return _("The upload was interrupted or unreadable. Please try again.")
         offload.install(self.request, parsed)
         handler.too_large = parsed.too_large
