@@ -16,7 +16,7 @@ from tests.evidence import samples
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "nginx-upload-secret-for-tests"  # noqa: S105
+SECRET = "nginx-upload-secret-for-tests"
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_a_body_file_is_trusted_only_with_the_secret_and_under_the_folder(
 
 
 def test_an_offloaded_file_over_the_limit_is_refused(cast, campaign, login, nginx_dir, settings):
-    settings.EVIDENCE_MAX_SIZE = {kind: 1000 for kind in settings.EVIDENCE_MAX_SIZE}
+    settings.EVIDENCE_MAX_SIZE = dict.fromkeys(settings.EVIDENCE_MAX_SIZE, 1000)
     big = samples.jpeg() + bytes(5000)
     body_file = write_body(nginx_dir, body_of(file=SimpleUploadedFile("big.jpg", big, "image/jpeg")))
     response = post_offloaded(login(cast.staff_a), body_file)
@@ -111,7 +111,10 @@ def test_an_offloaded_file_over_the_limit_is_refused(cast, campaign, login, ngin
 
 def test_an_offloaded_request_with_two_files_is_refused(cast, campaign, login, nginx_dir):
     body = body_of(
-        file=[SimpleUploadedFile("a.jpg", samples.jpeg(), "image/jpeg"), SimpleUploadedFile("b.jpg", b"x", "image/jpeg")]
+        file=[
+            SimpleUploadedFile("a.jpg", samples.jpeg(), "image/jpeg"),
+            SimpleUploadedFile("b.jpg", b"x", "image/jpeg"),
+        ]
     )
     response = post_offloaded(login(cast.staff_a), write_body(nginx_dir, body))
     assert response.status_code == 400
