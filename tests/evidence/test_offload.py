@@ -64,8 +64,10 @@ def test_an_offloaded_upload_is_stored_as_a_read_body_would_be(cast, campaign, l
     item = EvidenceItem.objects.get(pk=response.json()["id"])
     assert item.original_name == "学雷锋活动.jpg"
     assert item.caption == "社区志愿服务"
-    assert item.stored_file.sha256 == hashlib.sha256(photo).hexdigest()
-    assert item.stored_file.file.read() == photo
+    stored = item.stored_file
+    assert stored is not None
+    assert stored.sha256 == hashlib.sha256(photo).hexdigest()
+    assert stored.file.read() == photo
     assert list(uploads.temp_dir().glob("*.part")) == []
     assert body_file.exists()  # nginx removes its own file (client_body_in_file_only clean)
 
