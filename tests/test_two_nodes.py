@@ -2,13 +2,9 @@
 endpoint (moto on loopback), checked through each other: deploy/two_nodes.py does the work and says what it checks.
 Skips, naming what is missing, where nginx, PostgreSQL, Redis or moto is absent."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
-import two_nodes
+from deploy import two_nodes
 
 
 @pytest.mark.slow
