@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -70,7 +70,6 @@ class Parsed:
     extra_files: int = 0
     too_large: bool = False
     field_name: str = ""
-    _parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _disposition(headers: bytes) -> tuple[str, str | None, str]:
