@@ -4,9 +4,9 @@ is parsed from that file: the fields are read, the one file's bytes are hashed (
 limit) where they lie, and only then copied inside the kernel (copy_file_range, same file system) to a temporary
 upload file under FILE_UPLOAD_TEMP_DIR, which the storage then takes over by a rename as always; the rest of the
 intake (sniffing, checks) runs exactly as for a body read by Django. Python reads the bytes once, to hash them,
-and never writes them: against gunicorn reading the body (a copy through Python per chunk, then a write), this
-is what brings a 500 MB upload to the cost of copying, fsyncing and hashing the file once (bench/
-nginx_upload_bench.py).
+and never writes them: against gunicorn reading the body (a copy through Python per chunk, then a write) a 500 MB
+upload cost 1.0-1.9x copying, fsyncing and hashing the file once, the disk permitting (bench/
+nginx_upload_bench.py, README).
 
 Trusted only when the request carries NGINX_UPLOAD_SECRET (nginx overwrites whatever a client sends) and the path
 lies under NGINX_UPLOAD_DIR; anything else is refused with 400, never read.
