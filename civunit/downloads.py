@@ -18,10 +18,12 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import FileSystemStorage, Storage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from civunit.http import client_ip
 from civunit.log import describe_person
 
 logger = logging.getLogger("civunit.downloads")
@@ -73,7 +75,7 @@ def _who(request: HttpRequest) -> tuple[str, str]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", describe_person(request)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     return f"addr:{address}", f"anonymous at {address}"
 
 
@@ -126,3 +128,52 @@ def throttle_not_found(view: Callable[..., HttpResponseBase]) -> Callable[..., H
         return response
 
     return wrapped
+
+
+# --- handing stored files to nginx or S3 --------------------------------------------------------------
+
+
+def offloaded_file_response(
+    storage: Storage, name: str, *, content_type: str, filename: str, inline: bool, fallback: str, csp: str = ""
+) -> HttpResponseBase | None:
+    """A response that lets nginx or S3 send the stored file `name` (access has been checked), or None when the
+    app must stream it itself:
+
+    - on the local file system with NGINX_ACCEL_PREFIX set: an empty response with `X-Accel-Redirect` to nginx's
+      internal alias of MEDIA_ROOT (deploy/nginx/civunit.conf.template), which keeps the app's Content-Type,
+      Content-Disposition and Cache-Control and sets the Content-Security-Policy given here in X-Civunit-Csp;
+    - on S3 with AWS_S3_DOWNLOAD_URL_SECONDS > 0: a redirect to a presigned URL valid that long, whose response
+      carries the same Content-Type and Content-Disposition.
+
+    Raises FileNotFoundError when the file is missing (for a 404, as the streamed path does)."""
+    disposition = content_disposition(filename, inline=inline, fallback=fallback)
+    prefix = settings.NGINX_ACCEL_PREFIX
+    if prefix and isinstance(storage, FileSystemStorage):
+        if not storage.exists(name):
+            raise FileNotFoundError(name)
+        response = protect(HttpResponse(content_type=content_type), filename=filename, inline=inline, fallback=fallback)
+        response["X-Accel-Redirect"] = prefix + quote(name.lstrip("/"), safe="/")
+        if csp:
+            response["X-Civunit-Csp"] = csp
+            response["Content-Security-Policy"] = csp
+        return response
+    seconds = settings.AWS_S3_DOWNLOAD_URL_SECONDS
+    connection = getattr(storage, "connection", None)
+    if seconds > 0 and connection is not None and hasattr(storage, "bucket_name"):
+        if not storage.exists(name):
+            raise FileNotFoundError(name)
+        url = connection.meta.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": storage.bucket_name,
+                "Key": storage._normalize_name(name),  # type: ignore[attr-defined]  # django-storages' key
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": disposition,
+                "ResponseCacheControl": CACHE_CONTROL,
+            },
+            ExpiresIn=seconds,
+        )
+        redirect = HttpResponseRedirect(url)
+        redirect["Cache-Control"] = CACHE_CONTROL
+        return redirect
+    return None

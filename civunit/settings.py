@@ -150,6 +150,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# Its state (failures, lockouts) is in the database (axes' default handler): shared by every web process.
+# Behind nginx the client's address is nginx's X-Forwarded-For, trusted from these addresses only.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+AXES_CLIENT_IP_CALLABLE = "civunit.http.client_ip"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -264,7 +268,19 @@ ROBOT_DIGEST_WEEKDAYS = [int(day) for day in env.list("ROBOT_DIGEST_WEEKDAYS", d
 # A running background job that has not been heard from for this long (seconds) has lost its worker: it is
 # marked failed (manage.py jobs_sweep, and whenever someone looks at it). Jobs report progress every second or so.
 JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=600)
+# The task queue: the database (django-tasks-db, `manage.py db_worker`) by default; Redis through django-tasks-rq
+# with TASKS_BACKEND=django_tasks_rq.RQBackend (workers: `manage.py rqworker default --job-class
+# django_tasks_rq.Job`; the queue lives in REDIS_URL's database, or RQ_REDIS_URL's).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+REDIS_URL = env.str("REDIS_URL", default="")
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    _rq_url = env.str("RQ_REDIS_URL", default="") or REDIS_URL
+    if not _rq_url:
+        raise ImproperlyConfigured("TASKS_BACKEND=django_tasks_rq.RQBackend needs REDIS_URL (or RQ_REDIS_URL).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job may build a report for minutes; a worker that dies mid-job leaves a job rq marks failed (and
+    # jobs_sweep marks our own Job row failed once its heartbeat stops).
+    RQ_QUEUES = {"default": {"URL": _rq_url, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=3600)}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -291,12 +307,48 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # The cache (per process by default). Give several web processes a shared one so that the download throttle counts
 # across them: CACHE_URL=dbcache://civunit_cache (then `manage.py createcachetable`), or redis://… (needs the
 # `redis` package, not installed by default).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# With REDIS_URL set (redis://127.0.0.1:6379/0) the cache is Django's Redis cache and sessions live in it
+# (cached_db: written through to the database too, so a flushed Redis logs nobody out), so that any number of
+# web processes on any number of machines share them. CACHE_URL, when set, wins for the cache.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="civunit"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
 # Someone who meets this many 404s on download URLs (evidence files, previews) within the window is walking the
 # ids: their downloads answer 429 for the block time, and the log says who.
 DOWNLOAD_NOT_FOUND_LIMIT = env.int("DOWNLOAD_NOT_FOUND_LIMIT", default=20)
 DOWNLOAD_NOT_FOUND_WINDOW = env.int("DOWNLOAD_NOT_FOUND_WINDOW", default=600)  # seconds
 DOWNLOAD_BLOCK_SECONDS = env.int("DOWNLOAD_BLOCK_SECONDS", default=900)
+
+# nginx in front (deploy/nginx/civunit.conf.template): the endpoints that receive one file get nginx's request
+# body file instead of the body (evidence/offload.py), trusted only with this secret (the same value in the
+# rendered nginx site) and only under NGINX_UPLOAD_DIR (nginx's client_body_temp_path, on the same file system as
+# FILE_UPLOAD_TEMP_DIR so the file is renamed, not copied). Empty: every upload is read from the request body.
+NGINX_UPLOAD_SECRET = env.str("NGINX_UPLOAD_SECRET", default="")
+NGINX_UPLOAD_DIR = env.str("NGINX_UPLOAD_DIR", default="")
+if NGINX_UPLOAD_SECRET and (len(NGINX_UPLOAD_SECRET) < 16 or not NGINX_UPLOAD_DIR):
+    raise ImproperlyConfigured("NGINX_UPLOAD_SECRET needs at least 16 characters and NGINX_UPLOAD_DIR.")
+# Downloads of stored files on the local file system storage are handed to nginx (X-Accel-Redirect to this
+# internal location, an alias of MEDIA_ROOT) once the app has checked access. Empty: the app streams them.
+NGINX_ACCEL_PREFIX = env.str("NGINX_ACCEL_PREFIX", default="")
+if NGINX_ACCEL_PREFIX and not (NGINX_ACCEL_PREFIX.startswith("/") and NGINX_ACCEL_PREFIX.endswith("/")):
+    raise ImproperlyConfigured("NGINX_ACCEL_PREFIX must start and end with a slash, e.g. /_civunit_files/.")
+# On S3, downloads answer with a redirect to a presigned URL valid this many seconds (the browser must reach the
+# endpoint); 0 streams the object through the app (the default: on a closed network browsers may not reach S3).
+AWS_S3_DOWNLOAD_URL_SECONDS = env.int("AWS_S3_DOWNLOAD_URL_SECONDS", default=0)
 
 # Upload limits. The single-file evidence endpoint takes exactly one file per request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

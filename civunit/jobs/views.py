@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -45,15 +46,29 @@ def status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 
 @require_GET
 @downloads.throttle_not_found
-def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = get_job_for_user(request.user, pk)
     if job.status != Job.Status.DONE or not job.result.name:
         raise Http404
+    content_type = _content_type(job.result_name)
+    try:
+        offloaded = downloads.offloaded_file_response(
+            job.result.storage,
+            job.result.name,
+            content_type=content_type,
+            filename=job.result_name,
+            inline=False,
+            fallback=f"job-{job.pk}",
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    if offloaded is not None:
+        return offloaded
     try:
         fh = job.result.storage.open(job.result.name, "rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(fh, content_type=_content_type(job.result_name))
+    response = FileResponse(fh, content_type=content_type)
     return downloads.protect(response, filename=job.result_name, fallback=f"job-{job.pk}")
 
 

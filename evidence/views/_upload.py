@@ -17,8 +17,10 @@ this for every such view, so none can forget the token or leave a temporary file
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +31,11 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from .. import offload
 from ..sniffing import human_size
 from ..uploads import EvidenceUploadHandler, ReceivedFile
+
+logger = logging.getLogger("civunit.uploads")
 
 
 class CsrfRefused(Exception):
@@ -93,6 +98,8 @@ class StreamingUpload:
 
     request: HttpRequest
     handler: EvidenceUploadHandler
+    # nginx's request body file when nginx wrote the body to disk (evidence/offload.py), else None.
+    body_file: Path | None = None
     _checked: bool = field(default=False, init=False)
 
     def receive(self) -> tuple[str, int]:
@@ -100,12 +107,32 @@ class StreamingUpload:
         ('', 200) when exactly one file within the size limit arrived, else what was wrong, for the user, with
         the HTTP status to answer. A missing or wrong token raises CsrfRefused, which the decorator answers with
         the CSRF failure page."""
-        if problem := parse_body(self.request):
+        if self.body_file is not None:
+            if problem := self._parse_offloaded(self.body_file):
+                return problem, 400
+        elif problem := parse_body(self.request):
             return problem, 400
         if (refusal := csrf_refusal(self.request)) is not None:
             raise CsrfRefused(refusal)
         self._checked = True
         return file_problem(self.request, self.handler)
+
+    def _parse_offloaded(self, path: Path) -> str:
+        """The body nginx wrote to `path`, parsed into the request's POST and FILES and the handler's outcome as
+        Django's parsing through the handler would have left them."""
+        handler = self.handler
+        try:
+            parsed = offload.parse(path, self.request.META.get("CONTENT_TYPE", ""), max_size=handler.max_size)
+        except (offload.Malformed, OSError) as exc:
+            logger.warning("An upload's body file from nginx could not be read: %s", exc)
+            return _("The upload was interrupted or unreadable. Please try again.")
+        offload.install(self.request, parsed)
+        handler.too_large = parsed.too_large
+        handler.extra_files = parsed.extra_files
+        handler.received = parsed.received
+        if parsed.received is not None:
+            handler._path = parsed.received.temp_path  # removed by discard() unless the storage took it
+        return ""
 
     @property
     def file(self) -> ReceivedFile:
@@ -134,7 +161,11 @@ def streaming_upload_with(max_size: Callable[[], int]) -> Callable[[View], View]
             handler = EvidenceUploadHandler(request, max_size=max_size())
             request.upload_handlers = [handler]
             try:
-                return view(request, *args, upload=StreamingUpload(request, handler), **kwargs)
+                body_file = offload.body_file(request)
+            except offload.OffloadRefused:
+                return HttpResponse(status=400)
+            try:
+                return view(request, *args, upload=StreamingUpload(request, handler, body_file), **kwargs)
             except CsrfRefused as refused:
                 return refused.response
             finally:

@@ -143,17 +143,35 @@ def task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "evidence/task.html", {"task": the_task, "standards": standards, "page": page})
 
 
-def _file_response(file: FieldFile, *, content_type: str, filename: str, inline: bool, fallback: str) -> FileResponse:
-    """The stored file streamed in chunks from the storage (never read whole into memory)."""
+def _file_response(
+    file: FieldFile, *, content_type: str, filename: str, inline: bool, fallback: str
+) -> HttpResponseBase:
+    """The stored file handed to nginx or S3 where the deployment allows (downloads.offloaded_file_response), else
+    streamed in chunks from the storage (never read whole into memory)."""
     if not file.name:
         raise Http404
+    csp = IMAGE_CSP if inline else ATTACHMENT_CSP
+    try:
+        offloaded = downloads.offloaded_file_response(
+            files.storage(),
+            file.name,
+            content_type=content_type,
+            filename=filename,
+            inline=inline,
+            fallback=fallback,
+            csp=csp,
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    if offloaded is not None:
+        return offloaded
     try:
         fh = files.open_stored(file.name)
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(fh, content_type=content_type)
     downloads.protect(response, filename=filename, inline=inline, fallback=fallback)
-    response["Content-Security-Policy"] = IMAGE_CSP if inline else ATTACHMENT_CSP
+    response["Content-Security-Policy"] = csp
     return response
 
 

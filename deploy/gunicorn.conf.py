@@ -1,0 +1,34 @@
+"""gunicorn settings for civunit behind nginx (deploy/nginx/civunit.conf.template).
+
+    gunicorn -c deploy/gunicorn.conf.py civunit.wsgi
+
+Every value can be changed through the environment (the systemd unit reads /etc/civunit/civunit.env).
+nginx buffers whole requests and responses, so slow clients never hold a worker: sync workers suffice, about
+two per core. Uploads reach the app as a file nginx already wrote (NGINX_UPLOAD_SECRET), not as a body to read.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001").split(",")
+workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+# A request may hash and sniff a 1 GB file, or build a workbook: allow it, but not forever.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests: memory fragmentation stays bounded over weeks.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# The heartbeat files on tmpfs: a slow disk never makes the arbiter kill a busy worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Only nginx on this machine may set X-Forwarded-* (and the app trusts X-Forwarded-Proto only when
+# SECURE_PROXY_SSL_HEADER is on).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = os.environ.get("GUNICORN_PROC_NAME", "civunit-web")
+# Load the app once in the arbiter: workers share its memory and start fast.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "on").lower() in {"1", "on", "true", "yes"}
