@@ -59,6 +59,19 @@ def equal_figure(name: str, value: float, baseline: float, *, most: float | None
     }
 
 
+def info_figure(name: str, value: float, *, unit: str, baseline: float | None = None, digits: int = 3) -> Figure:
+    """A figure shown without a target (a throughput, a write's latency, a ratio no target is set for)."""
+    return {
+        "figure": name,
+        "value": round(value, digits),
+        "unit": unit,
+        "baseline": None if baseline is None else round(baseline, digits),
+        "ratio": round(value / baseline, 2) if baseline else None,
+        "target": None,
+        "met": None,
+    }
+
+
 def load_average() -> float:
     try:
         return os.getloadavg()[0]

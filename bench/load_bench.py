@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.benchlib import Figure, json_output, limit_figure  # noqa: E402
+from bench.benchlib import Figure, info_figure, json_output, limit_figure  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BIN = ROOT / ".venv" / "bin"
@@ -334,17 +334,7 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
             figures.append(limit_figure(f"load: p95 of {row['Name']} (ms)", p95, most=READ_P95_MS, unit="ms", digits=0))
             read_ok &= p95 <= READ_P95_MS
         else:
-            figures.append(
-                {
-                    "figure": f"load: p95 of {row['Name']} (ms, a write: no target)",
-                    "value": p95,
-                    "unit": "ms",
-                    "baseline": None,
-                    "ratio": None,
-                    "target": None,
-                    "met": None,
-                }
-            )
+            figures.append(info_figure(f"load: p95 of {row['Name']} (a write: no target)", p95, unit="ms", digits=0))
     for f in failures:
         print(f"  failure: {f['Method']} {f['Name']}: {f['Error'][:200]} x {f['Occurrences']}")
     lost = check["lost"]
@@ -354,15 +344,12 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
     )
     print("verify_archive: " + (verify_text[-1] if verify_text else "(no output)") + f" (exit {verify.returncode})")
     figures[:0] = [
-        {
-            "figure": f"load: requests/s, {args.users} users (load {load_after[0]:.1f}, {os.cpu_count()} cores)",
-            "value": round(float(total["Requests/s"]), 1),
-            "unit": "req/s",
-            "baseline": None,
-            "ratio": None,
-            "target": None,
-            "met": None,
-        },
+        info_figure(
+            f"load: requests/s, {args.users} users (load {load_after[0]:.1f}, {os.cpu_count()} cores)",
+            float(total["Requests/s"]),
+            unit="req/s",
+            digits=1,
+        ),
         limit_figure("load: failed requests", int(total["Failure Count"]), most=0, unit="requests", digits=0),
         limit_figure(
             f"load: lost uploads (of {check['acknowledged']} acknowledged)", len(lost), most=0, unit="uploads", digits=0

@@ -1,7 +1,7 @@
 """Benchmark: the readiness check (迎检自查) over a campaign's worth of data, and perceptual hashing of 12 MP photos.
 
     .venv/bin/python bench/readiness_bench.py [--standards 300] [--tasks 3000] [--evidence 30000] [--photos 500]
-                                              [--distinct 10] [--skip-photos] [--skip-check]
+                                              [--distinct 10] [--skip-photos] [--skip-check] [--json]
 
 The check: builds a campaign in a scratch SQLite database in a temporary folder (migrated first; DATABASE_URL,
 when set, must name a scratch database) with the dashboard benchmark's data builder (tests/reports/dataset.py:
@@ -19,6 +19,8 @@ Hashing: draws --distinct photos of 4000 × 3000 (a scene with sensor noise, JPE
 phone writes them), then hashes --photos of them in turn (evidence.hashing.photo_hash: a 1/8-scale draft after
 EXIF orientation, then pHash). Target: at most 30 ms a photo. Prints the median and the 95th percentile, and a
 full decode of one photo for comparison.
+
+With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, json_output, limit_figure  # noqa: E402
+
+FIGURES: list[Figure] = []  # for --json
 
 
 def setup(scratch: str) -> None:
@@ -190,6 +195,10 @@ def bench_check(args: argparse.Namespace) -> None:
             f"{len(outcome.findings)} findings, {outcome.added} added (target < 5 s: "
             f"{'met' if elapsed < 5 else 'NOT met'} wall, {'met' if cpu < 5 else 'NOT met'} CPU; {load()})"
         )
+        if "first run" in label:
+            size = f"{args.tasks} tasks, {args.evidence} evidence rows"
+            FIGURES.append(limit_figure(f"readiness check, first run ({size}), wall", elapsed, most=5, unit="s"))
+            FIGURES.append(limit_figure(f"readiness check, first run ({size}), CPU", cpu, most=5, unit="s"))
 
     leader, _ = User.objects.get_or_create(
         username="bench-leader", defaults={"real_name": "赵国强", "office": Office.objects.first()}
@@ -217,6 +226,8 @@ def bench_check(args: argparse.Namespace) -> None:
     large = measure_rules(campaign, today, "2x")
     same = all(small[name][1] == large[name][1] for name in small)
     print(f"queries per rule the same at 1x and 2x: {'met' if same else 'NOT met'}")
+    grown = sum(small[name][1] != large[name][1] for name in small)
+    FIGURES.append(limit_figure("readiness rules whose query count differs at 2x", grown, most=0, unit="rules"))
     with CaptureQueriesContext(connection) as ctx:
         t0, cpu0 = time.perf_counter(), time.process_time()
         readiness_refresh(campaign=campaign, today=today)
@@ -268,6 +279,8 @@ def bench_hashing(args: argparse.Namespace, scratch: str) -> None:
         f"{'met' if median <= 0.030 else 'NOT met'} wall, {'met' if cpu_median <= 0.030 else 'NOT met'} CPU); "
         f"decoded in full instead: {full * 1000:.0f} ms ({load()})"
     )
+    FIGURES.append(limit_figure("perceptual hash of a 12 MP photo, median, wall", median * 1000, most=30, unit="ms"))
+    FIGURES.append(limit_figure("perceptual hash of a 12 MP photo, median, CPU", cpu_median * 1000, most=30, unit="ms"))
 
 
 def main() -> None:
@@ -279,13 +292,15 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=10)
     parser.add_argument("--skip-photos", action="store_true")
     parser.add_argument("--skip-check", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
-    scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
-    setup(scratch.name)
-    if not args.skip_check:
-        bench_check(args)
-    if not args.skip_photos:
-        bench_hashing(args, scratch.name)
+    with json_output(args.json, FIGURES):
+        scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
+        setup(scratch.name)
+        if not args.skip_check:
+            bench_check(args)
+        if not args.skip_photos:
+            bench_hashing(args, scratch.name)
 
 
 if __name__ == "__main__":
