@@ -217,12 +217,12 @@ def main() -> None:
     if args.child_export:
         child_export(args.child_export, with_cover=not args.no_cover)
         return
-    figures: list[Figure] = []
-    with json_output(args.json, figures):
-        run(args, figures)
+    results: list[Figure] = []
+    with json_output(args.json, results):
+        run(args, results)
 
 
-def run(args: argparse.Namespace, figures: list[Figure]) -> None:
+def run(args: argparse.Namespace, results: list[Figure]) -> None:
     if not shutil.which("zip"):
         sys.exit("zip is not installed (apt-get install zip)")
 
@@ -300,8 +300,8 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> None:
             f"cover renderer {max(cover_peaks) / 1024:.0f} MB"
         )
         size = f"{total / 1e9:.2f} GB"
-        figures.append(ratio_figure(f"binder export of {size}, without the cover, vs zip -0", bare_s, zip_s, most=1.2))
-        figures.append(limit_figure(f"binder export of {size}: peak memory", max(peaks) / 1024, most=150, unit="MB"))
+        results.append(ratio_figure(f"binder export of {size}, without the cover, vs zip -0", bare_s, zip_s, most=1.2))
+        results.append(limit_figure(f"binder export of {size}: peak memory", max(peaks) / 1024, most=150, unit="MB"))
     finally:
         if args.keep:
             print(f"kept {tmp}")

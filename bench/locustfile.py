@@ -26,6 +26,7 @@ import re
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 from locust import HttpUser, between, events, task
 
@@ -99,8 +100,8 @@ class Person(HttpUser):
             return response.text
 
     def post(self, path: str, data: dict[str, str], name: str) -> str:
-        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
-        headers = {"Referer": self.host.rstrip("/") + path}
+        data = {**data, "csrfmiddlewaretoken": (self.client.cookies.get("csrftoken") or "")}
+        headers = {"Referer": (self.host or "").rstrip("/") + path}
         with self.client.post(path, data=data, headers=headers, name=name, catch_response=True) as response:
             if response.status_code != 200 or "/accounts/login/" in response.url:
                 response.failure(f"{response.status_code} on POST {path}")
@@ -234,9 +235,9 @@ class Staff(Person):
             data={"title": "创建活动现场照片", "category": "photo"},
             files={"file": (name, data, "image/jpeg")},
             headers={
-                "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
+                "X-CSRFToken": (self.client.cookies.get("csrftoken") or ""),
                 "X-Requested-With": "XMLHttpRequest",
-                "Referer": self.host.rstrip("/") + "/evidence/upload/",
+                "Referer": (self.host or "").rstrip("/") + "/evidence/upload/",
             },
             name="upload photo",
             catch_response=True,
@@ -288,7 +289,7 @@ class Administrator(Person):
 # Bounded in count as well as in time: the run stops after LOAD_MAX_REQUESTS requests (0: no bound).
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS") or 0)
 _seen = itertools.count(1)
-_env = {}
+_env: dict[str, Any] = {}
 
 
 @events.init.add_listener
@@ -299,7 +300,7 @@ def _keep_environment(environment, **_kwargs) -> None:
 @events.request.add_listener
 def _bound(**_kwargs) -> None:
     if MAX_REQUESTS and next(_seen) == MAX_REQUESTS:
-        import gevent
+        import gevent  # type: ignore[import-untyped]
 
         runner = _env["environment"].runner
         gevent.spawn(runner.quit)
