@@ -50,7 +50,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 BIN = ROOT / ".venv" / "bin"
 READ_P95_MS = 300
 # Requests that change something (their time includes the write and the redirect to the page it returns to).
-WRITES = {"upload photo", "report progress", "check off", "accept task", "accept evidence"}
+WRITES = {"upload photo", "report progress", "start task", "check off", "accept task", "accept evidence"}
 
 SESSIONS = """
 import json, sys

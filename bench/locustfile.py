@@ -118,13 +118,15 @@ class Person(HttpUser):
         pk = random.choice(ids)
         return self.page(f"/tasks/{pk}/", "task detail") and f"/tasks/{pk}/"
 
-    def task_form(self, task_path: str, action: str, extra: dict[str, str], name: str) -> None:
-        html = self.page(task_path, "task detail")
+    def task_form(self, task_path: str, action: str, extra: dict[str, str], name: str, html: str = "") -> bool:
+        """Post the task page's form for this action (with its version), if the page offers it."""
+        html = html or self.page(task_path, "task detail")
         for form_action, fields in forms(html):
             if form_action.endswith(f"/{action}/"):
                 fields.pop("csrfmiddlewaretoken", None)
                 self.post(form_action, {**fields, **extra}, name)
-                return
+                return True
+        return False
 
     def accept_evidence(self) -> None:
         html = self.page("/evidence/review/", "evidence review queue")
@@ -264,9 +266,12 @@ class Staff(Person):
     def check_off(self) -> None:
         path = self.some_task("/tasks/mine/", "my tasks")
         if path:
-            self.task_form(
-                path, "check-off", {"note": "已完成，见上传的照片和会议记录。", "confirm": "on"}, "check off"
-            )
+            note = {"note": "已完成，见上传的照片和会议记录。", "confirm": "on"}
+            if not self.task_form(path, "check-off", note, "check off"):
+                # not started yet: start it, then check it off (the page after starting offers the form)
+                html = self.page(path, "task detail")
+                if self.task_form(path, "start", {}, "start task", html=html):
+                    self.task_form(path, "check-off", note, "check off")
 
 
 class Administrator(Person):
