@@ -40,7 +40,7 @@ def limit_figure(name: str, value: float, *, most: float, unit: str, digits: int
         "unit": unit,
         "baseline": None,
         "ratio": None,
-        "target": f"<= {most:g} {unit}",
+        "target": f"<= {most:g} {unit}".strip(),
         "met": bool(value <= most),
     }
 

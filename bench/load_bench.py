@@ -331,7 +331,7 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
             f"{float(row['Max Response Time']):7.0f}"
         )
         if kind == "read":
-            figures.append(limit_figure(f"load: p95 of {row['Name']} (ms)", p95, most=READ_P95_MS, unit="ms", digits=0))
+            figures.append(limit_figure(f"load: p95 of {row['Name']}", p95, most=READ_P95_MS, unit="ms", digits=0))
             read_ok &= p95 <= READ_P95_MS
         else:
             figures.append(info_figure(f"load: p95 of {row['Name']} (a write: no target)", p95, unit="ms", digits=0))
