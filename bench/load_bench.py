@@ -111,7 +111,8 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
-def ensure_database(name: str, *, fresh: bool) -> None:
+def ensure_database(name: str, *, fresh: bool) -> bool:
+    """Create the database when missing; True when it was created (so it must be seeded)."""
     import psycopg2
 
     conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
@@ -120,9 +121,11 @@ def ensure_database(name: str, *, fresh: bool) -> None:
         if fresh:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
+        created = cur.fetchone() is None
+        if created:
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
+    return created
 
 
 def server_env(args: argparse.Namespace, work: Path) -> dict[str, str]:
@@ -154,7 +157,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str], work: Path) -> None:
     if args.fresh:
         mark.unlink(missing_ok=True)
         shutil.rmtree(work / "media", ignore_errors=True)
-    ensure_database(args.db_name, fresh=args.fresh)
+    if ensure_database(args.db_name, fresh=args.fresh):
+        mark.unlink(missing_ok=True)  # a database made anew is seeded anew
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v0")
     if not mark.exists():
