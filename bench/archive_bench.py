@@ -1,6 +1,6 @@
 """Binder benchmark: a binder of at least 1 GB exported, beside `zip -0 -r` of the same files in the same run.
 
-    .venv/bin/python bench/archive_bench.py [--size-mb 1100] [--repeat 2] [--keep]
+    .venv/bin/python bench/archive_bench.py [--size-mb 1100] [--repeat 2] [--keep] [--json]
 
 Prepares a throw-away SQLite database and MEDIA_ROOT under a temporary directory (checking first that it has
 room for the files and two archives), and fills it with a campaign of 30 standards and accepted evidence items
@@ -16,7 +16,7 @@ of the items supporting a second standard. Then, --repeat times and alternately:
 Each is timed by the wall clock; peak memory is the child's maximum resident set (ru_maxrss from wait4), the
 export's own and, apart, that of the process that rendered the cover PDF (civunit/pdf_process.py). Targets: the
 binder without its cover <= 1.2 x zip -0, the export's peak memory <= 150 MB. Everything is removed afterwards
-unless --keep.
+unless --keep. With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ STARTED = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 MIB = 1024 * 1024
+sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, json_output, limit_figure, ratio_figure  # noqa: E402
+
 PHOTO = 4 * MIB
 VIDEO = 64 * MIB
 STANDARDS = 30
@@ -209,11 +212,17 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--child-export", help=argparse.SUPPRESS)
     parser.add_argument("--no-cover", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     if args.child_export:
         child_export(args.child_export, with_cover=not args.no_cover)
         return
+    results: list[Figure] = []
+    with json_output(args.json, results):
+        run(args, results)
+
+
+def run(args: argparse.Namespace, results: list[Figure]) -> None:
     if not shutil.which("zip"):
         sys.exit("zip is not installed (apt-get install zip)")
 
@@ -290,6 +299,9 @@ def main() -> None:
             f"{max(peaks) / 1024:.0f} MB (target <= 150: {'met' if max(peaks) / 1024 <= 150 else 'NOT met'}), "
             f"cover renderer {max(cover_peaks) / 1024:.0f} MB"
         )
+        size = f"{total / 1e9:.2f} GB"
+        results.append(ratio_figure(f"binder export of {size}, without the cover, vs zip -0", bare_s, zip_s, most=1.2))
+        results.append(limit_figure(f"binder export of {size}: peak memory", max(peaks) / 1024, most=150, unit="MB"))
     finally:
         if args.keep:
             print(f"kept {tmp}")

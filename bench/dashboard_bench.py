@@ -1,6 +1,6 @@
 """Benchmark: the dashboard's server time and query count at 1x and 10x the data.
 
-    .venv/bin/python bench/dashboard_bench.py [--standards 300] [--tasks 3000] [--evidence 30000] [--repeat 9]
+    .venv/bin/python bench/dashboard_bench.py [--standards 300] [--tasks 3000] [--evidence 30000] [--repeat 9] [--json]
 
 Builds a campaign in a scratch SQLite database in a temporary folder (migrated first; DATABASE_URL, when set, must
 name a scratch database): the criteria (10 items, 30 indicators, --standards standards with requirements and
@@ -12,7 +12,7 @@ again. Each size is measured twice: with the figures computed afresh (the cache 
 after any change to the data) and with the figures kept (civunit.reports.dashboard.cached_dashboard: the request
 then costs the change stamps and the rendering). Prints the median of --repeat requests after a warm-up, the
 ratios, and the time of each dataset on its own. Targets: the same number of queries, at most 25; time at 10x <=
-1.5 x time at 1x.
+1.5 x time at 1x. With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, equal_figure, json_output, ratio_figure  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +39,14 @@ def main() -> None:
     parser.add_argument("--evidence", type=int, default=30_000)
     parser.add_argument("--factor", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
+    results: list[Figure] = []
+    with json_output(args.json, results):
+        run(args, results)
+
+
+def run(args: argparse.Namespace, results: list[Figure]) -> None:
 
     scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
@@ -167,6 +175,9 @@ def main() -> None:
             f"{kind}: time {args.factor}x/1x = {ratio:.2f} (target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'}); "
             f"queries {q1} -> {q10} (target equal and <= 25: {'met' if q1 == q10 <= 25 else 'NOT met'})"
         )
+        what = f"dashboard, figures {kind}, {args.factor}x vs 1x ({args.tasks} tasks at 1x)"
+        results.append(ratio_figure(what, t10, t1, most=1.5))
+        results.append(equal_figure(f"dashboard queries, figures {kind}, {args.factor}x vs 1x", q10, q1, most=25))
 
 
 if __name__ == "__main__":

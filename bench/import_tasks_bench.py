@@ -1,7 +1,7 @@
 """Benchmark: importing and exporting a 2,000-row task breakdown, beside openpyxl alone reading and writing the
 same cells.
 
-    .venv/bin/python bench/import_tasks_bench.py [--rows 2000] [--repeat 3]
+    .venv/bin/python bench/import_tasks_bench.py [--rows 2000] [--repeat 3] [--clock wall|cpu] [--json]
 
 Runs against a scratch SQLite database in a temporary folder (migrated first), unless DATABASE_URL is set, in
 which case that database is used and must be a scratch one. Prints the median of --repeat runs of each figure:
@@ -13,6 +13,8 @@ which case that database is used and must be a scratch one. Prints the median of
   ws.append of every row, no styles, saved) and beside the same plain write in write-only mode; then the export
   with one more sheet per lead office. Targets: export <= 2 x the plain write; per-office export <= 2 x the
   single-sheet export.
+
+With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, json_output, ratio_figure  # noqa: E402
 
 OFFICES = ["办公室", "研究室", "提案委员会办公室", "经济委员会办公室", "文史学习委员会办公室", "社会法制委员会办公室",
            "机关党委", "信息中心"]  # fmt: skip
@@ -131,9 +134,16 @@ def main() -> None:
         default="wall",
         help="wall: elapsed time; cpu: this process's CPU time (steadier on a machine shared with other work)",
     )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
     global clock
     clock = CLOCKS[args.clock]
+    figures: list[Figure] = []
+    with json_output(args.json, figures):
+        run(args, figures)
+
+
+def run(args: argparse.Namespace, figures: list[Figure]) -> None:
 
     scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
@@ -247,6 +257,13 @@ def main() -> None:
         "target per-office export <= 2 x single sheet: "
         + ("met" if med["export by office"] <= 2 * med["export"] else "NOT met")
     )
+    rows = f"{args.rows} rows, {args.clock} clock"
+    figures += [
+        ratio_figure(f"task import, first ({rows}) vs openpyxl read-only read", first, read_s, most=3),
+        ratio_figure(f"task re-import, unchanged ({rows}) vs first import", second, first, most=1),
+        ratio_figure(f"task export ({rows}) vs plain openpyxl write", med["export"], med["plain"], most=2),
+        ratio_figure(f"task export by office ({rows}) vs single sheet", med["export by office"], med["export"], most=2),
+    ]
     scratch.cleanup()
 
 

@@ -1,7 +1,7 @@
 """Benchmark: the readiness check (迎检自查) over a campaign's worth of data, and perceptual hashing of 12 MP photos.
 
     .venv/bin/python bench/readiness_bench.py [--standards 300] [--tasks 3000] [--evidence 30000] [--photos 500]
-                                              [--distinct 10] [--skip-photos] [--skip-check]
+                                              [--distinct 10] [--skip-photos] [--skip-check] [--json]
 
 The check: builds a campaign in a scratch SQLite database in a temporary folder (migrated first; DATABASE_URL,
 when set, must name a scratch database) with the dashboard benchmark's data builder (tests/reports/dataset.py:
@@ -21,6 +21,8 @@ draft), every preview variant, and the perceptual hash taken from the thumbnail 
 photo_hash after EXIF orientation, then pHash). Target: at most 30 ms a photo for the hash. Prints the hash's
 median and 95th percentile in CPU time, the whole job per photo, and, for comparison, a hash from the original's
 own 1/8-scale draft (what `hash_photos` does for a photo without previews: bound by reading every byte of the JPEG).
+
+With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, json_output, limit_figure  # noqa: E402
+
+FIGURES: list[Figure] = []  # for --json
 
 
 def setup(scratch: str) -> None:
@@ -193,6 +198,10 @@ def bench_check(args: argparse.Namespace) -> None:
             f"{len(outcome.findings)} findings, {outcome.added} added (target < 5 s: "
             f"{'met' if elapsed < 5 else 'NOT met'} wall, {'met' if cpu < 5 else 'NOT met'} CPU; {load()})"
         )
+        if "first run" in label:
+            size = f"{args.tasks} tasks, {args.evidence} evidence rows"
+            FIGURES.append(limit_figure(f"readiness check, first run ({size}), wall", elapsed, most=5, unit="s"))
+            FIGURES.append(limit_figure(f"readiness check, first run ({size}), CPU", cpu, most=5, unit="s"))
 
     leader, _ = User.objects.get_or_create(
         username="bench-leader", defaults={"real_name": "赵国强", "office": Office.objects.first()}
@@ -220,6 +229,8 @@ def bench_check(args: argparse.Namespace) -> None:
     large = measure_rules(campaign, today, "2x")
     same = all(small[name][1] == large[name][1] for name in small)
     print(f"queries per rule the same at 1x and 2x: {'met' if same else 'NOT met'}")
+    grown = sum(small[name][1] != large[name][1] for name in small)
+    FIGURES.append(limit_figure("readiness rules whose query count differs at 2x", grown, most=0, unit="rules"))
     with CaptureQueriesContext(connection) as ctx:
         t0, cpu0 = time.perf_counter(), time.process_time()
         readiness_refresh(campaign=campaign, today=today)
@@ -286,6 +297,9 @@ def bench_hashing(args: argparse.Namespace, scratch: str) -> None:
         f"hash is {hash_median / job_median:.1%}; a hash from the original's 1/8 draft instead (hash_photos on "
         f"a photo without previews): {draft_median * 1000:.1f} ms CPU ({load()})"
     )
+    FIGURES.append(
+        limit_figure("perceptual hash of a 12 MP photo (previews job), CPU", hash_median * 1000, most=30, unit="ms")
+    )
 
 
 def main() -> None:
@@ -297,13 +311,15 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=10)
     parser.add_argument("--skip-photos", action="store_true")
     parser.add_argument("--skip-check", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
-    scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
-    setup(scratch.name)
-    if not args.skip_check:
-        bench_check(args)
-    if not args.skip_photos:
-        bench_hashing(args, scratch.name)
+    with json_output(args.json, FIGURES):
+        scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
+        setup(scratch.name)
+        if not args.skip_check:
+            bench_check(args)
+        if not args.skip_photos:
+            bench_hashing(args, scratch.name)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark: the report to 市文明办 as a PDF, for the demo campaign and for a large one, beside WeasyPrint alone.
 
-    .venv/bin/python bench/report_bench.py [--only demo|large] [--standards 300] [--photos 500] [--keep DIR]
+    .venv/bin/python bench/report_bench.py [--only demo|large] [--standards 300] [--photos 500] [--keep DIR] [--json]
 
 Builds each campaign in a scratch SQLite database in a temporary folder (DATABASE_URL is ignored):
 - demo: `seed_demo`, as `make run` loads it;
@@ -19,7 +19,8 @@ Then, each in a fresh Python process (so that its peak memory, ru_maxrss, is its
 2. WeasyPrint alone on that same HTML, part by part, with the same stylesheets and fetcher, each part written to
    a file (no joining).
 Prints time, peak memory and PDF size of both, and the ratio of the times. Targets for the large report:
-time <= 1.3 x WeasyPrint alone, peak memory <= 500 MB, file <= 60 MB.
+time <= 1.3 x WeasyPrint alone, peak memory <= 500 MB, file <= 60 MB. With --json the figures are also printed
+as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, info_figure, json_output, limit_figure, ratio_figure  # noqa: E402
+
+FIGURES: list[Figure] = []  # for --json
 
 
 def setup_django(folder: Path) -> None:
@@ -339,6 +343,17 @@ def measure(label: str, folder: Path) -> None:
         f"  ratio {ratio:.2f}x, in CPU time {cpu_ratio:.2f}x (target <= 1.3x)",
         flush=True,
     )
+    what = f"report, {label} ({report['standards']} standards, {report['photos']} photos, {report['pages']} pages)"
+    if label != "large":  # the targets are the large report's
+        FIGURES.append(
+            info_figure(f"{what} vs WeasyPrint alone", report["seconds"], baseline=alone["seconds"], unit="s")
+        )
+        return
+    FIGURES.append(ratio_figure(f"{what} vs WeasyPrint alone", report["seconds"], alone["seconds"], most=1.3))
+    FIGURES.append(ratio_figure(f"{what} vs WeasyPrint alone, CPU", report["cpu"], alone["cpu"], most=1.3))
+    if label == "large":
+        FIGURES.append(limit_figure(f"report, {label}: peak memory", report["peak_mb"], most=500, unit="MB"))
+        FIGURES.append(limit_figure(f"report, {label}: PDF size", report["pdf_mb"], most=60, unit="MB"))
 
 
 def main() -> None:
@@ -352,6 +367,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Build in this folder and keep it (the PDFs, the HTML).")
     parser.add_argument("--child", choices=["report", "weasyprint", "build-demo", "build-large"])
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
 
     if args.child:
@@ -365,7 +381,11 @@ def main() -> None:
         result = child_report(args.folder) if args.child == "report" else child_weasyprint(args.folder)
         print(json.dumps(result))
         return
+    with json_output(args.json, FIGURES):
+        run(args)
 
+
+def run(args: argparse.Namespace) -> None:
     for label in ("demo", "large"):
         if args.only and args.only != label:
             continue

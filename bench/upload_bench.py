@@ -1,12 +1,13 @@
 """Upload benchmark: one large video through the real upload endpoint of the app served by gunicorn.
 
-    .venv/bin/python bench/upload_bench.py [--size-mb 500] [--keep]
+    .venv/bin/python bench/upload_bench.py [--size-mb 500] [--keep] [--json]
 
 Prepares a throw-away SQLite database and MEDIA_ROOT under a temporary directory, starts gunicorn (one sync
 worker) on 127.0.0.1, signs in as a staff member, and POSTs a generated MP4 of --size-mb to
 /evidence/upload/file/ streamed from disk (the client never holds it in memory). It prints the upload's wall time
 and the gunicorn worker's peak resident memory (sampled every 20 ms from /proc) beside the time to copy the same
 file, fsync it and SHA-256 it in one pass in this process. Targets: upload <= 2 x baseline, memory growth <= 100 MB.
+With --json the figures are also printed as JSON (bench/benchlib.py), as bench/run reads them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.benchlib import Figure, json_output, limit_figure, ratio_figure  # noqa: E402
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CHUNK = 1024 * 1024
@@ -195,7 +199,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
+    figures: list[Figure] = []
+    with json_output(args.json, figures):
+        return run(args, figures)
+
+
+def run(args: argparse.Namespace, figures: list[Figure]) -> int:
     size = args.size_mb * 1024 * 1024
 
     work = Path(tempfile.mkdtemp(prefix="civunit-upload-bench-", dir=os.environ.get("BENCH_DIR")))
@@ -281,6 +292,12 @@ def main() -> int:
             f"gunicorn worker RSS: {before_kb / 1024:.1f} MB before, peak {sampler.peak / 1024:.1f} MB, "
             f"growth {growth_mb:.1f} MB  (target <= 100)  {'OK' if growth_mb <= 100 else 'MISSED'}"
         )
+        figures.append(
+            ratio_figure(
+                f"upload {mb:.0f} MB through gunicorn vs cp+fsync+SHA-256", upload_seconds, copy_seconds, most=2
+            )
+        )
+        figures.append(limit_figure("upload: gunicorn worker memory growth", growth_mb, most=100, unit="MB"))
         return 0 if ratio <= 2 and growth_mb <= 100 else 2
     finally:
         if server is not None:
