@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from upload_bench import CHUNK, SETUP, Client, Sampler, baseline, children, make_video, rss_kb
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.upload_bench import CHUNK, SETUP, Client, Sampler, baseline, children, make_video, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
