@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from campaign.demo import demo_campaign
+from campaign.demo import demo_campaign, is_copy, scaled_code
 from campaign.models import Criterion, EvidenceCategory
 from civunit.accounts.models import User
 
@@ -296,7 +296,11 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     uploaders = [users[name] for name in UPLOADERS if name in users and users[name].office_id]
     if not uploaders:
         return
-    standards = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
+    leaves = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
+    by_code = {c.code: c for c in leaves}
+    # the example's own standards (not the copies `--scale` made of them): copy k of the evidence goes under copy
+    # k of its standard
+    standards = [c for c in leaves if not is_copy(c.code)]
     if not standards:
         return
     tasks_by_office: dict[int | None, list] = {}
@@ -308,8 +312,18 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     except LookupError:  # pragma: no cover
         pass
 
-    stored = {t.key: _stored_file(t) for t in TEMPLATES}
-    wanted = 2 * len(TEMPLATES) * scale
+    # Each copy of the demo (`--scale N`) has files of its own (the template drawn with the copy's number), each
+    # shared by the copy's two items; a copy's items are dated a day later than the previous copy's (and join the
+    # copy of the activity held that day, evidence.demo_review).
+    per_copy = 2 * len(TEMPLATES)
+    wanted = per_copy * scale
+    stored = {
+        (t.key, copy): _stored_file(
+            t if copy == 0 else replace(t, key=f"{t.key}_copy{copy + 1}", title=f"{t.title} {copy + 1}")
+        )
+        for copy in range(scale)
+        for t in TEMPLATES
+    }
     have = set(
         EvidenceItem.objects.filter(campaign=campaign, description__endswith=DEMO_NOTE).values_list(
             "original_name", flat=True
@@ -318,9 +332,11 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     created = 0
     for n in range(wanted):
         t = TEMPLATES[n % len(TEMPLATES)]
-        sf = stored[t.key]
+        copy = n // per_copy
+        sf = stored[(t.key, copy)]
         ext = "jpg" if sf.kind == EvidenceKind.PHOTO else sf.format
-        standard = standards[(n * 7) % len(standards)]
+        base = standards[(n * 7) % len(standards)]
+        standard = by_code.get(scaled_code(base.code, copy), base)
         name = f"{standard.code}_{t.date:%Y%m%d}_{t.title}_{n + 1:02d}.{ext}"
         if name in have:
             continue
@@ -336,7 +352,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 title=t.title if n < len(TEMPLATES) else f"{t.title}（{n // len(TEMPLATES) + 1}）",
                 caption=t.caption,
                 description=f"{t.caption}{DEMO_NOTE}",
-                taken_on=t.date,
+                taken_on=t.date + datetime.timedelta(days=copy),
                 place=t.place,
                 people=t.people,
                 office=uploader.office,  # type: ignore[misc]  # uploaders are people with an office (above)
