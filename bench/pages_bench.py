@@ -1,0 +1,161 @@
+"""Benchmark: the main pages' server time and query count at 1x and 10x the demo data.
+
+    env -u DATABASE_URL .venv/bin/python bench/pages_bench.py [--factor 10] [--repeat 7] [--warm]
+
+Seeds `seed_demo --scale 1` and `seed_demo --scale FACTOR` (the task breakdown, the criteria, the activities, the
+evidence and its stored files all multiplied) each into a scratch SQLite database of its own, in a child process per
+size, and times each page through Django's test client, rendering included: the home page of each role (the
+coordinator's and the leadership's dashboard, an office head's and a staff member's), the task list, evidence
+browsing and a search, the plan, the criteria tree, the standards tree of the evidence, the activities and the
+review queue. Each figure is the median of --repeat requests after a warm-up, the cache emptied before every
+request (the figures computed afresh, as after any change; --warm keeps the cache, as between changes). Prints
+each page's time and queries at both sizes and the ratio; target: no page grows more than 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# (label, user name, URL name, query)
+PAGES = [
+    ("home: coordinator", "coordinator", "reports:home", {}),
+    ("home: leadership", "leader", "reports:home", {}),
+    ("home: office head", "head", "reports:home", {}),
+    ("home: staff", "staff", "reports:home", {}),
+    ("task list", "coordinator", "tasks:list", {}),
+    ("my office's tasks", "head", "tasks:office", {}),
+    ("evidence browse", "coordinator", "evidence:browse", {}),
+    ("evidence search", "coordinator", "evidence:browse", {"q": "志愿"}),
+    ("evidence by task", "coordinator", "evidence:browse", {"task": "1"}),
+    ("task choices (JSON)", "staff", "tasks:choices", {"q": "志愿"}),
+    ("plan", "staff", "campaign:plan", {}),
+    ("criteria tree", "coordinator", "campaign:criteria", {}),
+    ("evidence standards tree", "coordinator", "evidence:standards_tree", {}),
+    ("activities", "staff", "evidence:activities", {}),
+    ("review queue", "coordinator", "evidence:review", {}),
+    ("upload page", "staff", "evidence:upload", {}),
+]
+TARGET = 1.5
+
+
+def child(scale: int, repeat: int, warm: bool) -> None:
+    scratch = tempfile.TemporaryDirectory(prefix="civunit-pages-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}/bench.sqlite3"
+    os.environ["DEBUG"] = "off"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
+    os.environ["MEDIA_ROOT"] = str(Path(scratch.name) / "media")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("AXES_ENABLED", "off")
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", scale=scale, force=True, stdout=quiet)
+    seeded = time.perf_counter() - started
+
+    from campaign.models import Criterion
+    from civunit.accounts.models import User
+    from evidence.models import Activity, EvidenceItem, StoredFile
+    from tasks.models import Task
+
+    sizes = {
+        "tasks": Task.objects.count(),
+        "criteria": Criterion.objects.count(),
+        "activities": Activity.objects.count(),
+        "evidence": EvidenceItem.objects.count(),
+        "files": StoredFile.objects.count(),
+    }
+    users = {u.username: u for u in User.objects.all()}
+    clients: dict[str, Client] = {}
+    results = {}
+    for label, who, name, query in PAGES:
+        client = clients.get(who)
+        if client is None:
+            client = clients[who] = Client()
+            client.force_login(users[who])
+        url = reverse(name)
+        client.get(url, query)  # warm-up: templates, session, content types
+        times = []
+        queries = 0
+        for _ in range(repeat):
+            if not warm:
+                cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                response = client.get(url, query)
+                times.append(time.perf_counter() - t0)
+            assert response.status_code == 200, (label, response.status_code)
+            queries = len(ctx.captured_queries)
+        results[label] = {"ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000, "queries": queries}
+    print(json.dumps({"scale": scale, "seeded_s": seeded, "sizes": sizes, "pages": results}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--factor", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--warm", action="store_true", help="keep the cache between requests")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.repeat, args.warm)
+        return
+    runs = {}
+    for scale in (1, args.factor):
+        command = [sys.executable, __file__, "--child", str(scale), "--repeat", str(args.repeat)]
+        if args.warm:
+            command.append("--warm")
+        out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        runs[scale] = json.loads(out.strip().splitlines()[-1])
+        r = runs[scale]
+        sizes = ", ".join(f"{k} {v}" for k, v in r["sizes"].items())
+        print(f"seed_demo --scale {scale}: {r['seeded_s']:.0f} s; {sizes}")
+    small, large = runs[1]["pages"], runs[args.factor]["pages"]
+    print(f"\n{'page':<26}{'1x ms':>9}{'q':>5}{f'{args.factor}x ms':>10}{'q':>5}{'ratio':>8}  (fastest: ratio)")
+    over = []
+    for label, *_rest in PAGES:
+        a, b = small[label], large[label]
+        ratio = b["ms"] / a["ms"]
+        fastest = b["min_ms"] / a["min_ms"]
+        flag = "" if ratio <= TARGET else "  > target"
+        if ratio > TARGET:
+            over.append(label)
+        print(
+            f"{label:<26}{a['ms']:>9.1f}{a['queries']:>5}{b['ms']:>10.1f}{b['queries']:>5}{ratio:>7.2f}x"
+            f"  ({fastest:.2f}x){flag}"
+        )
+    print(f"\ntarget: at most {TARGET}x at {args.factor}x the data; " + (f"over: {', '.join(over)}" if over else "met"))
+
+
+if __name__ == "__main__":
+    main()
