@@ -104,7 +104,7 @@ def child(scale: int, repeat: int, warm: bool) -> None:
             client = clients[who] = Client()
             client.force_login(users[who])
         url = reverse(name)
-        client.get(url, query)  # warm-up: templates, session, content types
+        client.get(url, query, secure=True)  # warm-up: templates, session, content types
         times = []
         queries = 0
         for _ in range(repeat):
@@ -112,7 +112,7 @@ def child(scale: int, repeat: int, warm: bool) -> None:
                 cache.clear()
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
-                response = client.get(url, query)
+                response = client.get(url, query, secure=True)
                 times.append(time.perf_counter() - t0)
             assert response.status_code == 200, (label, response.status_code)
             queries = len(ctx.captured_queries)

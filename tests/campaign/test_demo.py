@@ -76,5 +76,6 @@ def test_scale_copies_the_numbered_criteria_once_each(db):
     assert campaign.criteria.filter(is_leaf=True).count() == leaves + 2 * numbered_leaves
     assert CriterionRequirement.objects.filter(criterion__campaign=campaign).count() == 3 * requirements
     copy = campaign.criteria.get(code="23.1")
-    assert copy.parent.code == "23" and copy.title == campaign.criteria.get(code="3.1").title
-    assert copy.parent.parent is None and campaign.veto_conditions.count() == 8
+    item = copy.parent
+    assert item is not None and item.code == "23" and copy.title == campaign.criteria.get(code="3.1").title
+    assert item.parent is None and campaign.veto_conditions.count() == 8
