@@ -107,5 +107,5 @@ def test_odd_input_is_no_error(cast, campaign, breakdown, login):
     assert client.post(URL, {"q": "志愿"}).status_code == 405
 
 
-# session, user, roles, headed offices, the selected campaign, the matches
-PINNED_CHOICES = 6
+# session, user, the readable campaigns (the selected one), headed offices (own and office first), the matches
+PINNED_CHOICES = 5
