@@ -14,7 +14,18 @@ from django.db import transaction
 from civunit.accounts.models import User
 
 from . import services
-from .models import Assessment, Campaign, Criterion, Explanation, ImportRecord, LeadershipMember, Plan, Stage, WorkArea
+from .models import (
+    Assessment,
+    Campaign,
+    Criterion,
+    CriterionRequirement,
+    Explanation,
+    ImportRecord,
+    LeadershipMember,
+    Plan,
+    Stage,
+    WorkArea,
+)
 
 EXAMPLE_FILE = settings.BASE_DIR / "fixtures" / "criteria-example.json"
 EXAMPLE_NOTE = (
@@ -91,6 +102,85 @@ ASSESSMENTS = {
 }
 
 
+# `--scale N` copies the example evaluation system's numbered items N-1 times (the veto list "N" once): copy k of
+# item 3 is item 3 + k×ITEMS_PER_COPY, its indicators and standards numbered under it ("13.2.1" for copy 1 of
+# "3.2.1"), so that the criteria tree, the plan and the pages that list standards grow with the tasks and evidence.
+ITEMS_PER_COPY = 10
+
+
+def scaled_code(code: str, copy: int) -> str:
+    """The code of `code`'s node in copy `copy` of the criteria (itself for copy 0 and the veto list)."""
+    head, dot, rest = code.partition(".")
+    if copy == 0 or not head.isdigit():
+        return code
+    return f"{int(head) + copy * ITEMS_PER_COPY}{dot}{rest}"
+
+
+def is_copy(code: str) -> bool:
+    """Whether `code` names a node of a copy `--scale` made (not of the example itself)."""
+    head = code.split(".")[0]
+    return head.isdigit() and int(head) > ITEMS_PER_COPY
+
+
+def _scale_criteria(campaign: Campaign, scale: int) -> int:
+    """Copies 1 … scale-1 of the numbered criteria with their requirements, level by level (bulk: a few queries
+    per copy); copies already there are left alone. Returns the number of nodes added."""
+    originals = [
+        c
+        for c in Criterion.objects.filter(campaign=campaign)
+        .select_related("parent")
+        .order_by("level", "ordering", "pk")
+        if c.code.split(".")[0].isdigit() and not is_copy(c.code)
+    ]
+    if not originals:
+        return 0
+    span = max(c.ordering for c in Criterion.objects.filter(campaign=campaign)) + 10
+    existing = set(Criterion.objects.filter(campaign=campaign).values_list("code", flat=True))
+    requirements: dict[int, list[CriterionRequirement]] = {}
+    for r in CriterionRequirement.objects.filter(criterion__in=originals):
+        requirements.setdefault(r.criterion_id, []).append(r)
+    added = 0
+    for copy in range(1, scale):
+        if scaled_code(originals[0].code, copy) in existing:
+            continue
+        made: dict[str, Criterion] = {}
+        for level in sorted({c.level for c in originals}):
+            rows = []
+            for c in (c for c in originals if c.level == level):
+                parent = made.get(scaled_code(c.parent.code, copy)) if c.parent_id and c.parent else None
+                rows.append(
+                    Criterion(
+                        campaign=campaign,
+                        parent=parent,
+                        code=scaled_code(c.code, copy),
+                        title=c.title,
+                        guidance=c.guidance,
+                        methods=c.methods,
+                        max_score=c.max_score,
+                        kind=c.kind,
+                        ordering=c.ordering + copy * span,
+                        level=c.level,
+                        is_leaf=c.is_leaf,
+                        requirement_text=c.requirement_text,
+                    )
+                )
+            Criterion.objects.bulk_create(rows)
+            made.update(
+                {c.code: c for c in Criterion.objects.filter(campaign=campaign, code__in=[r.code for r in rows])}
+            )
+        CriterionRequirement.objects.bulk_create(
+            [
+                CriterionRequirement(
+                    criterion=made[scaled_code(c.code, copy)], category=r.category, min_count=r.min_count
+                )
+                for c in originals
+                for r in requirements.get(c.pk, [])
+            ]
+        )
+        added += len(made)
+    return added
+
+
 def demo_campaign() -> Campaign | None:
     """The demo's own campaign, whichever campaign is current (seeding again after a newer campaign was started
     and made current adds to the demo campaign, not to the new one)."""
@@ -148,6 +238,8 @@ def seed(*, scale: int = 1, stdout=None) -> Campaign:
         result = services.criteria_import(campaign=campaign, user=None, file_name=EXAMPLE_FILE.name, data=data)
         if not result.ok:
             raise RuntimeError("; ".join(str(i) for i in result.issues))
+    if scale > 1:
+        _scale_criteria(campaign, scale)
     coordinator = User.objects.filter(username="coordinator").first()
     standards = {c.code: c for c in Criterion.objects.filter(campaign=campaign, code__in=ASSESSMENTS)}
     for code, (status, share) in ASSESSMENTS.items():

@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from campaign.demo import demo_campaign
+from campaign.demo import demo_campaign, is_copy, scaled_code
 from campaign.models import Criterion, EvidenceCategory
 from civunit.accounts.models import User
 
@@ -560,10 +560,13 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     uploaders = [users[name] for name in UPLOADERS if name in users and users[name].office_id]
     if not uploaders:
         return
-    standards = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
+    leaves = list(Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"))
+    by_code = {c.code: c for c in leaves}
+    # the example's own standards (not the copies `--scale` made of them): copy k of the evidence goes under copy
+    # k of its standard
+    standards = [c for c in leaves if not is_copy(c.code)]
     if not standards:
         return
-    by_code = {c.code: c for c in standards}
     tasks_by_office: dict[int | None, list] = {}
     tasks_by_standard: dict[int, list] = {}
     try:
@@ -576,8 +579,17 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     except LookupError:  # pragma: no cover
         pass
 
-    stored = {t.key: _stored_file(t) for t in TEMPLATES}
+    # Each copy of the demo (`--scale N`) is a later session of the same work (第2期 …), with files of its own (the
+    # template drawn with the session's title), filed under copy k of its standard and dated a day after the
+    # previous copy's (it joins the copy of the activity held that day, evidence.demo_review).
     wanted = len(TEMPLATES) * scale
+    stored = {
+        (t.key, copy): _stored_file(
+            t if copy == 0 else replace(t, key=f"{t.key}_copy{copy + 1}", title=f"{t.title}·第{copy + 1}期")
+        )
+        for copy in range(scale)
+        for t in TEMPLATES
+    }
     have = set(
         EvidenceItem.objects.filter(campaign=campaign, description__endswith=DEMO_NOTE).values_list(
             "original_name", flat=True
@@ -586,13 +598,13 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     created = 0
     for n in range(wanted):
         t = TEMPLATES[n % len(TEMPLATES)]
-        sf = stored[t.key]
+        copy = n // len(TEMPLATES)
+        sf = stored[(t.key, copy)]
         ext = "jpg" if sf.kind == EvidenceKind.PHOTO else sf.format
-        # filed under the standard it proves (another campaign's criteria: spread over its standards)
-        standard = by_code.get(t.standard) or standards[(n * 7) % len(standards)]
-        # --scale N: the same kind of evidence again, as a later session of the activity (第2期 …), not a copy
-        issue = n // len(TEMPLATES) + 1
-        title = t.title if issue == 1 else f"{t.title}·第{issue}期"
+        # filed under the standard it proves (another campaign's criteria: spread over its standards), in its copy
+        base = by_code.get(t.standard) or standards[(n * 7) % len(standards)]
+        standard = by_code.get(scaled_code(base.code, copy), base)
+        title = t.title if copy == 0 else f"{t.title}·第{copy + 1}期"
         name = f"{standard.code}_{t.date:%Y%m%d}_{title}_{n + 1:02d}.{ext}"
         if name in have:
             continue
@@ -613,7 +625,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 title=title,
                 caption=t.caption,
                 description=f"{t.caption}{DEMO_NOTE}",
-                taken_on=t.date,
+                taken_on=t.date + datetime.timedelta(days=copy),
                 place=t.place,
                 people=t.people,
                 office=uploader.office,  # type: ignore[misc]  # uploaders are people with an office (above)

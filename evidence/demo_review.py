@@ -55,26 +55,28 @@ def _reviewer(item: EvidenceItem, coordinator: User | None) -> User | None:
     return None
 
 
-def _activities(campaign: Campaign) -> list[Activity]:
+def _activities(campaign: Campaign, scale: int = 1) -> list[Activity]:
+    """The demo's activities; with `--scale N`, N of each, copy k a day after copy k-1 (as its evidence is)."""
     users = {u.username: u for u in User.objects.filter(username__in=[a[3] for a in ACTIVITIES])}
     result = []
-    for title, date, place, organiser, participants, theme in ACTIVITIES:
-        user = users.get(organiser)
-        if user is None or user.office_id is None:
-            continue
-        activity, _created = Activity.objects.get_or_create(
-            campaign=campaign,
-            title=title,
-            defaults={
-                "date": date,
-                "place": place,
-                "organiser_office_id": user.office_id,
-                "participants": participants,
-                "theme": theme,
-                "created_by": user,
-            },
-        )
-        result.append(activity)
+    for copy in range(scale):
+        for title, date, place, organiser, participants, theme in ACTIVITIES:
+            user = users.get(organiser)
+            if user is None or user.office_id is None:
+                continue
+            activity, _created = Activity.objects.get_or_create(
+                campaign=campaign,
+                title=title if copy == 0 else f"{title}（第{copy + 1}场）",
+                defaults={
+                    "date": date + datetime.timedelta(days=copy),
+                    "place": place,
+                    "organiser_office_id": user.office_id,
+                    "participants": participants,
+                    "theme": theme,
+                    "created_by": user,
+                },
+            )
+            result.append(activity)
     return result
 
 
@@ -83,7 +85,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     if campaign is None:
         return
     demo = EvidenceItem.objects.filter(campaign=campaign, description__endswith=DEMO_NOTE)
-    activities = _activities(campaign)
+    activities = _activities(campaign, scale)
 
     # Demo evidence joins the activity held on its day (the first version carries it to later ones).
     linked = 0

@@ -14,7 +14,7 @@ from typing import cast
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.demo import demo_campaign
+from campaign.demo import demo_campaign, scaled_code
 from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
 from civunit.accounts.roles import Role
@@ -493,7 +493,9 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 code=code,
                 offices=offices,
                 people=people,
-                standards=standards,
+                standards=standards
+                if copy == 0
+                else {c: standards.get(scaled_code(c, copy), s) for c, s in standards.items()},
                 areas=areas,
                 coordinator=coordinator,
                 admin=admin,

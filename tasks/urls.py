@@ -12,6 +12,7 @@ urlpatterns = [
     path("office/", views.office_tasks, name="office"),
     path("bulk/", views.bulk_action, name="bulk"),
     path("new/", views.task_create, name="create"),
+    path("choices/", views.task_choices, name="choices"),
     path("<id:pk>/", views.task_detail, name="detail"),
     path("<id:pk>/start/", views.task_start, name="start"),
     path("<id:pk>/check-off/", views.task_check_off, name="check_off"),

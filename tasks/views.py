@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -53,6 +53,23 @@ def _no_campaign(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def task_choices(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The search-as-you-type choice of a task (the evidence filters, the upload page): at most 20 tasks of the
+    person's campaign they may read that match `q` by 序号 or title, their own and their office's first."""
+    campaign = _campaign_or_none(request)
+    text = (request.GET.get("q") or "")[:100]
+    rows = [] if campaign is None else selectors.task_choices(user=request.user, campaign=campaign, text=text)
+    return JsonResponse(
+        {
+            "results": [
+                {"id": c.pk, "code": c.code, "title": c.title, "label": c.label, "group": c.closeness} for c in rows
+            ]
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @require_GET

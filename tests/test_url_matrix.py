@@ -469,3 +469,16 @@ def test_the_id_converter_refuses_numbers_beyond_64_bits():
     for number in (2**63, 2**64, 99999999999999999999999):
         with pytest.raises(Resolver404):
             resolve(f"/tasks/{number}/")
+
+
+# The JSON endpoints a page's script asks (no id in their URL: walked above as every role); each answers every
+# role with JSON, whatever the query (tasks:choices: the search-as-you-type choice of a task).
+JSON_ENDPOINTS = {"tasks:choices": {"q": "%' OR 1=1 --"}}
+
+
+@pytest.mark.parametrize("name", sorted(JSON_ENDPOINTS))
+def test_json_endpoints_answer_every_role_with_json(cast, campaign, login, name):
+    for who, user in cast.everyone.items():
+        response = login(user).get(reverse(name), JSON_ENDPOINTS[name])
+        assert response.status_code == 200 and response["Content-Type"] == "application/json", (name, who)
+        assert response.json()["results"] == [], (name, who)

@@ -23,7 +23,9 @@ class BrowseForm(forms.Form):
     standard = ModelChoiceField(
         label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
     )
-    task = ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("All tasks"))
+    # The task by its 序号, typed (a page without scripts) or chosen from the matches the page's script loads as one
+    # types (static/js/task-choice.js, from tasks:choices): never every task of the campaign as an option.
+    task = forms.CharField(label=_("Task"), max_length=120, required=False)
     activity = ModelChoiceField(
         label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
     )
@@ -58,10 +60,21 @@ class BrowseForm(forms.Form):
             )
         self.fields["standard"].queryset = Criterion.objects.filter(campaign=campaign).order_by("ordering", "pk")
         self.fields["standard"].label_from_instance = lambda c: f"{c.code} {c.title}"[:60]
-        self.fields["task"].queryset = Task.objects.filter(campaign=campaign).order_by("code_key", "pk")
-        self.fields["task"].label_from_instance = lambda t: f"{t.code} {t.title}"[:60]
+        self.campaign = campaign
+        self.fields["task"].widget.attrs.update(
+            {"placeholder": _("Task number or words"), "autocomplete": "off", "spellcheck": "false"}
+        )
         self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
         self.fields["office"].queryset = Office.objects.order_by("ordering", "name")
+
+    def clean_task(self) -> Task | None:
+        code = self.cleaned_data.get("task", "").strip()
+        if not code:
+            return None
+        task = Task.objects.filter(campaign=self.campaign, code=code).first()
+        if task is None:
+            raise forms.ValidationError(_("No task numbered “%(code)s”."), params={"code": code[:40]})
+        return task
 
     def filters(self) -> EvidenceFilters:
         """The valid filters; an invalid field (a made-up id, a bad date) is dropped, never an error page."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 
 from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
+from tasks.selectors import MINE, MY_OFFICE, OTHER, closeness_to
 
 
 def linkable_tasks(user, campaign):
@@ -16,31 +17,33 @@ def linkable_tasks(user, campaign):
     return Task.objects.visible_to(user).filter(campaign=campaign)
 
 
-def grouped_task_choices(user, campaign) -> list[tuple[str, list[tuple[int, str]]]]:
-    """The linkable tasks as option groups: the person's own tasks first, then their office's (led or
-    supported), then the rest, each in 序号 order. One query whatever the number of tasks."""
-    offices = {user.office_id, *user.headed_office_ids} - {None}
-    rank = Case(
-        When(Exists(Task.responsible_people.through.objects.filter(task=OuterRef("pk"), user=user)), then=Value(0)),
-        When(
-            Q(lead_office_id__in=offices)
-            | Exists(Task.supporting_offices.through.objects.filter(task=OuterRef("pk"), office_id__in=offices)),
-            then=Value(1),
-        ),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+# The upload page lists at most this many tasks (the person's own, then their office's); any other is found by typing
+# its number or words (static/js/task-choice.js asks tasks:choices), never listed with the campaign's hundreds.
+LISTED_TASKS = 40
+
+
+def grouped_task_choices(user, campaign, *, chosen=()) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The tasks the upload page lists, as option groups: the person's own tasks first, then their office's (led
+    or supported), each in 序号 order, at most LISTED_TASKS of them; and the tasks already `chosen` (uploading from
+    a task), whichever group they fall in. One query whatever the number of tasks."""
+    chosen_ids = [pk for pk in chosen if pk is not None]
     rows = (
         linkable_tasks(user, campaign)
-        .annotate(rank=rank)
-        .order_by("rank", "code_key", "pk")
-        .values_list("pk", "code", "title", "rank")
+        .annotate(rank=closeness_to(user))
+        .filter(Q(rank__lt=OTHER) | Q(pk__in=chosen_ids))
+        .annotate(picked=Case(When(pk__in=chosen_ids, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("picked", "rank", "code_key", "pk")
+        .values_list("pk", "code", "title", "rank", "code_key")[:LISTED_TASKS]
     )
-    groups: dict[int, list[tuple[int, str]]] = {0: [], 1: [], 2: []}
-    for pk, code, title, r in rows:
-        groups[r].append((pk, f"{code} {title}"[:120]))
-    labels = {0: _("My tasks"), 1: _("My office's tasks"), 2: _("Other tasks")}
-    return [(labels[r], options) for r, options in groups.items() if options]
+    groups: dict[int, list[tuple[int, str, str]]] = {MINE: [], MY_OFFICE: [], OTHER: []}
+    for pk, code, title, r, key in rows:
+        groups[r].append((pk, key, f"{code} {title}"[:120]))
+    labels = {MINE: _("My tasks"), MY_OFFICE: _("My office's tasks"), OTHER: _("Other tasks")}
+    return [
+        (labels[r], [(pk, label) for pk, _code, label in sorted(options, key=lambda o: (o[1], o[0]))])
+        for r, options in groups.items()
+        if options
+    ]
 
 
 class CriterionChoiceField(ModelChoiceField):

@@ -56,7 +56,7 @@ class EvidenceMetaForm(forms.Form):
         label=_("Tasks"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6, "data-filterable": ""}),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     caption = forms.CharField(
         label=_("Caption"),
@@ -87,10 +87,10 @@ class EvidenceMetaForm(forms.Form):
             self.fields["other_standards"].queryset = standards
             self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("pk")
 
-    def group_tasks(self, user, campaign) -> None:
-        """For the page: the tasks as option groups, the person's own and their office's first (the posted
-        form validates against the queryset and needs no groups)."""
-        self.fields["tasks"].choices = grouped_task_choices(user, campaign)
+    def group_tasks(self, user, campaign, *, chosen=()) -> None:
+        """For the page: the person's own and their office's tasks as option groups, and those `chosen`; the page
+        finds any other by typing (the posted form validates against every linkable task and needs no groups)."""
+        self.fields["tasks"].choices = grouped_task_choices(user, campaign, chosen=chosen)
 
     def clean(self):
         super().clean()

@@ -74,7 +74,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial)
     link_form = LinkForm(campaign=campaign, user=request.user, prefix="link", initial=initial)
     if campaign is not None:
-        form.group_tasks(request.user, campaign)
+        form.group_tasks(request.user, campaign, chosen=[for_task.pk] if for_task else [])
         link_form.fields["tasks"].choices = form.fields["tasks"].choices
     return render(
         request,

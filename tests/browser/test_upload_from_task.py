@@ -1,6 +1,6 @@
-"""The upload page opened from a task (1280 and 390 px): the task and its standards are chosen, the task search
-box narrows the list, phones see "tap" and no Ctrl or drag hint, nothing scrolls sideways; the head's home page
-with 待我审核 counting evidence."""
+"""The upload page opened from a task (1280 and 390 px): the task and its standards are chosen, another office's
+task is found by typing and added, phones see "tap" and no Ctrl or drag hint, nothing scrolls sideways; the head's
+home page with 待我审核 counting evidence."""
 
 import pytest
 
@@ -35,8 +35,12 @@ def test_upload_from_a_task_and_the_home_at_two_widths(
         assert not page.get_by_text("拖").first.is_visible() if page.get_by_text("拖").count() else True
     else:
         assert ctrl_hint.is_visible() and not tap_hint.is_visible()
-    page.fill("[data-filter-select=id_tasks]", "其他科室的任务3")
-    visible = page.eval_on_selector("#id_tasks", "s => Array.from(s.options).filter(o => !o.hidden).map(o => o.text)")
-    assert visible == ["7 组织学雷锋志愿服务活动", "23 其他科室的任务3"]  # the chosen task stays
+    # another office's task is not listed: typing finds it and adds it to the chosen ones
+    listed = page.eval_on_selector("#id_tasks", "s => Array.from(s.options).map(o => o.text)")
+    assert listed == ["7 组织学雷锋志愿服务活动"]
+    page.fill("#task-choice-upload", "其他科室的任务3")
+    page.locator("#task-choice-upload-matches [role=option]", has_text="其他科室的任务3").click()
+    chosen = page.eval_on_selector("#id_tasks", "s => Array.from(s.selectedOptions).map(o => o.text)")
+    assert chosen == ["7 组织学雷锋志愿服务活动", "23 其他科室的任务3"]  # the task from the link stays chosen
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"upload-from-task-{width}")

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from evidence.models import EvidenceItem, StoredFile
+from evidence.models import Activity, EvidenceItem, StoredFile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -43,7 +43,12 @@ def test_demo_evidence_twice_adds_nothing_and_scale_multiplies_rows(demo, settin
     assert demo_items.count() == 20
     call_command("seed_demo", scale=2)
     assert demo_items.count() == 40
-    assert StoredFile.objects.filter(file__startswith="evidence/files/demo/").count() == 20  # shared by rows
-    assert demo_items.filter(title__contains="·第2期").count() == 20  # a later session, not a "（2）" copy
+    # each copy its own files, a later session (第2期) and not a "（2）" copy
+    assert StoredFile.objects.filter(file__startswith="evidence/files/demo/").count() == 40
+    assert demo_items.values("stored_file").distinct().count() == 40
+    assert demo_items.filter(title__contains="·第2期").count() == 20
+    # the copy's activities, a day after the first ones, gather the copy's evidence
+    assert Activity.objects.filter(title__endswith="（第2场）").count() == 4
+    assert EvidenceItem.objects.filter(activity__title__endswith="（第2场）").exists()
     call_command("seed_demo", scale=2)
     assert demo_items.count() == 40

@@ -5,9 +5,12 @@ office's tasks first; the desktop hints are hidden on phones."""
 import re
 
 import pytest
+from django.conf import settings
 
+from evidence.forms.fields import LISTED_TASKS
 from evidence.models import EvidenceItem
 from evidence.selectors import standards_evidence
+from tasks.models import Task
 from tests.evidence import samples
 from tests.factories import CriterionFactory
 from tests.tasks.factories import TaskFactory
@@ -74,8 +77,16 @@ def test_own_and_office_tasks_come_first_with_a_constant_number_of_queries(
     TaskFactory(campaign=campaign, code="4", title="配合的任务", lead_office=cast.office_b, supporting=[cast.office_a])
     client = login(cast.staff_a)
     page = client.get("/evidence/upload/").content.decode()
-    assert option_order(page) == ["3 我的任务", "2 本科室的任务", "4 配合的任务", "1 别人的任务"]
-    assert "<optgroup" in page
+    # another office's task is not listed (it is found by typing: tasks:choices), unless uploading from it
+    assert option_order(page) == ["3 我的任务", "2 本科室的任务", "4 配合的任务"]
+    assert "<optgroup" in page and 'data-task-choice data-target="id_tasks"' in page
+    other = Task.objects.get(campaign=campaign, code="1")
+    assert option_order(client.get(f"/evidence/upload/?task={other.pk}").content.decode()) == [
+        "3 我的任务",
+        "2 本科室的任务",
+        "4 配合的任务",
+        "1 别人的任务",
+    ]
 
     def count() -> int:
         from django.db import connection
@@ -88,13 +99,24 @@ def test_own_and_office_tasks_come_first_with_a_constant_number_of_queries(
     before = count()
     for n in range(30):
         TaskFactory(campaign=campaign, code=f"{10 + n}", lead_office=cast.office_b, people=[cast.staff_a])
+        TaskFactory(campaign=campaign, code=f"{100 + n}", lead_office=cast.office_a)
+        TaskFactory(campaign=campaign, code=f"{200 + n}", lead_office=cast.office_b)
     assert count() == before
+    # at most LISTED_TASKS options, the person's own first; the others are found by typing
+    listed = option_order(client.get("/evidence/upload/").content.decode())
+    assert len(listed) == LISTED_TASKS and listed[0] == "3 我的任务"
+    others = {"1", *(f"{200 + n}" for n in range(30))}
+    assert not any(o.split()[0] in others for o in listed)  # no other office's task
 
 
 def test_phones_see_no_desktop_hints(cast, campaign, login):
+    """The Ctrl-click and drag hints carry .desktop-hint, hidden by civunit.css on narrow screens and wherever the
+    pointer is coarse (a phone, a tablet); their tap counterparts .touch-hint, shown only there."""
     page = login(cast.staff_a).get("/evidence/upload/").content.decode()
     ctrl = re.search(r'<span class="([^"]*)">[^<]*Ctrl', page)
-    assert ctrl and "d-none" in ctrl.group(1) and "d-md-inline" in ctrl.group(1)
+    assert ctrl and "desktop-hint" in ctrl.group(1)
     drop = re.search(r'<p class="([^"]*)">[^<]*(拖|Drop)', page)
-    assert drop and "d-none" in drop.group(1)
-    assert re.search(r'<[a-z]+ class="[^"]*d-md-none[^"]*">[^<]*点', page)
+    assert drop and "desktop-hint" in drop.group(1)
+    assert re.search(r'<[a-z]+ class="[^"]*touch-hint[^"]*">[^<]*点', page)
+    css = (settings.BASE_DIR / "static" / "css" / "civunit.css").read_text()
+    assert re.search(r"@media \(max-width: 767\.98px\), \(pointer: coarse\) \{\s*\.desktop-hint \{ display: none", css)
