@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.benchlib import Figure, json_output, limit_figure, ratio_figure
 from bench.upload_bench import CHUNK, SETUP, Client, Sampler, baseline, children, make_video, rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +48,20 @@ def download_sha(port: int, cookies: str, path: str) -> tuple[int, str, int, flo
     return r.status, digest.hexdigest(), size, time.perf_counter() - start
 
 
+FIGURES: list[Figure] = []
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (and stop nothing)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
+    with json_output(args.json, FIGURES):
+        return measure(args)
+
+
+def measure(args: argparse.Namespace) -> int:
     size = args.size_mb * 1024 * 1024
     if not any(os.access(p, os.X_OK) for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")):
         print("nginx is not installed (apt-get install nginx; scripts/setup installs it when it can): skipped")
@@ -148,6 +158,8 @@ def main() -> int:
             f"{d_seconds:.2f} s, sha256 {'matches' if d_sha == copy_sha else 'DIFFERS'}"
         )
         print(f"left behind: {len(leftovers)} nginx body file(s), {len(temp_left)} temporary upload file(s)")
+        FIGURES.append(ratio_figure(f"upload of {mb:.0f} MB through nginx", upload_seconds, copy_seconds, most=1.5))
+        FIGURES.append(limit_figure("gunicorn worker memory growth (nginx upload)", growth_mb, most=100, unit="MB"))
         ok = d_status == 200 and d_sha == copy_sha and not leftovers and not temp_left
         if not ok:
             return 1

@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.benchlib import Figure, equal_figure, json_output, ratio_figure  # noqa: E402
+
 # (label, user name, URL name, query)
 PAGES = [
     ("home: coordinator", "coordinator", "reports:home", {}),
@@ -126,10 +128,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--warm", action="store_true", help="keep the cache between requests")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.repeat, args.warm)
         return
+    figures: list[Figure] = []
+    with json_output(args.json, figures):
+        compare(args, figures)
+
+
+def compare(args: argparse.Namespace, figures: list[Figure]) -> None:
     runs = {}
     for scale in (1, args.factor):
         command = [sys.executable, __file__, "--child", str(scale), "--repeat", str(args.repeat)]
@@ -146,6 +155,8 @@ def main() -> None:
     for label, *_rest in PAGES:
         a, b = small[label], large[label]
         ratio = b["ms"] / a["ms"]
+        figures.append(ratio_figure(f"page {label} at {args.factor}x", b["ms"], a["ms"], most=TARGET, unit="ms"))
+        figures.append(equal_figure(f"page {label} queries at {args.factor}x", b["queries"], a["queries"]))
         fastest = b["min_ms"] / a["min_ms"]
         flag = "" if ratio <= TARGET else "  > target"
         if ratio > TARGET:

@@ -32,7 +32,9 @@ SMALL = ["--standards", "30", "--tasks", "100", "--evidence", "300"]
 BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "upload": ("upload_bench.py", ["--size-mb", "500"], ["--size-mb", "5"]),
     "import": ("import_tasks_bench.py", ["--repeat", "3", "--clock", "cpu"], ["--rows", "100", "--repeat", "1"]),
+    "nginx-upload": ("nginx_upload_bench.py", ["--size-mb", "500"], ["--size-mb", "5"]),
     "pages": ("list_pages_bench.py", [], [*SMALL, "--repeat", "1", "--factor", "2"]),
+    "demo-pages": ("pages_bench.py", ["--repeat", "5"], ["--repeat", "1", "--factor", "2"]),
     "dashboard": ("dashboard_bench.py", [], [*SMALL, "--repeat", "1", "--factor", "2"]),
     "readiness": ("readiness_bench.py", [], [*SMALL, "--photos", "3", "--distinct", "1"]),
     "report": (
