@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "civunit.accounts",
     "civunit.notifications",
     "civunit.jobs",
+    "civunit.backup",
     "campaign",
     "tasks",
     "evidence",
