@@ -194,13 +194,15 @@ def _entries(path: Path) -> dict[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_to_postgresql_and_back(tmp_path):
-    psycopg = pytest.importorskip("psycopg")
+    psycopg2 = pytest.importorskip("psycopg2")
     name = f"civunit_audit18_{uuid.uuid4().hex[:8]}"
     try:
-        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
+        admin = psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3)
+    except psycopg2.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER} ({exc}); set BACKUP_TEST_POSTGRES")
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
     try:
         base = {**os.environ, "DEBUG": "on", "AXES_ENABLED": "off"}
         base.pop("AWS_STORAGE_BUCKET_NAME", None)
@@ -235,5 +237,6 @@ def test_sqlite_to_postgresql_and_back(tmp_path):
             assert _entries(b)[key] == first[key], key
             assert _entries(c)[key] == first[key], key
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
