@@ -168,7 +168,8 @@ def _dump_database(zf: zipfile.ZipFile, result: BackupResult, using: str) -> Non
             qs = model._base_manager.using(using).order_by(pk).values_list(*[f.attname for f in fields])
             for row in qs.iterator(chunk_size=ROWS_PER_QUERY):
                 line = [encode(f, v) for f, v in zip(fields, row, strict=True)]
-                out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+                # keys sorted: PostgreSQL's jsonb keeps an object's keys in its own order, SQLite as written
+                out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode() + b"\n")
                 count += 1
         result.models.append({"model": label, "entry": entry, "rows": count, "sha256": out.hash.hexdigest()})
         result.total_rows += count
@@ -299,9 +300,8 @@ def _load_model(model: type[models.Model], fh: IO[bytes], using: str) -> int:
             batch.clear()
 
     for row in _rows(fh):
-        if not size:
-            size = max(1, connection.ops.bulk_batch_size(fields, [model()]))
-            size = min(size, 500)
+        if not size:  # at most 500 rows a statement, fewer where the database limits the parameters (SQLite)
+            size = max(1, min(500, connection.ops.bulk_batch_size(fields, list(range(500)))))
         values = [decode(f, v) for f, v in zip(fields, row, strict=True)]
         obj = model.from_db(using, attnames, values)
         batch.append(obj)
@@ -427,4 +427,5 @@ def dump_lines(using: str = "default") -> Iterable[bytes]:
         pk = model._meta.pk.attname
         qs = model._base_manager.using(using).order_by(pk).values_list(*[f.attname for f in fields])
         for row in qs.iterator(chunk_size=ROWS_PER_QUERY):
-            yield json.dumps([encode(f, v) for f, v in zip(fields, row, strict=True)], ensure_ascii=False).encode()
+            line = [encode(f, v) for f, v in zip(fields, row, strict=True)]
+            yield json.dumps(line, ensure_ascii=False, sort_keys=True).encode()
