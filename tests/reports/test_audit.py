@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection
+from django.db.models import Model
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +21,7 @@ from openpyxl import load_workbook
 from civunit import audit
 from civunit.accounts.models import AccountEvent
 from civunit.reports.audit import selectors
+from civunit.reports.models import BulletinEvent
 from evidence.models import EvidenceEvent
 from tasks.models import TaskEvent
 from tests.evidence.factories import make_evidence
@@ -109,7 +112,7 @@ def test_a_page_costs_the_same_queries_however_many_events(trail, cast, login, c
 def test_the_workbook_holds_the_filtered_rows_as_text(trail, cast, login):
     response = login(cast.admin).get(reverse("reports:audit_export"), {"kind": "task"})
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet: Any = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
     assert len(values) == 1
     row = values[0]
@@ -169,5 +172,6 @@ def test_records_cannot_be_changed_in_the_admin(cast):
         assert not model_admin.has_add_permission(request)
         assert not model_admin.has_change_permission(request)
         assert not model_admin.has_delete_permission(request)
-    for model in (AccountEvent, selectors.SOURCES["campaign"].model, selectors.SOURCES["bulletin"].model):
-        assert model not in site._registry or not site._registry[model].has_change_permission(request)
+    others: tuple[type[Model], ...] = (AccountEvent, selectors.SOURCES["campaign"].model, BulletinEvent)
+    for other in others:
+        assert other not in site._registry or not site._registry[other].has_change_permission(request)
