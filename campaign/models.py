@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civunit.audit import client_address
 from civunit.models import TimeStampedModel
 
 from .text import count_chars, normalize_newlines
@@ -153,6 +154,9 @@ class CampaignEvent(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     # e.g. {"previous": 3} (the campaign that was current before), {"from": 3, "copied": {...}}
     details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

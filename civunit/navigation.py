@@ -44,6 +44,7 @@ NAV_ITEMS = [
     NavItem("manage", _("Imports and exports"), "campaign:manage", access.can_manage_campaign),
     NavItem("robots", _("Group robots"), "robots:list", access.is_coordinator),
     NavItem("archive", _("Binder"), "evidence:archive", access.is_coordinator),
+    NavItem("audit", _("Audit trail"), "reports:audit", access.is_coordinator),
     NavItem("people", _("People and offices"), "accounts:people", access.is_admin),
     NavItem("admin", _("Administration"), "admin:index", access.can_use_admin),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "civunit.accounts",
     "civunit.notifications",
     "civunit.jobs",
+    "civunit.backup",
     "campaign",
     "tasks",
     "evidence",
@@ -74,6 +75,8 @@ SECURE_CSP = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # the client's address for the audit trail (every event's ip_address)
+    "civunit.audit.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -290,6 +293,8 @@ MESSAGE_TAGS = {40: "danger"}
 # Security. With DEBUG off the site is HTTPS-only; /healthz stays reachable over HTTP for load balancers.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Reverse proxies whose X-Forwarded-For the audit trail believes (civunit/audit.py), e.g. 127.0.0.1 for nginx.
+AUDIT_TRUSTED_PROXIES = env.list("AUDIT_TRUSTED_PROXIES", default=[])
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

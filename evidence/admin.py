@@ -40,7 +40,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(EvidenceEvent)
 class EvidenceEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "item"]
+    list_display = ["at", "action", "actor", "item", "ip_address"]
     list_select_related = ["actor", "item"]
     list_filter = ["action"]
     readonly_fields = [f.name for f in EvidenceEvent._meta.fields]
@@ -49,4 +49,7 @@ class EvidenceEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

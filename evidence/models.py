@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from campaign.models import EvidenceCategory
+from civunit.audit import client_address
 from civunit.models import TimeStampedModel
 
 
@@ -424,6 +425,7 @@ class EvidenceEvent(models.Model):
         RESTORED = "restored", _("Restored")
         PURGED = "purged", _("Purged")
         LINKED_IN = "linked_in", _("Linked in from an earlier campaign")
+        DOWNLOADED = "downloaded", _("Downloaded")
 
     lineage = models.UUIDField(_("lineage"))
     item = models.ForeignKey(EvidenceItem, verbose_name=_("version"), null=True, blank=True, on_delete=models.SET_NULL)
@@ -438,6 +440,9 @@ class EvidenceEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
 
     class Meta:
         ordering = ["at", "pk"]

@@ -39,7 +39,7 @@ class TaskAdmin(ReadOnlyAdmin):
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "task", "actor", "action", "from_status", "to_status", "source"]
+    list_display = ["created_at", "task", "actor", "action", "from_status", "to_status", "source", "ip_address"]
     list_filter = ["action", "source"]
     list_select_related = ["task", "actor"]
     search_fields = ["task__code", "task__title", "note"]

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civunit.audit import client_address
 from civunit.models import TimeStampedModel
 
 # The choices live in tasks/choices.py (the QuerySet methods need them too); callers import them from here.
@@ -275,6 +276,9 @@ class TaskEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(pgettext_lazy("task event", "note"), blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
 
     class Meta:
         ordering = ["task", "created_at", "pk"]

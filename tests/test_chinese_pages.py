@@ -51,6 +51,7 @@ ALLOWED = {
     "Ctrl",
     "Webhook",
     "URL",
+    "IP",
     "http",
     "https",
     "SEC",

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from civunit.audit import client_address
 from civunit.models import TimeStampedModel
 
 from .roles import Role
@@ -172,6 +173,9 @@ class AccountEvent(models.Model):
     # {field: [old, new]} with readable values (names, not ids); an office's name is kept in it, so a deleted
     # office's events still say which office it was.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -40,6 +40,7 @@ class Notification(TimeStampedModel):
         EVIDENCE_ACCEPTED = "evidence_accepted", _("Evidence accepted")
         BULLETIN = "bulletin", _("Bulletin published")
         ARCHIVE_CHECK_FAILED = "archive_check_failed", _("Archive integrity check failed")
+        BACKUP_FAILED = "backup_failed", _("Backup failed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civunit.audit import client_address
 from civunit.models import TimeStampedModel
 
 # The coordinator's short text (导语) of a bulletin, in characters.
@@ -145,6 +146,9 @@ class BulletinEvent(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
 
     class Meta:
         ordering = ["bulletin", "created_at", "pk"]

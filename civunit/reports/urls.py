@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .audit import urls as audit_urls
 from .bulletins import urls as bulletin_urls
 from .readiness import urls as readiness_urls
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("dashboard/print/", views.dashboard_print, name="dashboard_print"),
     path("bulletins/", include(bulletin_urls)),
     path("readiness/", include(readiness_urls)),
+    path("audit/", include(audit_urls)),
 ]

@@ -9,6 +9,7 @@ restoring and purging; activities: creating and changing activities (活动).
 from ._common import ReviewError
 from .activities import activity_create, activity_update
 from .carry import already_linked, evidence_link_into
+from .downloads import evidence_downloaded
 from .intake import (
     DuplicateFound,
     EvidenceMeta,
@@ -35,6 +36,7 @@ __all__ = [
     "evidence_accept",
     "evidence_bulk_review",
     "evidence_delete",
+    "evidence_downloaded",
     "evidence_edit",
     "evidence_link",
     "evidence_link_into",

@@ -184,13 +184,15 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     if stored is None:
         raise Http404
     inline = stored.format in INLINE_FORMATS and request.GET.get("download") != "1"
-    return _file_response(
+    response = _file_response(
         stored.file,
         content_type=stored.content_type,
         filename=item.original_name or f"evidence-{item.pk}.{FORMATS[stored.format].extensions[0]}",
         inline=inline,
         fallback=f"evidence-{item.pk}",
     )
+    services.evidence_downloaded(user=request.user, item=item, variant="original")
+    return response
 
 
 PREVIEW_FIELDS = {"thumbnail": "thumbnail", "screen": "screen", "print": "print_copy"}
@@ -205,10 +207,13 @@ def preview(request: AuthenticatedHttpRequest, pk: int, variant: str) -> HttpRes
     if stored is None or field is None or not getattr(stored, field):
         raise Http404
     stem = item.original_name.rpartition(".")[0] or item.title
-    return _file_response(
+    response = _file_response(
         getattr(stored, field),
         content_type="image/jpeg",
         filename=f"{stem}-{variant}.jpg",
         inline=True,
         fallback=f"evidence-{item.pk}-{variant}",
     )
+    if variant == "print":  # the print copy is a download; thumbnails and screen previews are parts of pages
+        services.evidence_downloaded(user=request.user, item=item, variant="print")
+    return response

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civunit.models import TimeStampedModel
 
@@ -55,7 +56,7 @@ class Robot(TimeStampedModel):
     url_encrypted = models.TextField(editable=False)
     secret_encrypted = models.TextField(blank=True, editable=False)
     # The address with its token masked, for the pages and `robots list`.
-    url_hint = models.CharField(_("address"), max_length=300, editable=False)
+    url_hint = models.CharField(pgettext_lazy("web address", "address"), max_length=300, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
