@@ -251,8 +251,9 @@ class ReportRecord(models.Model):
 
     Records are made only by civunit/reports/report/history.py (the background job and `build_report --record`)
     and never deleted. Once marked sent (已报送: `sent_on`, `sent_note`) a record is immutable: the service refuses
-    any change, the admin is read-only, and on PostgreSQL and SQLite a trigger refuses an UPDATE or DELETE of a
-    sent row (migration 0003)."""
+    any change, the admin is read-only, and a trigger (migration 0003) refuses an UPDATE of any row's files, hashes
+    and figures and of anything of a sent row, and on PostgreSQL a DELETE of a sent row (SQLite has none: Django
+    flushes an SQLite test database with DELETE)."""
 
     campaign = models.ForeignKey(
         "campaign.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="report_records"

@@ -41,7 +41,7 @@ class ReportForm(forms.Form):
         label=gettext_lazy("Date of the report"),
         required=False,
         help_text=gettext_lazy("Written under the signature; today when left empty."),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def clean_date(self) -> datetime.date | None:
@@ -54,7 +54,8 @@ class ReportForm(forms.Form):
 
 class SentForm(forms.Form):
     sent_on = forms.DateField(
-        label=gettext_lazy("Sent on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("Sent on"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=gettext_lazy("Note"),
@@ -158,7 +159,7 @@ FIGURES = [
     ("evidence_items", gettext_lazy("Items in the evidence index")),
     ("photos", gettext_lazy("Photos shown")),
     ("veto_triggered", gettext_lazy("Veto conditions triggered")),
-    ("pages", gettext_lazy("Pages")),
+    ("pages", gettext_lazy("Pages in the PDF")),
 ]
 
 
