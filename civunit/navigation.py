@@ -35,6 +35,7 @@ NAV_ITEMS = [
         # by role (already read for the navigation): which offices a head heads is the page's question
         lambda u: access.sees_everything(u) or (access.is_active_user(u) and u.has_role(Role.OFFICE_HEAD)),
     ),
+    NavItem("report", _("Campaign report"), "reports:report", access.sees_everything),
     NavItem(
         "upload",
         _("Upload"),

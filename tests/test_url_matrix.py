@@ -208,7 +208,11 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
 
     readiness_refresh(campaign=campaign)
     finding = ReadinessFinding.objects.get(rule="no_accepted_evidence", criterion=standard)
+    from tests.reports.report.records import make_record
+
+    report_record = make_record(campaign, cast.coordinator)
     return {
+        "report_record": report_record.pk,
         "job": job.pk,
         "import_job": import_job.pk,
         "archive_check": check.pk,
@@ -260,6 +264,10 @@ OBJECT_OF = {
     "jobs:status": "job",
     "jobs:download": "job",
     "reports:readiness_rectify": "finding",
+    "reports:report_record": "report_record",
+    "reports:report_record_pdf": "report_record",
+    "reports:report_record_docx": "report_record",
+    "reports:report_record_sent": "report_record",
     "robots:detail": "robot",
     "robots:edit": "robot",
     "robots:delete": "robot",

@@ -13,6 +13,10 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from . import robots
         from .bulletins.access import register_read_rules
+        from .report import binder_cover
+        from .report import jobs as report_jobs
 
         register_read_rules()
         robots.register()
+        report_jobs.register()
+        binder_cover.register()

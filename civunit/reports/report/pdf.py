@@ -320,7 +320,25 @@ def _draw(
     estimate: int,
 ) -> tuple[bytes, int]:
     """One part as PDF bytes, and its number of pages. WeasyPrint's boxes are dropped before the next part."""
-    html = render_to_string(part.template, {**part.context, "stylesheet_url": STYLESHEET_URL, "document_title": title})
+    return draw_html(
+        part_html(part, title=title), fetcher=fetcher, first_page=first_page, progress=progress, estimate=estimate
+    )
+
+
+def part_html(part: Part, *, title: str) -> str:
+    """The HTML of a part, as the renderer reads it."""
+    return render_to_string(part.template, {**part.context, "stylesheet_url": STYLESHEET_URL, "document_title": title})
+
+
+def draw_html(
+    html: str,
+    *,
+    fetcher: OfficialFetcher,
+    first_page: int = 1,
+    progress: Progress | None = None,
+    estimate: int = 1,
+) -> tuple[bytes, int]:
+    """An official-layout document's HTML (from `part_html`) as PDF bytes, and its number of pages."""
     font_config = FontConfiguration()
     stylesheets = [CSS(string=font_css() + _continuation_css(first_page), font_config=font_config, url_fetcher=fetcher)]
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)
@@ -341,17 +359,21 @@ def render_official_pdf(
     author: str = "",
     progress: Progress | None = None,
     pages_estimate: int = 1,
+    on_part: Callable[[int, int], None] | None = None,
 ) -> int:
     """Draw official-layout templates to `out` as one PDF; returns the number of pages.
 
     Each part is laid out on its own and written before the next is begun, so that memory holds one part's
     layout at a time (WeasyPrint keeps every box of a document until it is written: a 400-page report held
-    whole takes over 600 MB); pypdf joins the parts. A single part is written as WeasyPrint wrote it."""
+    whole takes over 600 MB); pypdf joins the parts. A single part is written as WeasyPrint wrote it.
+    `on_part(index, count)` is told before each part is drawn (the report's job names its stages by it)."""
     if progress:
         progress("layout", 0, pages_estimate)
     drawn: list[bytes] = []
     pages = 0
-    for part in parts:
+    for index, part in enumerate(parts):
+        if on_part:
+            on_part(index, len(parts))
         data, count = _draw(
             part, fetcher=fetcher, title=title, first_page=pages + 1, progress=progress, estimate=pages_estimate
         )
@@ -429,15 +451,17 @@ def render_report_pdf(
     *,
     user: User,
     progress: Progress | None = None,
-) -> None:
-    """Write the report as PDF to `out`. `progress(stage, done, total)` is told of each stage: "content" (the
-    photos' print copies checked), "layout" (pages laid out, against an estimate until the end), "write"."""
+    on_part: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the report as PDF to `out`; returns its number of pages. `progress(stage, done, total)` is told of
+    each stage: "content" (the photos' print copies checked), "layout" (pages laid out, against an estimate until
+    the end), "write"; `on_part(index, count)` of each part (0: the body, then the attachments)."""
     if progress:
         progress("content", 0, len(content.photos()))
     allowed = allowed_print_copies(content.photos(), user=user)
     groups = photo_views(content, allowed, progress)
     shown = {v.photo.evidence_id: allowed[v.photo.evidence_id] for g in groups for v in g.photos if v.src}
-    render_official_pdf(
+    return render_official_pdf(
         report_parts(content, groups),
         out,
         fetcher=OfficialFetcher(shown),
@@ -445,4 +469,5 @@ def render_report_pdf(
         author=content.organ,
         progress=progress,
         pages_estimate=_pages_estimate(content),
+        on_part=on_part,
     )

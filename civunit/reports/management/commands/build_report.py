@@ -1,5 +1,6 @@
-"""python manage.py build_report OUT.pdf [--docx OUT.docx] [--user NAME] [--date YYYY-MM-DD]: the report to the
-municipal civilization office for the current campaign, as the web page's job would build it."""
+"""python manage.py build_report OUT.pdf [--docx OUT.docx] [--user NAME] [--date YYYY-MM-DD] [--record]: the report
+to the municipal civilization office for the current campaign, as the web page's job would build it; with --record
+the files are also kept in the report's history (报送记录), as the job keeps them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from civunit import access
 from civunit.accounts.models import User
 from civunit.accounts.roles import Role
 from civunit.reports.report.content import ReportContent, report_content
+from civunit.reports.report.history import record_report
 from civunit.reports.report.pdf import render_report_pdf
 
 DOCX_MODULE = "civunit.reports.report.docx"
@@ -58,6 +60,11 @@ class Command(BaseCommand):
             help="Build it as this account sees the campaign (default: the first active coordinator).",
         )
         parser.add_argument("--date", help="The report's date (YYYY-MM-DD; default: today in Asia/Shanghai).")
+        parser.add_argument(
+            "--record",
+            action="store_true",
+            help="Also keep the files in the report's history (报送记录), by the account the report is built as.",
+        )
 
     def handle(self, *args: Any, out: str, docx: str | None = None, user: str | None = None, **options: Any) -> None:
         campaign = Campaign.objects.current()
@@ -78,13 +85,24 @@ class Command(BaseCommand):
             if verbosity >= 2:
                 self.stdout.write(f"  {stage} {done}/{total}")
 
+        pages: list[int] = []
         size = write_file_atomically(
-            pdf_path, lambda fh: render_report_pdf(content, fh, user=person, progress=progress)
+            pdf_path, lambda fh: pages.append(render_report_pdf(content, fh, user=person, progress=progress))
         )
         self.stdout.write(f"wrote {pdf_path} ({size:,} bytes) in {time.monotonic() - started:.1f} s")
         if docx_path and render_docx:
             size = write_file_atomically(docx_path, lambda fh: render_docx(content, fh, user=person))
             self.stdout.write(f"wrote {docx_path} ({size:,} bytes)")
+        if options.get("record"):
+            record = record_report(
+                campaign=campaign,
+                author=person,
+                content=content,
+                pdf_path=pdf_path,
+                docx_path=docx_path,
+                pages=pages[0] if pages else None,
+            )
+            self.stdout.write(f"kept in the history as record {record.pk} (SHA-256 {record.pdf_sha256})")
 
     def _person(self, username: str | None) -> User:
         if username:
