@@ -136,9 +136,15 @@ INTEGER = re.compile(r"^-?\d+$")
 
 
 @pytest.fixture
-def world(cast, campaign, django_capture_on_commit_callbacks):
+def world(cast, campaign):
+    return build_world(cast, campaign)
+
+
+def build_world(cast, campaign) -> dict[str, int]:
     """One object of every kind a URL names, arranged so that the coordinator may use every form: the task is
     led by the 办公室 (which the coordinator heads), the evidence is office A's and awaits review."""
+    from django.test import TestCase
+
     from campaign.models import ImportRecord, VetoCondition
     from civunit.notifications.robots import services as robot_services
     from civunit.notifications.robots.models import RobotMessage
@@ -170,7 +176,7 @@ def world(cast, campaign, django_capture_on_commit_callbacks):
         created_by=cast.coordinator,
     )
     activity.standards.set([standard])
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         item = make_evidence(
             user=cast.staff_a, campaign=campaign, standards=[standard], tasks=[task], activity=activity
         )
