@@ -32,7 +32,8 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import get_resolver
 
@@ -534,7 +535,13 @@ def ask(client: Client, method: str, url: str, version: int = 1):
         transaction.set_rollback(True)
     client.cookies = cookies
     if response.streaming:  # a file: its status says enough (a 404 is never streamed)
-        response.close()
+        # closing sends request_finished, which would close the database connection and with it the world's
+        # transaction: the test client keeps it connected the same way while it handles a request
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         return response, ""
     body = response.content.decode(errors="replace")
     for path in (url, quote(url, safe="")):
