@@ -3,13 +3,13 @@
     .venv/bin/python scripts/check_production.py
 
 In a scratch directory (static root, media root, SQLite file) and with production settings (DEBUG off, a random
-SECRET_KEY, a real host name, the manifest static storage, HTTPS redirects on): `collectstatic`, `migrate` and the
-demo data; then every `{% static %}` name in the templates must be in the manifest, and through the whole
-middleware stack (WhiteNoise included) the login page, a login through the form with CSRF enforced, the pages a
-signed-in coordinator uses, the admin, and every static file those pages link must answer 200, and a missing
-page 404. With DEBUG off a static file the manifest lacks makes every page that links it a 500, and none of this
-shows under the development settings the test suite runs with. CI runs it; tests/accounts/test_production.py
-runs it too, so `make test` catches it.
+SECRET_KEY, a real host name, the manifest static storage, HTTPS redirects on): `check --deploy --fail-level
+WARNING`, `collectstatic`, `migrate` and the demo data; then every `{% static %}` name in the templates must be in
+the manifest, and through the whole middleware stack (WhiteNoise included) the login page, a login through the form
+with CSRF enforced, the pages a signed-in coordinator uses, the admin, and every static file those pages link must
+answer 200, and a missing page 404. With DEBUG off a static file the manifest lacks makes every page that links it a
+500, and none of this shows under the development settings the test suite runs with. CI runs it;
+tests/accounts/test_production.py runs it too, so `make test` catches it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 from html.parser import HTMLParser
@@ -115,6 +116,18 @@ def main() -> int:
 
         if settings.DEBUG:
             print("FAILED: DEBUG is on", file=sys.stderr)
+            return 1
+        # The deployment checks under these settings, with a real mailer (the console one above keeps the demo
+        # data's mail off the network, and the check rightly refuses it); any warning fails.
+        print("check --deploy --fail-level WARNING under production settings")
+        checked = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=BASE_DIR,
+            env={**os.environ, "EMAIL_URL": "smtp://localhost:25"},
+            check=False,
+        )
+        if checked.returncode:
+            print("FAILED: check --deploy --fail-level WARNING", file=sys.stderr)
             return 1
         print("collectstatic, migrate, seed_demo under production settings")
         call_command("collectstatic", interactive=False, verbosity=0)

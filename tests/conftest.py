@@ -16,6 +16,15 @@ from tests.storage import moto_endpoint, s3, stored  # noqa: F401 (fixtures)
 # The group robots' encryption key in tests (a Fernet key; production reads ROBOT_SECRET_KEY from the environment).
 ROBOT_TEST_KEY = "m3bX3d8pZ6nJq0n9T0m1bQ9YkQ2t8JdZ5tCq3wz6l0E="
 
+# The settings every test runs with (_test_settings, _media_root), for fixtures of a wider scope than a test.
+TEST_SETTINGS = {
+    "TASKS": {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "SECURE_SSL_REDIRECT": False,
+    "AXES_ENABLED": False,
+    "ROBOT_SECRET_KEY": [ROBOT_TEST_KEY],
+}
+
 
 @dataclass
 class Cast:
@@ -62,21 +71,24 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.SECURE_SSL_REDIRECT = False
-    settings.AXES_ENABLED = False
-    settings.ROBOT_SECRET_KEY = [ROBOT_TEST_KEY]
     # the dashboard keeps its figures in the cache: no test sees another's (their keys may repeat across tests)
     cache.clear()
 
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return make_cast()
+
+
+def make_cast() -> Cast:
+    """The cast's rows (get-or-create by name: calling it again returns the same people); for fixtures of a
+    wider scope than a test, which cannot use `cast`."""
     office_main = OfficeFactory(name="办公室", short_name="机关办公室", ordering=1)
     office_a = OfficeFactory(name="研究室", ordering=2)
     office_b = OfficeFactory(name="提案委员会办公室", ordering=3)
