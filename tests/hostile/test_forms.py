@@ -18,6 +18,8 @@ from tests.hostile.conftest import Snapshot, stored_surrogates
 from tests.hostile.forms import Form, every_form
 from tests.test_url_matrix import ACT_REGARDLESS
 
+pytestmark = pytest.mark.slow
+
 NUL = "第\x00一"
 SURROGATE = "第\ud800一"  # sent as the bytes a careless encoder makes of it, ED A0 80: not UTF-8
 LONG = "长" + "a" * 200_000  # 200 KB
