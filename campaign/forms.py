@@ -47,11 +47,22 @@ class CampaignSettingsForm(forms.ModelForm):
         return limit
 
 
+PLAN_SECTION_MAX = 20_000
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["guiding_ideology", "goals", "measures", "organisation"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:  # sections of a plan: pages of text at most, not whole documents
+            field = cast(forms.CharField, self.fields[name])
+            field.max_length = PLAN_SECTION_MAX
+            field.validators.append(validators.MaxLengthValidator(PLAN_SECTION_MAX))
+            field.widget.attrs["maxlength"] = str(PLAN_SECTION_MAX)
 
 
 class _RowForm(forms.ModelForm):

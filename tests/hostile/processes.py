@@ -121,3 +121,46 @@ def in_processes(name: str, args_of: list[tuple], timeout: float = 180) -> list:
     for p in procs:
         p.join(30)
     return outcomes
+
+
+def _import_and_die(campaign_pk: int, user_pk: int, data: bytes) -> None:
+    """Apply a breakdown and be killed (SIGKILL) once its tasks are inserted, before the import's record."""
+    import hashlib
+    import signal
+
+    from campaign.models import Campaign, ImportRecord
+    from civunit.accounts.models import User
+    from tasks.excel import apply_plan, plan_import, read_sheet
+    from tasks.models import Task
+
+    campaign = Campaign.objects.get(pk=campaign_pk)
+    plan = plan_import(read_sheet(data, filename="分解表.xlsx", campaign=campaign), campaign=campaign)
+
+    def die(**kwargs):
+        assert Task.objects.filter(campaign=campaign).exists()  # the rows are written, not yet committed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    ImportRecord.objects.create = die  # type: ignore[method-assign]
+    apply_plan(
+        plan,
+        campaign=campaign,
+        user=User.objects.get(pk=user_pk),
+        file_name="分解表.xlsx",
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+ACTIONS["import_and_die"] = _import_and_die
+
+
+def killed_in_process(name: str, args: tuple, timeout: float = 180) -> int | None:
+    """Run ACTIONS[name] in a spawned process that is expected to die; its exit code (negative: the signal)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(1)
+    queue = ctx.Queue()
+    proc = ctx.Process(target=run, args=(database_url(), barrier, name, args, queue))
+    proc.start()
+    proc.join(timeout)
+    return proc.exitcode

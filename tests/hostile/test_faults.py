@@ -81,7 +81,7 @@ WRITES = {
     "new office": (
         "accounts:office_add",
         "admin",
-        {"name": "新科室", "ordering": "9"},
+        {"name": "新科室", "kind": "section", "ordering": "9"},
         "civunit.accounts.services._record",
     ),
 }
@@ -142,3 +142,27 @@ def test_the_app_reconnects_after_the_database_connection_dropped(transactional_
     _drop(connection)
     close_old_connections()  # what Django runs as the next request starts (the test client skips it)
     assert client.get(reverse("tasks:mine")).status_code == 200
+
+
+# --- A worker killed in the middle of an import -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_process_killed_in_the_middle_of_an_import_leaves_no_row_of_it(race_db):
+    import signal
+
+    from campaign.models import Campaign, ImportRecord
+    from tasks.models import Task, TaskEvent
+    from tests.hostile.processes import killed_in_process
+    from tests.tasks.test_race import in_thread, make_task
+
+    _task, head_pk, _coordinator = in_thread(make_task)
+    rows = [[n, "", f"任务{n}", "", "研究室", "", "", "", "2026-09-30", "", "", ""] for n in range(2, 40)]
+    data = xlsx_bytes([HEADER, *rows])
+    campaign_pk = in_thread(lambda: Campaign.objects.get().pk)
+    assert killed_in_process("import_and_die", (campaign_pk, head_pk, data)) == -signal.SIGKILL
+
+    def left():
+        return Task.objects.count(), TaskEvent.objects.count(), ImportRecord.objects.count()
+
+    assert in_thread(left) == (1, 0, 0)  # only the task made before; none of the import's 38 nor their events
