@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import TypedDict, cast
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from civunit.forms import ModelChoiceField, formfield
@@ -46,11 +47,22 @@ class CampaignSettingsForm(forms.ModelForm):
         return limit
 
 
+PLAN_SECTION_MAX = 20_000
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["guiding_ideology", "goals", "measures", "organisation"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:  # sections of a plan: pages of text at most, not whole documents
+            field = cast(forms.CharField, self.fields[name])
+            field.max_length = PLAN_SECTION_MAX
+            field.validators.append(validators.MaxLengthValidator(PLAN_SECTION_MAX))
+            field.widget.attrs["maxlength"] = str(PLAN_SECTION_MAX)
 
 
 class _RowForm(forms.ModelForm):
@@ -111,6 +123,17 @@ LeadershipFormSet = forms.modelformset_factory(
 )
 
 
+# The notes beside a self-assessment and a veto condition: a few sentences, bounded as the other free texts are.
+NOTE_MAX_LENGTH = 2000
+
+
+def _bounded_note(form: forms.ModelForm) -> None:
+    field = cast(forms.CharField, form.fields["note"])
+    field.max_length = NOTE_MAX_LENGTH
+    field.validators.append(validators.MaxLengthValidator(NOTE_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(NOTE_MAX_LENGTH)
+
+
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
@@ -121,6 +144,7 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.criterion = criterion
         self.instance.criterion = criterion  # the model's clean() checks the score against it
+        _bounded_note(self)
         self.fields["self_score"].widget.attrs.update({"min": "0", "step": "0.01"})
         if criterion.max_score is not None:
             self.fields["self_score"].widget.attrs["max"] = str(criterion.max_score)
@@ -178,6 +202,10 @@ class VetoForm(forms.ModelForm):
             "status": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bounded_note(self)
 
 
 class CriteriaUploadForm(forms.Form):

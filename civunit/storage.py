@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from django.core.files.storage import FileSystemStorage
+from django.utils.translation import gettext_lazy
 
 
 def _fsync(path: str) -> None:
@@ -29,3 +30,10 @@ class DurableFileSystemStorage(FileSystemStorage):
         _fsync(full_path)
         _fsync(os.path.dirname(full_path))
         return name
+
+
+# What a person is told when the storage refuses a file (disk full, bucket unreachable: an OSError).
+STORAGE_FAILED = gettext_lazy(
+    "The file could not be stored: the server's storage is full or unavailable. Nothing was saved; try again "
+    "later or tell the administrator."
+)

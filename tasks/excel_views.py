@@ -4,6 +4,9 @@ and the user), so what is applied is byte for byte the file that was previewed."
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +22,7 @@ from campaign.models import Campaign, ImportRecord
 from civunit import access, downloads
 from civunit.accounts.models import Office
 from civunit.http import AuthenticatedHttpRequest
+from civunit.storage import STORAGE_FAILED
 from civunit.xlsx import WorkbookError
 
 from . import access as policy
@@ -31,6 +35,7 @@ from .services import StaleTask
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_LIMIT = 300  # rows listed per section of the preview; the counts are always complete
+logger = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -69,6 +74,7 @@ def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = campaign_for_request(request, for_change=request.method == "POST")
     form = UploadForm()
     refusal: list[str] = []
+    status = 200
     if request.method == "POST" and campaign is not None:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -79,8 +85,14 @@ def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             except WorkbookError as exc:
                 refusal = exc.messages  # the file cannot be read at all: nothing is kept
             else:
-                digest = store_upload(data, user=request.user, file_name=upload.name)
-                return redirect("tasks:excel_preview", digest=digest)
+                try:
+                    digest = store_upload(data, user=request.user, file_name=upload.name)
+                except OSError:  # the storage is full or away: keep no half of the upload
+                    logger.exception("task breakdown upload: the storage refused the file")
+                    discard_upload(user=request.user, digest=hashlib.sha256(data).hexdigest())
+                    refusal, status = [str(STORAGE_FAILED)], 503
+                else:
+                    return redirect("tasks:excel_preview", digest=digest)
     records = (
         ImportRecord.objects.filter(campaign=campaign, kind=ImportRecord.Kind.TASKS).select_related("user")[:10]
         if campaign
@@ -90,7 +102,7 @@ def excel_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "tasks/excel_import.html",
         {"campaign": campaign, "form": form, "refusal": refusal, "records": records, "changeable": is_open(campaign)},
-        status=200,
+        status=status,
     )
 
 

@@ -10,7 +10,7 @@ from campaign.models import Criterion, WorkArea
 from civunit.accounts.models import Office, User
 from civunit.forms import IdListField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 
-from .models import Recurrence, Status, Task
+from .models import TEXT_MAX, Recurrence, Status, Task
 from .selectors import SORTS, TaskFilters
 
 
@@ -160,7 +160,9 @@ class SplitForm(forms.Form):
         label=_("Number"), max_length=30, required=False, help_text=_("Leave empty to number it automatically.")
     )
     lead_office = ModelChoiceField(label=_("Office doing it"), queryset=Office.objects.none())
-    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(
+        label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -224,7 +226,9 @@ class TaskForm(forms.Form):
         error_messages={"invalid": _("Write the number like 12 or 12.3.")},
     )
     title = forms.CharField(label=_("Task"), max_length=500)
-    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(
+        label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
     work_area = ModelChoiceField(label=_("Work area"), queryset=WorkArea.objects.none(), required=False)
     standards = ModelMultipleChoiceField(
         label=_("Standards"),
@@ -245,9 +249,11 @@ class TaskForm(forms.Form):
     )
     recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Recurrence.choices)
     evidence_requirement = forms.CharField(
-        label=_("Evidence requirement"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Evidence requirement"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
     )
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
+    )
     version = IntegerField(widget=forms.HiddenInput, required=False)
 
     fields: dict[str, Any]  # queryset, empty_label, labels of the choice fields are set below

@@ -37,6 +37,10 @@ def code_sort_key(code: str) -> str:
     return ".".join(parts)[:120]
 
 
+# 具体措施, 佐证材料要求 and 备注, in the task form and in an imported breakdown, as long as a progress report.
+TEXT_MAX = 4000
+
+
 class Task(TimeStampedModel):
     """One line of the task breakdown, or a sub-task an office head split from it (any depth)."""
 

@@ -5,6 +5,7 @@ optionally kind (scored, bonus, deduction)."""
 from __future__ import annotations
 
 import json
+import re
 
 from django.utils.translation import gettext as _
 
@@ -26,8 +27,13 @@ def read_json(data: bytes) -> tuple[list[CriterionRow], list[Issue]]:
     """Rows and the problems of single entries; raises TableError when the file is not readable at all."""
     try:
         payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested beyond the parser's depth
         raise TableError([Issue(None, _("The file is not valid JSON (UTF-8)."))]) from None
+    if _holds_unwritable_text(payload):
+        # \u0000 or a lone \ud800 decode to text no database column can hold (PostgreSQL refuses NUL; neither
+        # database encodes a lone surrogate): refused before any row is read.
+        message = _("The file holds characters no text may contain (NUL, control characters or lone surrogates).")
+        raise TableError([Issue(None, message)])
     if isinstance(payload, dict) and isinstance(payload.get("criteria"), list):
         payload = payload["criteria"]
     if not isinstance(payload, list):
@@ -43,6 +49,26 @@ def read_json(data: bytes) -> tuple[list[CriterionRow], list[Issue]]:
         if row:
             rows.append(row)
     return rows, issues
+
+
+# C0 controls but tab, line feed and carriage return (NUL included), and lone surrogates.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _holds_unwritable_text(value) -> bool:
+    """Whether any string in the parsed JSON (keys included) holds a character no text column can store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNWRITABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _text(entry: dict, key: str) -> str | None:

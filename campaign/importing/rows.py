@@ -12,6 +12,8 @@ from campaign.models import Criterion, EvidenceCategory
 
 CODE_MAX = 30
 TITLE_MAX = 500
+# The guidance, the evidence requirement and each method: long paragraphs at most, not whole documents.
+TEXT_MAX = 10_000
 
 # The 测评方法 as the national system names them; a table may use others, which are kept as written.
 KNOWN_METHODS = ["材料审核", "实地考察", "问卷调查", "征求相关部门意见", "听取汇报", "网络平台审核(链接/截图)"]
@@ -105,6 +107,13 @@ def validate_rows(rows: list[CriterionRow]) -> list[Issue]:
                 Issue(
                     r.row,
                     _("The title of %(code)s is longer than %(max)d characters.") % {"code": r.code, "max": TITLE_MAX},
+                )
+            )
+        if max((len(t) for t in [r.guidance, r.requirement_text, *r.methods]), default=0) > TEXT_MAX:
+            issues.append(
+                Issue(
+                    r.row,
+                    _("A text of %(code)s is longer than %(max)d characters.") % {"code": r.code, "max": TEXT_MAX},
                 )
             )
         if r.code in by_code:

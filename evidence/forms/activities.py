@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
@@ -14,6 +15,8 @@ from civunit.forms import formfield
 
 from ..models import Activity
 from .fields import CriterionMultipleChoiceField
+
+PARTICIPANTS_MAX = 2000  # 参加人员: names or a description, as long as a caption
 
 
 class ActivityForm(forms.ModelForm):
@@ -30,6 +33,10 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, campaign, user, **kwargs):
         super().__init__(*args, **kwargs)
+        participants = self.fields["participants"]
+        participants.max_length = PARTICIPANTS_MAX
+        participants.validators.append(validators.MaxLengthValidator(PARTICIPANTS_MAX))
+        participants.widget.attrs["maxlength"] = str(PARTICIPANTS_MAX)
         self.fields["standards"] = CriterionMultipleChoiceField(
             label=_("Standards"),
             queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),

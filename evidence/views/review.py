@@ -41,13 +41,15 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_evidence_for_user(request.user, pk, for_change=True)
+    # where to go back to is read first: a body that cannot be parsed is refused (400) before anything is written
+    back_to = back(request, versions_url(item))
     try:
         services.evidence_accept(user=request.user, item=item)
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("“%(title)s” accepted.") % {"title": item.title})
-    return redirect(back(request, versions_url(item)))
+    return redirect(back_to)
 
 
 @require_POST

@@ -3,6 +3,7 @@ and linking an existing item instead of uploading a duplicate."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from campaign.models import Campaign
 from civunit.access import is_coordinator
 from civunit.forms import parse_id
 from civunit.http import AuthenticatedHttpRequest
+from civunit.storage import STORAGE_FAILED
 from evidence import access
 
 from .. import services, uploads
@@ -33,6 +35,9 @@ def _campaign(request, *, for_change: bool = False) -> Campaign | None:
     """The campaign the person files evidence under: the one their pages show (campaign.selection); with
     `for_change`, 403 when it is archived."""
     return campaign_for_request(request, for_change=for_change)
+
+
+logger = logging.getLogger(__name__)
 
 
 def _json_error(message: str, status: int = 400, **extra) -> JsonResponse:
@@ -125,6 +130,9 @@ def upload_file(request: AuthenticatedHttpRequest, *, upload: StreamingUpload) -
         return _json_error(str(exc), 415)
     except services.DuplicateFound as dup:
         return _duplicate_response(request, dup, campaign)
+    except OSError:  # the storage is full or away: the registration wrote nothing (its transaction, its clean-up)
+        logger.exception("evidence upload: the storage refused the file")
+        return _json_error(str(STORAGE_FAILED), 503)
     _maybe_sweep_temp_files()
     return JsonResponse(
         {

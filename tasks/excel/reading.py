@@ -17,7 +17,7 @@ from campaign.models import Criterion
 from civunit import xlsx
 from civunit.accounts.models import Office
 from civunit.utils import gc_paused
-from tasks.models import Recurrence, Task, split_names
+from tasks.models import TEXT_MAX, Recurrence, Task, split_names
 
 from .columns import (
     CODE_SEPARATORS,
@@ -465,8 +465,13 @@ def _read_row(raw_row, campaign, offices, standards, fields, errors: RowProblems
 
     task.evidence_requirement = cell_text(r, "evidence")
     task.notes = cell_text(r, "notes")
+    for key, text in (("measures", task.measures), ("evidence", task.evidence_requirement), ("notes", task.notes)):
+        if len(text) > TEXT_MAX:
+            errors.at(key, _("the text is longer than %(max)d characters.") % {"max": TEXT_MAX})
     _read_standards(r, task, standards, errors, warnings)
     _read_state(r, task, errors)
+    if len(task.progress_text) > TEXT_MAX:
+        errors.at("progress", _("the text is longer than %(max)d characters.") % {"max": TEXT_MAX})
     return task
 
 
