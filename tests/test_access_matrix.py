@@ -299,6 +299,24 @@ robots:test                         GET    302   405      405      405      405 
                                     POST   302   404      404      404      404      302    404    302
 robots:resend                       GET    302   405      405      405      405      405    405    405
                                     POST   302   404      404      404      404      302    404    302
+reports:audit                       GET    302   403      403      403      403      200    403    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:audit_export                GET    302   403      403      403      403      200    403    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:report                      GET    302   403      403      403      403      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:report_start                GET    302   405      405      405      405      405    405    405
+                                    POST   302   403      403      403      403      302    403    302
+reports:report_record               GET    302   404      404      404      404      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:report_record_pdf           GET    302   404      404      404      404      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:report_record_docx          GET    302   404      404      404      404      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
+reports:report_record_sent          GET    302   405      405      405      405      405    405    405
+                                    POST   302   404      404      404      404      302    403    302
+tasks:choices                       GET    302   200      200      200      200      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
 """
 # fmt: on
 
@@ -351,6 +369,10 @@ OBJECT_OF = {
     "evidence:import_job": "import_job",
     "evidence:archive_check": "archive_check",
     "reports:readiness_rectify": "finding",
+    "reports:report_record": "report_record",
+    "reports:report_record_pdf": "report_record",
+    "reports:report_record_docx": "report_record",
+    "reports:report_record_sent": "report_record",
     "robots:resend": "robot_message",
     "accounts:office_edit": "office",
     "accounts:office_delete": "office",
