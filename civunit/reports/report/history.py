@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.models import VetoCondition
 from civunit.reports.models import ReportRecord
 
 from .content import ReportContent
@@ -40,13 +41,16 @@ class RecordRefused(Exception):
 def report_summary(content: ReportContent, *, pages: int | None = None) -> dict[str, Any]:
     """The campaign's state the report was made from, kept beside it (plain JSON: strings and integers)."""
     summary: dict[str, Any] = dict(content.totals)
+    conditions = [row for row in content.veto_rows if not row.is_group]
     summary.update(
         {
             "indicators": len(content.indicators()),
             "evidence_items": sum(len(g.rows) for g in content.evidence_groups),
             "photos": len(content.photos()),
             "veto_conditions": sum(1 for row in content.veto_rows if not row.is_group),
-            "veto_triggered": sum(1 for row in content.veto_rows if not row.is_group and row.status == "triggered"),
+            "veto_triggered": sum(
+                1 for row in content.veto_rows if not row.is_group and row.status == VetoCondition.Status.TRIGGERED
+            ),
         }
     )
     if pages is not None:
