@@ -82,7 +82,7 @@ def pages(world):
     return [
         ("browse", reverse("evidence:browse"), {}),
         ("grid", reverse("evidence:browse"), {"kind": "photo"}),
-        ("search", reverse("evidence:browse"), {"q": "志愿", "standard": world["standards"][0].pk}),
+        ("search", reverse("evidence:browse"), {"q": "志愿", "standard": world["standards"][0].code}),
         ("by task", reverse("evidence:browse"), {"task": world["task"].code, "page": 2}),
         ("tree", reverse("evidence:standards_tree"), {}),
         ("review", reverse("evidence:review"), {}),
