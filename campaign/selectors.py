@@ -308,3 +308,29 @@ def standard_choices(campaign: Campaign, *, text: str = "", limit: int = CHOICE_
         )
     rows = rows.order_by(*order, "ordering", "pk")
     return [StandardChoice(*row) for row in rows.values_list("pk", "code", "title")[: max(limit, 0)]]
+
+
+@dataclass(frozen=True)
+class ItemTab:
+    """A 测评项目 in the list the trees switch by (`?item=<code>`): its roll-up, and how many standards match the
+    filters (all of them without filters)."""
+
+    node: Node
+    matching: int
+    active: bool
+
+    @property
+    def code(self) -> str:
+        return self.node.code
+
+
+def item_tabs(tree: Tree, code: str = "") -> tuple[Node | None, list[ItemTab]]:
+    """The 测评项目 to show (the one coded `code`, else the first with a visible standard) and the list of items to
+    switch between: the trees show one item at a time, whatever the size of the table. No query."""
+    matching = {root.criterion.pk: sum(1 for n in root.subtree() if n.visible and n.is_standard) for root in tree.roots}
+    shown = [r for r in tree.roots if r.visible]
+    chosen = next((r for r in shown if r.code == code), None) or next(
+        (r for r in shown if matching[r.criterion.pk]), shown[0] if shown else None
+    )
+    tabs = [ItemTab(node=r, matching=matching[r.criterion.pk], active=r is chosen) for r in shown]
+    return chosen, tabs

@@ -123,13 +123,17 @@ def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
     if status not in Assessment.Status.values:
         status = ""
     selectors.filter_tree(tree, method=method, status=status)
+    # one 测评项目 at a time (?item=<code>), with the list of items to switch: the page stays small at any scale
+    item, items = selectors.item_tabs(tree, (request.GET.get("item") or "")[:30])
     return render(
         request,
         "campaign/criteria.html",
         {
             "campaign": campaign,
             "tree": tree,
-            "nodes": tree.visible_nodes(),
+            "item": item,
+            "items": items,
+            "nodes": [n for n in item.subtree() if n.visible] if item is not None else [],
             "methods": selectors.methods_in_use(tree),
             "statuses": Assessment.Status.choices,
             "method": method,
