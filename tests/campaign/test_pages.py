@@ -311,3 +311,9 @@ def test_campaign_dates_in_the_wrong_order_rerender_the_plan_form_and_change_not
     imported.refresh_from_db()
     assert imported.title != "改名"
     assert imported.explanation_limit == 500
+
+
+def test_a_criterions_page_leads_back_to_its_item_in_the_tree(imported, cast, login):
+    criterion = Criterion.objects.get(campaign=imported, code="10.2.1")
+    html = login(cast.staff_a).get(reverse("campaign:criterion", args=[criterion.pk])).content.decode()
+    assert 'href="/campaign/criteria/?item=10" data-testid="back-to-tree"' in html
