@@ -42,6 +42,7 @@ PAGES = [
     ("evidence search", "coordinator", "evidence:browse", {"q": "志愿"}),
     ("evidence by task", "coordinator", "evidence:browse", {"task": "1"}),
     ("task choices (JSON)", "staff", "tasks:choices", {"q": "志愿"}),
+    ("standard choices (JSON)", "staff", "campaign:standard_choices", {"q": "志愿"}),
     ("plan", "staff", "campaign:plan", {}),
     ("criteria tree", "coordinator", "campaign:criteria", {}),
     ("evidence standards tree", "coordinator", "evidence:standards_tree", {}),

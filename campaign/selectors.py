@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from .models import Assessment, Campaign, Criterion, VetoCondition
 from .text import count_chars
@@ -270,3 +270,67 @@ def veto_counts(campaign: Campaign) -> dict[str, int]:
     for row in rows:
         counts[row["status"]] = row["n"]
     return counts
+
+
+CHOICE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class StandardChoice:
+    pk: int
+    code: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.title}"[:120]
+
+
+def standard_choices(campaign: Campaign, *, text: str = "", limit: int = CHOICE_LIMIT) -> list[StandardChoice]:
+    """At most `limit` standards (leaves) of `campaign` matching `text`: every word starts the code or is in
+    the title; the exact code first, then those starting with it, then in tree order.
+    One query, whatever the size of the table."""
+
+    rows = Criterion.objects.filter(campaign=campaign, is_leaf=True)
+    words = text.split()[:5]
+    order: list = []
+    if words:
+        first = words[0]
+        for word in words:
+            rows = rows.filter(Q(code__istartswith=word) | Q(title__icontains=word))
+        order.append(
+            Case(
+                When(code__iexact=first, then=Value(0)),
+                When(code__istartswith=first, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+    rows = rows.order_by(*order, "ordering", "pk")
+    return [StandardChoice(*row) for row in rows.values_list("pk", "code", "title")[: max(limit, 0)]]
+
+
+@dataclass(frozen=True)
+class ItemTab:
+    """A 测评项目 in the list the trees switch by (`?item=<code>`): its roll-up, and how many standards match the
+    filters (all of them without filters)."""
+
+    node: Node
+    matching: int
+    active: bool
+
+    @property
+    def code(self) -> str:
+        return self.node.code
+
+
+def item_tabs(tree: Tree, code: str = "") -> tuple[Node | None, list[ItemTab]]:
+    """The 测评项目 to show (the one coded `code`, else the first with a visible standard) and the list of items to
+    switch between: the trees show one item at a time, whatever the size of the table. No query."""
+    matching = {root.criterion.pk: sum(1 for n in root.subtree() if n.visible and n.is_standard) for root in tree.roots}
+    shown = [r for r in tree.roots if r.visible]
+    chosen = next((r for r in shown if r.code == code), None) or next(
+        (r for r in shown if matching[r.criterion.pk]), shown[0] if shown else None
+    )
+    tabs = [ItemTab(node=r, matching=matching[r.criterion.pk], active=r is chosen) for r in shown]
+    return chosen, tabs

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("plan/edit/", views.plan_edit, name="plan_edit"),
     path("criteria/", views.criteria, name="criteria"),
+    path("standards/choices/", views.standard_choices, name="standard_choices"),
     path("criteria/<id:pk>/", views.criterion, name="criterion"),
     path("criteria/<id:pk>/assessment/", views.assessment_save, name="assessment_save"),
     path("criteria/<id:pk>/explanation/", views.explanation_save, name="explanation_save"),

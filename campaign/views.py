@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from civunit import downloads
-from civunit.access import can_manage_campaign
+from civunit.access import can_manage_campaign, can_read_plan
 from civunit.http import AuthenticatedHttpRequest
 from civunit.xlsx_table import XLSX_TYPE
 
 from . import completeness, exporting, links, selectors, services, workbooks
-from .access import campaign_for_user, get_criterion_for_user, get_veto_for_user, is_open, require_manager
+from .access import (
+    campaign_for_request,
+    campaign_for_user,
+    get_criterion_for_user,
+    get_veto_for_user,
+    is_open,
+    require_manager,
+)
 from .forms import (
     AssessmentForm,
     CampaignSettingsForm,
@@ -116,13 +123,17 @@ def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
     if status not in Assessment.Status.values:
         status = ""
     selectors.filter_tree(tree, method=method, status=status)
+    # one 测评项目 at a time (?item=<code>), with the list of items to switch: the page stays small at any scale
+    item, items = selectors.item_tabs(tree, (request.GET.get("item") or "")[:30])
     return render(
         request,
         "campaign/criteria.html",
         {
             "campaign": campaign,
             "tree": tree,
-            "nodes": tree.visible_nodes(),
+            "item": item,
+            "items": items,
+            "nodes": [n for n in item.subtree() if n.visible] if item is not None else [],
             "methods": selectors.methods_in_use(tree),
             "statuses": Assessment.Status.choices,
             "method": method,
@@ -133,6 +144,19 @@ def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
             "show_criteria_note": can_manage_campaign(request.user),
             "can_download": access.can_download_self_assessment(request.user),
         },
+    )
+
+
+@require_GET
+def standard_choices(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The search-as-you-type choice of a standard (the evidence filters, the upload page): at most 20 standards of
+    the selected campaign matching `q` by code prefix or words of the title; none without a campaign."""
+    campaign = campaign_for_request(request) if can_read_plan(request.user) else None
+    text = (request.GET.get("q") or "")[:100]
+    rows = [] if campaign is None else selectors.standard_choices(campaign, text=text)
+    return JsonResponse(
+        {"results": [{"id": c.pk, "code": c.code, "title": c.title, "label": c.label} for c in rows]},
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

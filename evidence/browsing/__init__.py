@@ -15,7 +15,7 @@ from .activities import (
 )
 from .queues import recycle_bin_rows, review_queue
 from .search import LIST_RELATED, SEARCH_FIELDS, EvidenceFilters, evidence_rows, search_q
-from .standards import TreeNode, standards_tree
+from .standards import TreeNode, one_item, standards_tree
 
 __all__ = [
     "ACTIVITY_PARTS",
@@ -29,6 +29,7 @@ __all__ = [
     "activity_rows",
     "apply_activity_defaults",
     "evidence_rows",
+    "one_item",
     "recycle_bin_rows",
     "review_queue",
     "search_q",

@@ -62,3 +62,18 @@ def standards_tree(campaign) -> list[TreeNode]:
             parent.pending += row.pending
             parent.warnings += row.warnings
     return [rows[node.criterion.pk] for node in tree.nodes]
+
+
+def one_item(nodes: list[TreeNode], code: str = "") -> tuple[TreeNode | None, list[TreeNode], list[TreeNode]]:
+    """The page shows one 测评项目 at a time: the item coded `code` (else the first), the items to switch between
+    (the roots, with their summed counts) and the rows of the chosen item's branch. No query."""
+    roots = [n for n in nodes if n.depth == 0]
+    chosen = next((r for r in roots if r.criterion.code == code), roots[0] if roots else None)
+    rows: list[TreeNode] = []
+    inside = False
+    for n in nodes:  # depth-first: an item's branch follows it until the next item
+        if n.depth == 0:
+            inside = n is chosen
+        if inside:
+            rows.append(n)
+    return chosen, roots, rows

@@ -20,9 +20,9 @@ class BrowseForm(forms.Form):
     """Filters of the browse and search page; every field optional, bad values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    standard = ModelChoiceField(
-        label=_("Standard"), queryset=Criterion.objects.none(), required=False, empty_label=_("All standards")
-    )
+    # The standard (or a branch: its standards below) by its code, typed or chosen from the matches the page's
+    # script loads as one types (campaign:standard_choices): never every standard of the table as an option.
+    standard = forms.CharField(label=_("Standard"), max_length=30, required=False)
     # The task by its 序号, typed (a page without scripts) or chosen from the matches the page's script loads as one
     # types (static/js/task-choice.js, from tasks:choices): never every task of the campaign as an option.
     task = forms.CharField(label=_("Task"), max_length=120, required=False)
@@ -58,14 +58,24 @@ class BrowseForm(forms.Form):
             widget.attrs["class"] = (
                 "form-select form-select-sm" if isinstance(widget, forms.Select) else ("form-control form-control-sm")
             )
-        self.fields["standard"].queryset = Criterion.objects.filter(campaign=campaign).order_by("ordering", "pk")
-        self.fields["standard"].label_from_instance = lambda c: f"{c.code} {c.title}"[:60]
         self.campaign = campaign
+        self.fields["standard"].widget.attrs.update(
+            {"placeholder": _("Standard code or words"), "autocomplete": "off", "spellcheck": "false"}
+        )
         self.fields["task"].widget.attrs.update(
             {"placeholder": _("Task number or words"), "autocomplete": "off", "spellcheck": "false"}
         )
         self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
         self.fields["office"].queryset = Office.objects.order_by("ordering", "name")
+
+    def clean_standard(self) -> Criterion | None:
+        code = self.cleaned_data.get("standard", "").strip()
+        if not code:
+            return None
+        criterion = Criterion.objects.filter(campaign=self.campaign, code=code).first()
+        if criterion is None:
+            raise forms.ValidationError(_("No standard coded “%(code)s”."), params={"code": code[:30]})
+        return criterion
 
     def clean_task(self) -> Task | None:
         code = self.cleaned_data.get("task", "").strip()

@@ -19,6 +19,7 @@ from .fields import (
     TaskMultipleChoiceField,
     grouped_task_choices,
     linkable_tasks,
+    listed_standard_choices,
 )
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
@@ -91,6 +92,13 @@ class EvidenceMetaForm(forms.Form):
         """For the page: the person's own and their office's tasks as option groups, and those `chosen`; the page
         finds any other by typing (the posted form validates against every linkable task and needs no groups)."""
         self.fields["tasks"].choices = grouped_task_choices(user, campaign, chosen=chosen)
+
+    def list_standards(self, user, campaign, *, chosen=()) -> None:
+        """For the page: the standards of the person's own and their office's tasks, and those `chosen`; the page
+        finds any other by typing (the posted form validates against every standard and needs no list)."""
+        options = listed_standard_choices(user, campaign, chosen=chosen)
+        self.fields["primary_standard"].choices = [("", self.fields["primary_standard"].empty_label), *options]
+        self.fields["other_standards"].choices = options
 
     def clean(self):
         super().clean()

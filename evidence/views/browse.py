@@ -56,12 +56,16 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
 def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = campaign_for_request(request)
     nodes = browsing.standards_tree(campaign) if campaign is not None else []
+    # one 测评项目 at a time (?item=<code>), with the list of items to switch: the page stays small at any scale
+    item, items, rows = browsing.one_item(nodes, (request.GET.get("item") or "")[:30])
     return render(
         request,
         "evidence/standards_tree.html",
         {
             "campaign": campaign,
-            "nodes": nodes,
+            "item": item,
+            "items": items,
+            "nodes": rows,
             "warnings": sum(1 for n in nodes if n.criterion.is_leaf and not n.evidence.met),
             "can_download_index": access.can_download_evidence_index(request.user),
             **nav_flags(request.user),

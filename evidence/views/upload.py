@@ -81,6 +81,14 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if campaign is not None:
         form.group_tasks(request.user, campaign, chosen=[for_task.pk] if for_task else [])
         link_form.fields["tasks"].choices = form.fields["tasks"].choices
+        primary, others = initial.get("primary_standard"), initial.get("other_standards")
+        chosen_standards = [
+            primary if isinstance(primary, int) else None,
+            *(others if isinstance(others, list) else []),
+        ]
+        form.list_standards(request.user, campaign, chosen=chosen_standards)
+        for name in ("primary_standard", "other_standards"):
+            link_form.fields[name].choices = form.fields[name].choices
     return render(
         request,
         "evidence/upload.html",

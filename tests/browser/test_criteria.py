@@ -52,9 +52,16 @@ def test_coordinator_imports_criteria_sees_errors_then_the_tree_and_writes_an_ex
     page.click("[data-testid=import]")
     page.wait_for_url(f"{live_server.url}/campaign/criteria/")
     tree = page.locator("[data-testid=criteria-tree]")
+    # one 测评项目 at a time, the first by default; the list switches to another
+    assert tree.locator("tr[data-code='1.1.1']").count() == 1 and tree.locator("tr[data-code='6.2.1']").count() == 0
+    assert "0 / 100" in page.locator("[data-testid=total-score]").inner_text()
+    page.click("[data-testid=item-tabs] a[data-item='6']")
+    page.wait_for_url("**/campaign/criteria/?item=6")
     assert tree.locator("tr[data-code='6.2.1']").count() == 1
     assert "0 / 100" in page.locator("[data-testid=total-score]").inner_text()
     screenshot(page, "criteria-tree")
+    page.click("[data-testid=item-tabs] a[data-item='1']")
+    page.wait_for_url("**/campaign/criteria/?item=1")
 
     page.click("tr[data-code='1.1'] a")
     area = page.locator("[data-testid=explanation-text]")

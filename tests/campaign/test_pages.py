@@ -82,11 +82,20 @@ def test_the_criteria_tree_shows_status_and_score_at_each_level(imported, cast, 
         status=Assessment.Status.MET,
         self_score=Decimal("2.5"),
     )
-    html = login(cast.staff_a).get(reverse("campaign:criteria")).content.decode()
-    assert 'data-code="1.1.1"' in html and 'data-code="10.2.1"' in html
+    client = login(cast.staff_a)
+    html = client.get(reverse("campaign:criteria")).content.decode()
+    # one 测评项目 at a time, the first by default; every item in the list to switch to
+    assert 'data-code="1.1.1"' in html and 'data-code="10.2.1"' not in html
+    assert all(f'data-item="{n}"' in html for n in range(1, 11))
     assert "2.5 / 12" in html  # item 1
     assert "2.5 / 5" in html  # indicator 1.1
     assert "2.5 / 100" in html  # the campaign
+    html = client.get(reverse("campaign:criteria"), {"item": "10"}).content.decode()
+    assert 'data-code="10.2.1"' in html and 'data-code="1.1.1"' not in html
+    assert "2.5 / 100" in html  # the campaign's figures whatever the item shown
+    for unknown in ("99", "<b>", "x" * 100):  # an unknown item: the first
+        html = client.get(reverse("campaign:criteria"), {"item": unknown}).content.decode()
+        assert 'data-code="1.1.1"' in html
 
 
 def test_the_tree_filters_by_method_and_status(imported, cast, login):
@@ -98,9 +107,14 @@ def test_the_tree_filters_by_method_and_status(imported, cast, login):
     )
     client = login(cast.staff_a)
     html = client.get(reverse("campaign:criteria"), {"method": "实地考察"}).content.decode()
-    assert 'data-code="5.2.2"' in html and 'data-code="10.1.1"' in html
-    assert 'data-code="1.1.1"' not in html  # 材料审核 only
-    html = client.get(reverse("campaign:criteria"), {"status": "met"}).content.decode()
+    # the first item with a matching standard is shown; only the items that match are in the list
+    assert 'data-code="1.3.1"' in html and 'data-code="1.1.1"' not in html  # 1.1.1: 材料审核 only
+    assert 'data-item="5"' in html and 'data-item="10"' in html and 'data-item="2"' not in html
+    html = client.get(reverse("campaign:criteria"), {"method": "实地考察", "item": "5"}).content.decode()
+    assert 'data-code="5.2.2"' in html and 'data-code="1.3.1"' not in html
+    html = client.get(reverse("campaign:criteria"), {"method": "实地考察", "item": "10"}).content.decode()
+    assert 'data-code="10.1.1"' in html and 'data-code="5.2.2"' not in html
+    html = client.get(reverse("campaign:criteria"), {"status": "met"}).content.decode()  # item 5 only matches
     assert 'data-code="5.2.2"' in html and 'data-code="5.2"' in html and 'data-code="5"' in html
     assert 'data-code="10.1.1"' not in html
     html = client.get(reverse("campaign:criteria"), {"method": "实地考察", "status": "in_progress"}).content.decode()
@@ -297,3 +311,9 @@ def test_campaign_dates_in_the_wrong_order_rerender_the_plan_form_and_change_not
     imported.refresh_from_db()
     assert imported.title != "改名"
     assert imported.explanation_limit == 500
+
+
+def test_a_criterions_page_leads_back_to_its_item_in_the_tree(imported, cast, login):
+    criterion = Criterion.objects.get(campaign=imported, code="10.2.1")
+    html = login(cast.staff_a).get(reverse("campaign:criterion", args=[criterion.pk])).content.decode()
+    assert 'href="/campaign/criteria/?item=10" data-testid="back-to-tree"' in html

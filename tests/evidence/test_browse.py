@@ -126,3 +126,22 @@ def test_the_tabs_offer_only_pages_the_user_may_open(cast, campaign, login):
     assert tabs(cast.head_a) == (True, False)
     assert tabs(cast.coordinator) == (True, True)
     assert tabs(cast.leader) == (False, True)
+
+
+def test_the_tree_page_shows_one_item_at_a_time(cast, campaign, tree, login):
+    other = CriterionFactory(campaign=campaign, code="7", title="文明礼仪", level=1, is_leaf=False, ordering=5)
+    CriterionFactory(campaign=campaign, code="7.1", title="礼仪培训", level=2, parent=other, ordering=6)
+    make_item(campaign=campaign, uploader=cast.staff_a, standards=[tree["s1"]], status=Status.ACCEPTED)
+    client = login(cast.staff_a)
+    url = reverse("evidence:standards_tree")
+    body = client.get(url).content.decode()
+    # the first item by default; both in the list, with their counts (accepted / all) and unmet requirements
+    assert 'data-criterion="6.2.1"' in body and 'data-criterion="7.1"' not in body
+    assert 'data-item="6"' in body and 'data-item="7"' in body and "1/1</span>" in body
+    assert 'data-testid="item-warnings">2<' in body  # 6.2.1: photos 1/2 and minutes 0/1
+    assert 'data-testid="warning-count"' in body  # the organ-wide warnings, whatever the item shown
+    body = client.get(url, {"item": "7"}).content.decode()
+    assert 'data-criterion="7.1"' in body and 'data-criterion="6.2.1"' not in body
+    assert 'href="/evidence/?standard=7.1"' in body  # each standard still opens its evidence
+    body = client.get(url, {"item": "nothing"}).content.decode()
+    assert 'data-criterion="6.2.1"' in body

@@ -47,10 +47,8 @@ def report_summary(content: ReportContent, *, pages: int | None = None) -> dict[
             "indicators": len(content.indicators()),
             "evidence_items": sum(len(g.rows) for g in content.evidence_groups),
             "photos": len(content.photos()),
-            "veto_conditions": sum(1 for row in content.veto_rows if not row.is_group),
-            "veto_triggered": sum(
-                1 for row in content.veto_rows if not row.is_group and row.status == VetoCondition.Status.TRIGGERED
-            ),
+            "veto_conditions": len(conditions),
+            "veto_triggered": sum(1 for row in conditions if row.status == VetoCondition.Status.TRIGGERED),
         }
     )
     if pages is not None:
