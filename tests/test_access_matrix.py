@@ -317,6 +317,8 @@ reports:report_record_sent          GET    302   405      405      405      405 
                                     POST   302   404      404      404      404      302    403    302
 tasks:choices                       GET    302   200      200      200      200      200    200    200
                                     POST   302   405      405      405      405      405    405    405
+campaign:standard_choices           GET    302   200      200      200      200      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
 """
 # fmt: on
 
