@@ -152,7 +152,7 @@ def standard_choices(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The search-as-you-type choice of a standard (the evidence filters, the upload page): at most 20 standards of
     the selected campaign matching `q` by code prefix or words of the title; none without a campaign."""
     campaign = campaign_for_request(request) if can_read_plan(request.user) else None
-    text = (request.GET.get("q") or "")[:100]
+    text = (request.GET.get("q") or "").replace("\x00", "")[:100]  # no NUL: PostgreSQL refuses it
     rows = [] if campaign is None else selectors.standard_choices(campaign, text=text)
     return JsonResponse(
         {"results": [{"id": c.pk, "code": c.code, "title": c.title, "label": c.label} for c in rows]},

@@ -60,7 +60,7 @@ def task_choices(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The search-as-you-type choice of a task (the evidence filters, the upload page): at most 20 tasks of the
     person's campaign they may read that match `q` by 序号 or title, their own and their office's first."""
     campaign = _campaign_or_none(request)
-    text = (request.GET.get("q") or "")[:100]
+    text = (request.GET.get("q") or "").replace("\x00", "")[:100]  # no NUL: PostgreSQL refuses it
     rows = [] if campaign is None else selectors.task_choices(user=request.user, campaign=campaign, text=text)
     return JsonResponse(
         {

@@ -45,6 +45,15 @@ def instance(stored, cast, campaign):
     return cast
 
 
+@pytest.fixture
+def emptied_in_place():
+    """The tests that empty this database in place (make_empty) and restore into it run on SQLite only: on
+    PostgreSQL the test's own transaction holds deferred constraint triggers, and TRUNCATE refuses to run under
+    them. A restore into PostgreSQL is proven by test_sqlite_to_postgresql_and_back, in databases of its own."""
+    if connection.vendor == "postgresql":
+        pytest.skip("empties the test database in place: PostgreSQL's restore is test_sqlite_to_postgresql_and_back")
+
+
 def file_digests() -> dict[str, str]:
     digests = {}
     for name in archive.storage_names(default_storage):
@@ -64,7 +73,7 @@ def make_empty() -> None:
     assert archive.instance_contents(default_storage) == (0, 0)
 
 
-def test_restore_into_an_empty_instance_reproduces_every_row_and_file(instance, stored, tmp_path):
+def test_restore_into_an_empty_instance_reproduces_every_row_and_file(instance, stored, tmp_path, emptied_in_place):
     rows, files = list(archive.dump_lines()), file_digests()
     assert len(files) == 5  # two originals, three previews
     out = str(tmp_path / "backup.zip")
@@ -99,7 +108,7 @@ def test_restore_refuses_a_non_empty_instance_and_changes_nothing(instance, tmp_
     assert list(archive.dump_lines()) == rows and file_digests() == files
 
 
-def test_restore_force_replaces_what_the_instance_holds(instance, tmp_path, cast, campaign):
+def test_restore_force_replaces_what_the_instance_holds(instance, tmp_path, cast, campaign, emptied_in_place):
     out = str(tmp_path / "backup.zip")
     archive.write_backup(out)
     rows, files = list(archive.dump_lines()), file_digests()
@@ -108,7 +117,7 @@ def test_restore_force_replaces_what_the_instance_holds(instance, tmp_path, cast
     assert list(archive.dump_lines()) == rows and file_digests() == files
 
 
-def test_a_damaged_archive_is_refused_before_anything_is_written(instance, tmp_path):
+def test_a_damaged_archive_is_refused_before_anything_is_written(instance, tmp_path, emptied_in_place):
     out = tmp_path / "backup.zip"
     archive.write_backup(str(out))
     damaged = tmp_path / "damaged.zip"

@@ -31,7 +31,8 @@ def _events(**where) -> list[AccountEvent]:
 @require_GET
 def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_manage(request.user)
-    q = request.GET.get("q", "").strip()[:50]
+    # NUL is no character of a name (and PostgreSQL refuses it in a query): dropped, like surrounding spaces
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     people = User.objects.select_related("office").prefetch_related("groups").order_by("office__ordering", "real_name")
     if q:
         people = people.filter(Q(real_name__icontains=q) | Q(username__icontains=q) | Q(office__name__icontains=q))

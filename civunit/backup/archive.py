@@ -201,8 +201,10 @@ def write_backup(
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as zf:
             # One consistent view of the database: a read-only repeatable-read transaction on PostgreSQL; on
             # SQLite the transaction holds the write lock for the (short) time of the dump.
+            # (Inside a transaction already begun, as in a test, the view is that transaction's own.)
+            outermost = not connection.in_atomic_block
             with transaction.atomic(using=using):
-                if connection.vendor == "postgresql":
+                if connection.vendor == "postgresql" and outermost:
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 _dump_database(zf, result, using)
