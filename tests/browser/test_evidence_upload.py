@@ -139,7 +139,8 @@ def test_a_duplicate_is_linked_instead_by_who_may_change_it_and_only_offered_to_
 
     # the head of the item's office links it to the standard chosen on the page
     browser_login(page, cast.head_a)
-    page.goto(f"{live_server.url}/evidence/upload/")
+    # (the page lists the standards of one's own tasks and the one it was opened for; others are searched for)
+    page.goto(f"{live_server.url}/evidence/upload/?standard={standard.pk}")
     page.select_option("#id_primary_standard", str(standard.pk))
     page.set_input_files("[data-testid=file-input]", [photo])
     page.wait_for_selector("[data-testid=upload-row][data-state=duplicate]")
