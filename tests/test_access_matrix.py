@@ -39,7 +39,7 @@ from django.urls import get_resolver
 
 from tests.conftest import TEST_SETTINGS, Cast, make_cast
 from tests.factories import CampaignFactory
-from tests.test_url_matrix import PUBLIC, SAMPLE, build_world, concrete, walk
+from tests.test_url_matrix import OBJECT_OF, PUBLIC, SAMPLE, build_world, concrete, walk
 
 ROLES = ("anon", "staff_a", "head_a", "staff_b", "head_b", "coord", "leader", "admin")
 METHODS = ("GET", "POST")
@@ -351,34 +351,7 @@ def rolled_back() -> transaction.Atomic:
 # --- The world ---------------------------------------------------------------------------------------------
 
 INT_KWARG = re.compile(r"<(?:int|id):\w+>")
-# Which object the id of a URL names (by URL name; else by its app, as below).
-OBJECT_OF = {
-    "campaign:criterion": "criterion",
-    "campaign:assessment_save": "criterion",
-    "campaign:explanation_save": "criterion",
-    "campaign:veto_update": "veto",
-    "campaign:make_current": "campaign",
-    "campaign:archive": "campaign",
-    "campaign:reopen": "campaign",
-    "tasks:excel_result": "import",
-    "evidence:standard": "criterion",
-    "evidence:task": "task",
-    "evidence:restore": "binned",
-    "evidence:purge": "binned",
-    "evidence:activity": "activity",
-    "evidence:activity_edit": "activity",
-    "evidence:activity_upload": "activity",
-    "evidence:import_job": "import_job",
-    "evidence:archive_check": "archive_check",
-    "reports:readiness_rectify": "finding",
-    "reports:report_record": "report_record",
-    "reports:report_record_pdf": "report_record",
-    "reports:report_record_docx": "report_record",
-    "reports:report_record_sent": "report_record",
-    "robots:resend": "robot_message",
-    "accounts:office_edit": "office",
-    "accounts:office_delete": "office",
-}
+# Which object the id of a URL names: the URL matrix's table (by URL name; else by its app, as below).
 BY_PREFIX = {
     "tasks:": "task",
     "evidence:": "evidence",
