@@ -95,6 +95,12 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         standards = {i.primary_standard_id for i in demo.filter(activity=activity) if i.primary_standard_id}
         if standards and not activity.standards.exists():
             activity.standards.set(sorted(standards)[:3])
+        # and carries out the tasks its evidence reports on (uploading from one of them offers the activity)
+        tasks = set(
+            EvidenceItem.tasks.through.objects.filter(evidenceitem__activity=activity).values_list("task_id", flat=True)
+        )
+        if tasks and not activity.tasks.exists():
+            activity.tasks.set(sorted(tasks)[:3])
 
     coordinator = User.objects.filter(username="coordinator").first()
     reviewed = returned = 0

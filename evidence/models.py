@@ -103,6 +103,9 @@ class Activity(TimeStampedModel):
     standards = models.ManyToManyField(
         "campaign.Criterion", verbose_name=_("standards"), blank=True, related_name="activities"
     )
+    # The tasks of the breakdown the activity carries out (a 道德讲堂 session for the task "开展道德讲堂"): what is
+    # uploaded into it counts for them, and uploading from one of them offers the activity.
+    tasks = models.ManyToManyField("tasks.Task", verbose_name=_("tasks"), blank=True, related_name="activities")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -6,15 +6,17 @@ from typing import Any
 
 from django import forms
 from django.core import validators
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Criterion, EvidenceCategory
 from civunit import access
 from civunit.accounts.models import Office
 from civunit.forms import formfield
+from tasks.models import Task
 
 from ..models import Activity
-from .fields import CriterionMultipleChoiceField
+from .fields import CriterionMultipleChoiceField, TaskMultipleChoiceField, grouped_task_choices, linkable_tasks
 
 PARTICIPANTS_MAX = 2000  # 参加人员: names or a description, as long as a caption
 
@@ -22,7 +24,7 @@ PARTICIPANTS_MAX = 2000  # 参加人员: names or a description, as long as a ca
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards"]
+        fields = ["title", "date", "place", "organiser_office", "participants", "theme", "standards", "tasks"]
         formfield_callback = formfield
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -42,6 +44,19 @@ class ActivityForm(forms.ModelForm):
             queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),
             required=False,
         )
+        # The tasks it carries out: the person's own and their office's listed (any other by typing), and those
+        # it has; the posted form validates against every task of the campaign they may read, and those it has.
+        linked = list(self.instance.tasks.values_list("pk", flat=True)) if self.instance.pk else []
+        tasks = TaskMultipleChoiceField(
+            label=_("Tasks"),
+            queryset=Task.objects.filter(Q(pk__in=linkable_tasks(user, campaign).values("pk")) | Q(pk__in=linked)),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text=_("The breakdown's tasks this activity carries out: what is uploaded into it counts for them."),
+        )
+        if not self.is_bound:
+            tasks.choices = grouped_task_choices(user, campaign, chosen=linked)
+        self.fields["tasks"] = tasks
         office = self.fields["organiser_office"]
         office.queryset = Office.objects.order_by("ordering", "name")
         if self.instance.pk is None:

@@ -10,6 +10,8 @@ from civunit.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import Task
 from tasks.selectors import MINE, MY_OFFICE, OTHER, closeness_to
 
+from ..models import Activity
+
 
 def linkable_tasks(user, campaign):
     """The tasks `user` may link evidence to: the campaign's tasks they may read. The offices of a linked task
@@ -68,6 +70,47 @@ def listed_standard_choices(user, campaign, *, chosen=()) -> list[tuple[int, str
         .values_list("pk", "code", "title")[:LISTED_STANDARDS]
     )
     return [(pk, f"{code} {title}"[:120]) for pk, code, title in rows]
+
+
+# The upload page lists at most this many activities: those of the person's own and their office's tasks, the one
+# chosen, then the campaign's latest; an activity's own page uploads into any other.
+LISTED_ACTIVITIES = 20
+
+
+def listed_activity_choices(user, campaign, *, chosen=None) -> list[tuple[int, str]]:
+    """The activities the upload page offers: the one `chosen` (uploading from a task: the task's latest
+    activity), then the activities of the person's own and their office's tasks, then the campaign's latest, each
+    newest first. Two queries whatever the number of activities."""
+    near_tasks = linkable_tasks(user, campaign).annotate(rank=closeness_to(user)).filter(rank__lt=OTHER).values("pk")
+    near = set(
+        Activity.tasks.through.objects.filter(task__in=near_tasks, activity__campaign=campaign)
+        .values_list("activity_id", flat=True)
+        .distinct()[:LISTED_ACTIVITIES]
+    )
+    rows = (
+        Activity.objects.filter(campaign=campaign)
+        .annotate(
+            picked=Case(
+                When(pk=chosen or 0, then=Value(0)),
+                When(pk__in=near, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("picked", "-date", "-pk")
+        .values_list("pk", "date", "title")[:LISTED_ACTIVITIES]
+    )
+    return [(pk, f"{date:%Y-%m-%d} {title}"[:120]) for pk, date, title in rows]
+
+
+def latest_activity_of(task) -> Activity | None:
+    """The activity an upload from `task` is offered: the task's latest."""
+    return Activity.objects.filter(tasks=task).order_by("-date", "-pk").first()
+
+
+class ActivityChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.date:%Y-%m-%d} {obj.title}"[:120]
 
 
 class CriterionChoiceField(ModelChoiceField):

@@ -12,18 +12,24 @@ from django.utils.translation import pgettext_lazy
 from campaign.models import Criterion, EvidenceCategory
 from tasks.models import Task
 
+from ..browsing import apply_activity_defaults
+from ..models import Activity
 from ..services import EvidenceMeta
 from .fields import (
+    ActivityChoiceField,
     CriterionChoiceField,
     CriterionMultipleChoiceField,
     TaskMultipleChoiceField,
     grouped_task_choices,
     linkable_tasks,
+    listed_activity_choices,
     listed_standard_choices,
 )
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60
+# The caption fields an activity fills when left empty (evidence.browsing.apply_activity_defaults).
+ACTIVITY_DEFAULTED = ("caption", "taken_on", "place", "people")
 
 
 class EvidenceMetaForm(forms.Form):
@@ -59,6 +65,13 @@ class EvidenceMetaForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    activity = ActivityChoiceField(
+        label=_("Activity"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("(not part of an activity)"),
+        help_text=_("Filed into the activity's record; empty caption fields come from the activity."),
+    )
     caption = forms.CharField(
         label=_("Caption"),
         max_length=2000,
@@ -87,6 +100,7 @@ class EvidenceMetaForm(forms.Form):
             self.fields["primary_standard"].queryset = standards
             self.fields["other_standards"].queryset = standards
             self.fields["tasks"].queryset = linkable_tasks(user, campaign).order_by("pk")
+            self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign)
 
     def group_tasks(self, user, campaign, *, chosen=()) -> None:
         """For the page: the person's own and their office's tasks as option groups, and those `chosen`; the page
@@ -100,9 +114,24 @@ class EvidenceMetaForm(forms.Form):
         self.fields["primary_standard"].choices = [("", self.fields["primary_standard"].empty_label), *options]
         self.fields["other_standards"].choices = options
 
+    def list_activities(self, user, campaign, *, chosen=None) -> None:
+        """For the page: the activity `chosen`, those of the person's own and their office's tasks, then the
+        campaign's latest (the posted form validates against every activity of the campaign)."""
+        field = self.fields["activity"]
+        field.choices = [("", field.empty_label), *listed_activity_choices(user, campaign, chosen=chosen)]
+
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        activity = data.get("activity")
+        if activity is not None:
+            # Like an upload on the activity's own page: its caption fields fill the empty ones, its standards
+            # are the item's when none is chosen, and its tasks are linked beside the chosen ones.
+            data.update(apply_activity_defaults({k: data.get(k) for k in ACTIVITY_DEFAULTED}, activity))
+            if not (data.get("primary_standard") or data.get("other_standards")):
+                data["other_standards"] = list(activity.standards.order_by("ordering", "pk"))
+            chosen = list(data.get("tasks") or [])
+            data["tasks"] = chosen + [t for t in activity.tasks.order_by("pk") if t not in chosen]
         primary = data.get("primary_standard")
         others = list(data.get("other_standards") or [])
         if others and primary is None:
@@ -122,6 +151,7 @@ class EvidenceMetaForm(forms.Form):
             people=d.get("people", ""),
             standards=d.get("standards", []),
             tasks=list(d.get("tasks") or []),
+            activity=d.get("activity"),
         )
 
 

@@ -28,17 +28,18 @@ def _organiser_rule(user, data: dict, *, current_office_id: int | None) -> dict:
 
 
 @transaction.atomic
-def activity_create(*, user, campaign, data: dict, standards=()) -> Activity:
+def activity_create(*, user, campaign, data: dict, standards=(), tasks=()) -> Activity:
     if not access.can_create_activity(user):
         raise PermissionDenied
     data = _organiser_rule(user, data, current_office_id=None)
     activity = Activity.objects.create(campaign=campaign, created_by=user, **{k: data[k] for k in FIELDS if k in data})
     activity.standards.set(standards)
+    activity.tasks.set(tasks)
     return activity
 
 
 @transaction.atomic
-def activity_update(*, user, activity: Activity, data: dict, standards=None) -> Activity:
+def activity_update(*, user, activity: Activity, data: dict, standards=None, tasks=None) -> Activity:
     if not access.can_change_activity(user, activity):
         raise PermissionDenied
     data = _organiser_rule(user, data, current_office_id=activity.organiser_office_id)
@@ -48,4 +49,6 @@ def activity_update(*, user, activity: Activity, data: dict, standards=None) -> 
     activity.save()
     if standards is not None:
         activity.standards.set(standards)
+    if tasks is not None:
+        activity.tasks.set(tasks)
     return activity

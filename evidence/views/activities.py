@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaign.access import campaign_for_request, is_open
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
+from tasks.models import Task
 
 from .. import browsing, services
 from ..access import get_activity_for_user
@@ -54,6 +55,7 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "evidence/activity_detail.html",
         {
             "activity": activity,
+            "activity_tasks": Task.objects.visible_to(request.user).filter(activities=activity).order_by("code_key"),
             "parts": parts,
             "missing": [p for p in parts if p["missing"]],
             "can_change": changeable and access.can_change_activity(request.user, activity),
@@ -78,6 +80,7 @@ def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             campaign=campaign,
             data=form.cleaned_data,
             standards=form.cleaned_data["standards"],
+            tasks=form.cleaned_data["tasks"],
         )
         messages.success(request, _("Activity “%(title)s” created.") % {"title": activity.title})
         return redirect("evidence:activity", pk=activity.pk)
@@ -92,7 +95,11 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, instance=activity, campaign=activity.campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.activity_update(
-            user=request.user, activity=activity, data=form.cleaned_data, standards=form.cleaned_data["standards"]
+            user=request.user,
+            activity=activity,
+            data=form.cleaned_data,
+            standards=form.cleaned_data["standards"],
+            tasks=form.cleaned_data["tasks"],
         )
         messages.success(request, _("Activity saved."))
         return redirect("evidence:activity", pk=activity.pk)
@@ -102,7 +109,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @streaming_upload
 def activity_upload(request: AuthenticatedHttpRequest, pk: int, *, upload: StreamingUpload) -> HttpResponse:
     """One file into the activity. Its empty caption fields (date, place, people, caption) come from the
-    activity; it is linked to the activity's standards."""
+    activity; it is linked to the activity's standards and tasks."""
     if not access.can_upload_evidence(request.user):
         raise PermissionDenied
     activity = get_activity_for_user(request.user, pk, for_change=True)
@@ -122,6 +129,7 @@ def activity_upload(request: AuthenticatedHttpRequest, pk: int, *, upload: Strea
         title=form.cleaned_data["title"],
         category=form.cleaned_data["category"],
         standards=list(activity.standards.all()),
+        tasks=list(activity.tasks.all()),
         activity=activity,
         **fields,
     )

@@ -25,7 +25,7 @@ from evidence import access
 
 from .. import services, uploads
 from ..access import get_evidence_for_user
-from ..forms.fields import linkable_tasks
+from ..forms.fields import latest_activity_of, linkable_tasks
 from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
 from ..sniffing import FORMATS, Refused, human_size
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
@@ -63,6 +63,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     accept = ",".join(sorted({f".{ext}" for fmt in FORMATS.values() for ext in fmt.extensions}))
     initial: dict[str, int | list[int]] = {}
     for_task = None
+    task_activity = None
     task_standards: list = []
     if (task_id := parse_id(request.GET.get("task"))) is not None and campaign is not None:
         # Uploading from a task: its standards are chosen, so that the item gets its archive number under the
@@ -74,6 +75,9 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             if task_standards:
                 initial["primary_standard"] = task_standards[0].pk
                 initial["other_standards"] = [c.pk for c in task_standards[1:]]
+            # and the activity that carries it out, its latest, so the files join that activity's record
+            if (task_activity := latest_activity_of(for_task)) is not None:
+                initial["activity"] = task_activity.pk
     if (standard_id := parse_id(request.GET.get("standard"))) is not None:
         initial["primary_standard"] = standard_id
     form = EvidenceMetaForm(campaign=campaign, user=request.user, initial=initial)
@@ -87,6 +91,8 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             *(others if isinstance(others, list) else []),
         ]
         form.list_standards(request.user, campaign, chosen=chosen_standards)
+        activity = initial.get("activity")
+        form.list_activities(request.user, campaign, chosen=activity if isinstance(activity, int) else None)
         for name in ("primary_standard", "other_standards"):
             link_form.fields[name].choices = form.fields[name].choices
     return render(
@@ -98,6 +104,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             "link_form": link_form,
             "for_task": for_task,
             "task_standards": task_standards,
+            "task_activity": task_activity,
             "limits": limits,
             "max_size": max_upload_size(),
             "accept": accept,

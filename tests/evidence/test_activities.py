@@ -51,6 +51,37 @@ def test_staff_creates_an_activity_through_the_page(cast, campaign, login):
     assert list(activity.standards.all()) == [standard]
 
 
+def test_an_activity_names_the_tasks_it_carries_out_and_its_uploads_count_for_them(cast, campaign, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.evidence.review_factories import jpeg_bytes
+    from tests.tasks.factories import TaskFactory
+
+    own = TaskFactory(campaign=campaign, code="12", title="开展道德讲堂", lead_office=cast.office_a)
+    far = TaskFactory(campaign=campaign, code="13", title="别的科室的任务", lead_office=cast.office_b)
+    client = login(cast.staff_a)
+    form = client.get(reverse("evidence:activity_create")).content.decode()
+    listed = re.findall(r'value="(\d+)"', re.search(r'<select name="tasks".*?</select>', form, re.S)[0])
+    assert listed == [str(own.pk)]  # the person's own office's; any other is found by typing
+    fields = {"title": "道德讲堂", "date": "2026-04-10", "organiser_office": cast.office_a.pk}
+    client.post(reverse("evidence:activity_create"), {**fields, "tasks": [own.pk, far.pk]})
+    activity = Activity.objects.get(title="道德讲堂")
+    assert set(activity.tasks.all()) == {own, far}
+    page = client.get(reverse("evidence:activity", args=[activity.pk])).content.decode()
+    assert "开展道德讲堂" in page.split('data-testid="activity-tasks"')[1].split("</dd>")[0]
+    upload = SimpleUploadedFile("讲堂.jpg", jpeg_bytes(color=(9, 8, 7)), content_type="image/jpeg")
+    client.post(reverse("evidence:activity_upload", args=[activity.pk]), {"file": upload, "category": "photo"})
+    assert set(EvidenceItem.objects.get(activity=activity).tasks.all()) == {own, far}
+    # a task of another campaign, or none at all, is refused and changes nothing
+    from tests.factories import CampaignFactory
+
+    foreign = TaskFactory(campaign=CampaignFactory(is_current=False), code="1", lead_office=cast.office_a)
+    for junk in (foreign.pk, 999999, "abc"):
+        response = client.post(reverse("evidence:activity_edit", args=[activity.pk]), {**fields, "tasks": [junk]})
+        assert response.status_code == 200, junk
+    assert set(activity.tasks.all()) == {own, far}
+
+
 def test_a_bad_date_re_renders_the_form_and_stores_nothing(cast, campaign, login):
     response = login(cast.staff_a).post(
         reverse("evidence:activity_create"), {"title": "x", "date": "2026-02-30", "organiser_office": cast.office_a.pk}

@@ -2,13 +2,14 @@
 archive number and counts toward the standard's requirement; the task list puts the person's own and their
 office's tasks first; the desktop hints are hidden on phones."""
 
+import datetime
 import re
 
 import pytest
 from django.conf import settings
 
 from evidence.forms.fields import LISTED_TASKS
-from evidence.models import EvidenceItem
+from evidence.models import Activity, EvidenceItem
 from evidence.selectors import standards_evidence
 from tasks.models import Task
 from tests.evidence import samples
@@ -48,6 +49,63 @@ def test_the_file_posted_from_that_page_gets_its_archive_number_and_counts(
     item = EvidenceItem.objects.get(pk=body["id"])
     assert list(item.tasks.all()) == [task_b]
     assert standards_evidence(criterion_ids=[standard.pk])[standard.pk].total == 1
+
+
+def _activity(cast, campaign, title, day, *tasks, office=None):
+    activity = Activity.objects.create(
+        campaign=campaign,
+        title=title,
+        date=datetime.date(2026, 3, day),
+        place="幸福社区",
+        organiser_office=office or cast.office_b,
+        participants="机关青年志愿者",
+    )
+    activity.tasks.set(tasks)
+    return activity
+
+
+def test_uploading_from_a_task_chooses_its_latest_activity(cast, campaign, standard, task_b, login):
+    _activity(cast, campaign, "三月志愿服务", 5, task_b)
+    latest = _activity(cast, campaign, "学雷锋志愿服务进社区", 20, task_b)
+    unrelated = _activity(cast, campaign, "读书分享会", 25)
+    page = login(cast.head_b).get(f"/evidence/upload/?task={task_b.pk}").content.decode()
+    assert selected(page, "activity") == [str(latest.pk)]
+    assert "学雷锋志愿服务进社区" in page.split('data-testid="upload-for-task"')[1].split("</div>")[0]
+    # the campaign's other activities are offered after it, the chosen one first
+    options = re.findall(r'<option value="(\d+)"', re.search(r'<select name="activity".*?</select>', page, re.S)[0])
+    assert options[0] == str(latest.pk) and str(unrelated.pk) in options
+    # without a task, no activity is chosen
+    assert selected(login(cast.head_b).get("/evidence/upload/").content.decode(), "activity") == []
+
+
+def test_a_file_posted_with_the_activity_joins_its_record_and_its_tasks(
+    cast, campaign, standard, task_b, login, post_file
+):
+    other_task = TaskFactory(campaign=campaign, code="9", title="道德讲堂", lead_office=cast.office_b)
+    activity = _activity(cast, campaign, "学雷锋志愿服务进社区", 20, task_b, other_task)
+    activity.standards.set([standard])
+    page = login(cast.head_b).get(f"/evidence/upload/?task={task_b.pk}").content.decode()
+    fields = {"tasks": selected(page, "tasks"), "activity": selected(page, "activity")}  # no standard chosen
+    body = post_file(cast.head_b, "志愿服务.jpg", samples.jpeg(), **fields).json()
+    assert body["ok"] and body["archive_number"] == "6.2.1-001"  # the activity's standard
+    item = EvidenceItem.objects.get(pk=body["id"])
+    assert item.activity == activity
+    assert set(item.tasks.all()) == {task_b, other_task}
+    assert (item.taken_on, item.place, item.caption) == (datetime.date(2026, 3, 20), "幸福社区", activity.title)
+
+
+def test_an_activity_of_another_campaign_or_no_activity_is_refused_and_nothing_is_stored(
+    cast, campaign, task_b, login, post_file
+):
+    from tests.factories import CampaignFactory
+
+    elsewhere = _activity(cast, CampaignFactory(is_current=False), "旧活动", 1)
+    before = EvidenceItem.objects.count()
+    for junk in (str(elsewhere.pk), "999999", "-1", "abc", "1" * 40):
+        response = post_file(cast.head_b, "志愿服务.jpg", samples.jpeg(), activity=junk)
+        body = response.json()
+        assert response.status_code == 400 and not body["ok"] and "活动" in body["error"], junk
+    assert EvidenceItem.objects.count() == before
 
 
 def test_a_task_without_standards_says_so_and_a_bad_task_is_ignored(cast, campaign, login):
