@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +54,14 @@ def body_file(request: HttpRequest) -> Path | None:
         raise OffloadRefused("wrong or missing upload secret")
     base = Path(os.path.realpath(settings.NGINX_UPLOAD_DIR))
     path = Path(os.path.realpath(named))
-    if base not in path.parents:
+    if not named.startswith("/") or base not in path.parents:
         raise OffloadRefused("body file outside NGINX_UPLOAD_DIR")
-    if not path.is_file():
-        raise OffloadRefused("body file missing")
+    try:
+        named_stat = os.lstat(named)  # the name itself: nginx never names a symbolic link
+    except OSError:
+        raise OffloadRefused("body file missing") from None
+    if not stat.S_ISREG(named_stat.st_mode) or not path.is_file():
+        raise OffloadRefused("body file missing or not a regular file")
     declared = request.META.get(LENGTH_HEADER, "")
     if declared.isdigit() and int(declared) != path.stat().st_size:
         raise OffloadRefused("body file is not whole")
