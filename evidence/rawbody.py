@@ -149,4 +149,6 @@ def read_body(request: HttpRequest, *, size: int, name: str, content_type: str) 
     except BaseException:
         remove_quietly(path)
         raise
-    return ReceivedFile(temp_path=path, name=name, size=size, sha256=digest.hexdigest(), browser_content_type=content_type)
+    return ReceivedFile(
+        temp_path=path, name=name, size=size, sha256=digest.hexdigest(), browser_content_type=content_type
+    )

@@ -232,9 +232,7 @@ def test_a_hand_over_that_nginx_did_not_make_is_refused(profile, client, tmp_pat
             p.unlink(missing_ok=True)
 
 
-@pytest.mark.parametrize(
-    ("case", "status"), [("bad csrf", 403), ("unsupported type", 415), ("bad file name", 400)]
-)
+@pytest.mark.parametrize(("case", "status"), [("bad csrf", 403), ("unsupported type", 415), ("bad file name", 400)])
 def test_a_refused_raw_upload_leaves_nothing_behind(profile, client, case, status):
     data = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41" + os.urandom(2 * 1024 * 1024)
     kwargs: dict = {}
