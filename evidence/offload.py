@@ -6,10 +6,12 @@ upload file under FILE_UPLOAD_TEMP_DIR, which the storage then takes over by a r
 intake (sniffing, checks) runs exactly as for a body read by Django. Python reads the bytes once, to hash them,
 and never writes them: against gunicorn reading the body (a copy through Python per chunk, then a write) a 500 MB
 upload cost 1.0-1.9x copying, fsyncing and hashing the file once, the disk permitting (bench/
-nginx_upload_bench.py, README).
+nginx_upload_bench.py, README). This is the fallback of the upload page without its script: the script sends the
+file as the raw body, whose body file is renamed into the storage instead (evidence/rawbody.py).
 
 Trusted only when the request carries NGINX_UPLOAD_SECRET (nginx overwrites whatever a client sends) and the path
-lies under NGINX_UPLOAD_DIR; anything else is refused with 400, never read.
+lies under NGINX_UPLOAD_DIR and names a regular file, not a symbolic link; anything else is refused with 400,
+never read.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ to a temporary file through EvidenceUploadHandler (evidence/uploads.py), which m
 reads the body. CsrfViewMiddleware reads request.POST to find the token, which would parse the body with the
 default handlers first; so such a view is exempt from the middleware and the same check runs by hand once the
 handler is in place (Django's documented way, "Modifying upload handlers on the fly"). `@streaming_upload` does
-this for every such view, so none can forget the token or leave a temporary file behind.
+this for every such view, so none can forget the token or leave a temporary file behind. The same views take the
+upload page's raw bodies (the file itself, its fields in headers: evidence/rawbody.py), whose fields are installed
+as request.POST before the view runs and whose token is checked before the body is read.
 
     @streaming_upload
     def replace(request, pk, *, upload: StreamingUpload):

@@ -86,6 +86,7 @@ def test_a_raw_body_is_read_in_chunks_without_nginx(cast, campaign, login):
     assert item.original_name == "学雷锋活动.jpg"
     assert item.caption == "社区志愿服务 & 文明实践"
     assert item.title == "学雷锋"
+    assert item.stored_file is not None
     assert item.stored_file.sha256 == hashlib.sha256(photo).hexdigest()
     assert item.stored_file.file.read() == photo
     assert temp_files() == []
@@ -99,6 +100,7 @@ def test_a_raw_body_behind_nginx_is_renamed_into_the_storage(cast, campaign, log
     response = post_via_nginx(login(cast.staff_a), body_file, fields={"caption": "说明"})
     assert response.status_code == 200, response.content.decode()
     stored = EvidenceItem.objects.get(pk=response.json()["id"]).stored_file
+    assert stored is not None
     path = Path(stored.file.path)
     assert path.stat().st_ino == inode  # the same file: renamed, not copied
     assert path.stat().st_mode & 0o777 == 0o640
@@ -145,7 +147,8 @@ def test_a_named_body_file_is_refused_and_left_alone(cast, campaign, login, ngin
     victim = tmp_path / "victim.jpg"  # a file the request must not be able to move into the archive
     victim.write_bytes(photo)
     body_file = nginx_dir / "0000000001"
-    secret, length = SECRET, None
+    secret = SECRET
+    length: int | str | None = None
     if case == "no secret":
         secret = ""
         body_file = victim
@@ -280,4 +283,6 @@ def test_a_raw_body_that_looks_like_a_form_is_never_parsed_as_one(cast, campaign
     photo = samples.jpeg()
     response = post_raw(login(cast.staff_a), photo, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200, response.content.decode()
-    assert EvidenceItem.objects.get().stored_file.file.read() == photo
+    stored = EvidenceItem.objects.get().stored_file
+    assert stored is not None
+    assert stored.file.read() == photo
