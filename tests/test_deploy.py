@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_the_raw_upload_s_fields_header_fits_through_nginx_and_gunicorn(tmp_path
     text = rendered(tmp_path)
     size = re.search(r"large_client_header_buffers \d+ (\d+)k;", text)
     assert size is not None and int(size[1]) * 1024 >= 32 * 1024
-    gunicorn = {"__file__": str(ROOT / "deploy" / "gunicorn.conf.py")}
+    gunicorn: dict[str, Any] = {"__file__": str(ROOT / "deploy" / "gunicorn.conf.py")}
     exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), gunicorn)  # noqa: S102 (our own settings file)
     assert gunicorn["limit_request_field_size"] >= 32 * 1024
     script = (ROOT / "static" / "js" / "evidence-upload.js").read_text()

@@ -286,3 +286,31 @@ def test_a_raw_body_that_looks_like_a_form_is_never_parsed_as_one(cast, campaign
     stored = EvidenceItem.objects.get().stored_file
     assert stored is not None
     assert stored.file.read() == photo
+
+
+def test_a_raw_new_version_checks_object_access_before_the_body(cast, campaign, login, nginx_dir):
+    """The other endpoints that receive one file take raw bodies too, after their own access checks."""
+    from tests.evidence.factories import make_evidence
+
+    item = make_evidence(user=cast.staff_a, campaign=campaign, name="原照片.jpg")
+    photo = samples.jpeg(color=(9, 9, 9))
+    body_file = nginx_dir / "0000000042"
+    body_file.write_bytes(photo)
+    url = reverse("evidence:replace", args=[item.pk])
+    headers = raw_headers(
+        "重拍.jpg",
+        HTTP_X_CIVUNIT_UPLOAD_FILE=str(body_file),
+        HTTP_X_CIVUNIT_UPLOAD_SECRET=SECRET,
+        HTTP_X_CIVUNIT_UPLOAD_LENGTH=str(len(photo)),
+    )
+    before = stored_files()
+    response = login(cast.staff_b).post(url, data=b"", **headers)  # another office: the item does not exist
+    assert response.status_code == 404
+    assert body_file.read_bytes() == photo
+    assert stored_files() == before
+    response = login(cast.staff_a).post(url, data=b"", **headers)
+    assert response.status_code == 302
+    new = EvidenceItem.objects.get(lineage=item.lineage, version=2)
+    assert new.stored_file is not None
+    assert new.stored_file.sha256 == hashlib.sha256(photo).hexdigest()
+    assert not body_file.exists()  # renamed into the storage
