@@ -314,3 +314,15 @@ def test_a_raw_new_version_checks_object_access_before_the_body(cast, campaign, 
     assert new.stored_file is not None
     assert new.stored_file.sha256 == hashlib.sha256(photo).hexdigest()
     assert not body_file.exists()  # renamed into the storage
+
+
+def test_a_raw_upload_onto_a_full_disk_stores_nothing(cast, campaign, login, nginx_dir, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.hostile.full_storage.FullStorage"}}
+    photo = samples.jpeg()
+    body_file = nginx_dir / "0000000077"
+    body_file.write_bytes(photo)
+    response = post_via_nginx(login(cast.staff_a), body_file)
+    assert response.status_code == 503
+    assert "存储空间已满" in response.json()["error"]
+    assert not body_file.exists()  # removed by the app once taken over; nginx's `clean` finds it gone
+    assert_nothing_written()
