@@ -208,11 +208,11 @@ def parse(path: Path, content_type: str, *, max_size: int) -> Parsed:
                 fields.appendlist(name, value.decode("utf-8", "replace"))
     fields._mutable = False
     if parsed.received is not None and file_span is not None:
-        parsed.received.temp_path = _take_over(path, *file_span)
+        parsed.received.temp_path = copy_out(path, *file_span)
     return parsed
 
 
-def _take_over(body: Path, start: int, end: int) -> Path:
+def copy_out(body: Path, start: int, end: int) -> Path:
     """The file's bytes [start, end) of the body file as a new temporary upload file, fsynced: copied inside the
     kernel (copy_file_range: on one file system no byte passes through Python, nor through user space)."""
     target, fd = open_temp()

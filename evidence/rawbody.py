@@ -109,7 +109,7 @@ def take_over(path: Path, *, size: int, name: str, content_type: str) -> Receive
     temp_path = path
     if opened.st_uid != os.geteuid():
         # Renamed, it would stay another user's file, whose mode the storage cannot set: copy it instead.
-        temp_path = offload._take_over(path, 0, size)
+        temp_path = offload.copy_out(path, 0, size)
     return ReceivedFile(temp_path=temp_path, name=name, size=size, sha256=digest, browser_content_type=content_type)
 
 

@@ -326,3 +326,19 @@ def test_a_raw_upload_onto_a_full_disk_stores_nothing(cast, campaign, login, ngi
     assert "存储空间已满" in response.json()["error"]
     assert not body_file.exists()  # removed by the app once taken over; nginx's `clean` finds it gone
     assert_nothing_written()
+
+
+def test_a_body_file_of_another_user_is_copied_not_renamed(cast, campaign, login, nginx_dir, monkeypatch):
+    """Renamed, it would stay nginx's user's file, whose mode the storage could not set."""
+    monkeypatch.setattr(rawbody.os, "geteuid", lambda: os.getuid() + 1)
+    photo = samples.jpeg()
+    body_file = nginx_dir / "0000000088"
+    body_file.write_bytes(photo)
+    response = post_via_nginx(login(cast.staff_a), body_file)
+    assert response.status_code == 200, response.content.decode()
+    stored = EvidenceItem.objects.get().stored_file
+    assert stored is not None
+    assert Path(stored.file.path).stat().st_ino != body_file.stat().st_ino
+    assert Path(stored.file.path).read_bytes() == photo
+    assert body_file.read_bytes() == photo  # nginx's own, removed by nginx (`clean`)
+    assert temp_files() == []
