@@ -26,6 +26,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Only nginx on this machine may set X-Forwarded-* (and the app trusts X-Forwarded-Proto only when
 # SECURE_PROXY_SSL_HEADER is on).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The upload page's raw uploads carry their caption fields in one header of up to 24 KB (evidence/rawbody.py;
+# nginx's large_client_header_buffers takes 32 KB too).
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "32768"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

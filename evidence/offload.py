@@ -6,10 +6,12 @@ upload file under FILE_UPLOAD_TEMP_DIR, which the storage then takes over by a r
 intake (sniffing, checks) runs exactly as for a body read by Django. Python reads the bytes once, to hash them,
 and never writes them: against gunicorn reading the body (a copy through Python per chunk, then a write) a 500 MB
 upload cost 1.0-1.9x copying, fsyncing and hashing the file once, the disk permitting (bench/
-nginx_upload_bench.py, README).
+nginx_upload_bench.py, README). This is the fallback of the upload page without its script: the script sends the
+file as the raw body, whose body file is renamed into the storage instead (evidence/rawbody.py).
 
 Trusted only when the request carries NGINX_UPLOAD_SECRET (nginx overwrites whatever a client sends) and the path
-lies under NGINX_UPLOAD_DIR; anything else is refused with 400, never read.
+lies under NGINX_UPLOAD_DIR and names a regular file, not a symbolic link; anything else is refused with 400,
+never read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +56,14 @@ def body_file(request: HttpRequest) -> Path | None:
         raise OffloadRefused("wrong or missing upload secret")
     base = Path(os.path.realpath(settings.NGINX_UPLOAD_DIR))
     path = Path(os.path.realpath(named))
-    if base not in path.parents:
+    if not named.startswith("/") or base not in path.parents:
         raise OffloadRefused("body file outside NGINX_UPLOAD_DIR")
-    if not path.is_file():
-        raise OffloadRefused("body file missing")
+    try:
+        named_stat = os.lstat(named)  # the name itself: nginx never names a symbolic link
+    except OSError:
+        raise OffloadRefused("body file missing") from None
+    if not stat.S_ISREG(named_stat.st_mode) or not path.is_file():
+        raise OffloadRefused("body file missing or not a regular file")
     declared = request.META.get(LENGTH_HEADER, "")
     if declared.isdigit() and int(declared) != path.stat().st_size:
         raise OffloadRefused("body file is not whole")
@@ -201,11 +208,11 @@ def parse(path: Path, content_type: str, *, max_size: int) -> Parsed:
                 fields.appendlist(name, value.decode("utf-8", "replace"))
     fields._mutable = False
     if parsed.received is not None and file_span is not None:
-        parsed.received.temp_path = _take_over(path, *file_span)
+        parsed.received.temp_path = copy_out(path, *file_span)
     return parsed
 
 
-def _take_over(body: Path, start: int, end: int) -> Path:
+def copy_out(body: Path, start: int, end: int) -> Path:
     """The file's bytes [start, end) of the body file as a new temporary upload file, fsynced: copied inside the
     kernel (copy_file_range: on one file system no byte passes through Python, nor through user space)."""
     target, fd = open_temp()

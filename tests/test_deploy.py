@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,21 @@ def test_the_template_renders_without_a_placeholder_left(tmp_path):
     # a client can never send the hand-over headers itself
     assert text.count('proxy_set_header X-Civunit-Upload-Secret "";') == 1
     assert text.count('proxy_set_header X-Civunit-Upload-Secret "' + "x" * 32 + '";') == 1
+
+
+def test_the_raw_upload_s_fields_header_fits_through_nginx_and_gunicorn(tmp_path):
+    """The upload page sends up to 24 KB of fields in one header (static/js/evidence-upload.js, RAW_FIELDS_MAX)."""
+    import re
+
+    text = rendered(tmp_path)
+    size = re.search(r"large_client_header_buffers \d+ (\d+)k;", text)
+    assert size is not None and int(size[1]) * 1024 >= 32 * 1024
+    gunicorn: dict[str, Any] = {"__file__": str(ROOT / "deploy" / "gunicorn.conf.py")}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), gunicorn)  # noqa: S102 (our own settings file)
+    assert gunicorn["limit_request_field_size"] >= 32 * 1024
+    script = (ROOT / "static" / "js" / "evidence-upload.js").read_text()
+    budget = re.search(r"RAW_FIELDS_MAX = (\d+) \* 1024", script)
+    assert budget is not None and int(budget[1]) * 1024 + 100 < 32 * 1024
 
 
 def test_a_weak_upload_secret_is_refused(tmp_path):

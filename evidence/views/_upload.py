@@ -3,7 +3,9 @@ to a temporary file through EvidenceUploadHandler (evidence/uploads.py), which m
 reads the body. CsrfViewMiddleware reads request.POST to find the token, which would parse the body with the
 default handlers first; so such a view is exempt from the middleware and the same check runs by hand once the
 handler is in place (Django's documented way, "Modifying upload handlers on the fly"). `@streaming_upload` does
-this for every such view, so none can forget the token or leave a temporary file behind.
+this for every such view, so none can forget the token or leave a temporary file behind. The same views take the
+upload page's raw bodies (the file itself, its fields in headers: evidence/rawbody.py), whose fields are installed
+as request.POST before the view runs and whose token is checked before the body is read.
 
     @streaming_upload
     def replace(request, pk, *, upload: StreamingUpload):
@@ -28,10 +30,11 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsS
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import offload
+from .. import offload, rawbody
 from ..sniffing import human_size
 from ..uploads import EvidenceUploadHandler, ReceivedFile
 
@@ -100,6 +103,9 @@ class StreamingUpload:
     handler: EvidenceUploadHandler
     # nginx's request body file when nginx wrote the body to disk (evidence/offload.py), else None.
     body_file: Path | None = None
+    # The body is the file itself, its fields in headers (evidence/rawbody.py); what was wrong with those.
+    raw: bool = False
+    raw_problem: str = ""
     _checked: bool = field(default=False, init=False)
 
     def receive(self) -> tuple[str, int]:
@@ -107,6 +113,8 @@ class StreamingUpload:
         ('', 200) when exactly one file within the size limit arrived, else what was wrong, for the user, with
         the HTTP status to answer. A missing or wrong token raises CsrfRefused, which the decorator answers with
         the CSRF failure page."""
+        if self.raw:
+            return self._receive_raw()
         if self.body_file is not None:
             if problem := self._parse_offloaded(self.body_file):
                 return problem, 400
@@ -116,6 +124,37 @@ class StreamingUpload:
             raise CsrfRefused(refusal)
         self._checked = True
         return file_problem(self.request, self.handler)
+
+    def _receive_raw(self) -> tuple[str, int]:
+        """The body is the file (evidence/rawbody.py): the token is checked before a byte of it is read, then its
+        size, then the file is taken over (behind nginx) or read to a temporary upload file."""
+        request, handler = self.request, self.handler
+        if (refusal := csrf_refusal(request)) is not None:
+            raise CsrfRefused(refusal)
+        if self.raw_problem:
+            return self.raw_problem, 400
+        size = rawbody.declared_size(request, self.body_file)
+        if size is None:
+            return _("The upload was interrupted or unreadable. Please try again."), 400
+        if size == 0:
+            return _("Choose a file to upload."), 400
+        if size > handler.max_size:
+            return _("The file is too large: at most %(limit)s.") % {"limit": human_size(handler.max_size)}, 413
+        name = rawbody.file_name(request)
+        content_type = request.META.get("CONTENT_TYPE", "")
+        try:
+            if self.body_file is not None:
+                received = rawbody.take_over(self.body_file, size=size, name=name, content_type=content_type)
+            else:
+                received = rawbody.read_body(request, size=size, name=name, content_type=content_type)
+        except (rawbody.Unreadable, OSError) as exc:
+            logger.warning("A raw upload could not be received: %s", exc)
+            return _("The upload was interrupted or unreadable. Please try again."), 400
+        handler.received = received
+        handler._path = received.temp_path  # removed by discard() unless the storage took it
+        request._files = MultiValueDict({"file": [received]})  # type: ignore[attr-defined]
+        self._checked = True
+        return "", 200
 
     def _parse_offloaded(self, path: Path) -> str:
         """The body nginx wrote to `path`, parsed into the request's POST and FILES and the handler's outcome as
@@ -162,10 +201,19 @@ def streaming_upload_with(max_size: Callable[[], int]) -> Callable[[View], View]
             request.upload_handlers = [handler]
             try:
                 body_file = offload.body_file(request)
-            except offload.OffloadRefused:
-                return HttpResponse(status=400)
+            except offload.OffloadRefused as exc:
+                logger.warning("An upload named a body file it may not: %s", exc)
+                return HttpResponse(
+                    _("The upload was interrupted or unreadable. Please try again."),
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
+            raw = rawbody.is_raw(request)
+            # Before anything reads request.POST: the body is the file, never to be parsed as a form.
+            raw_problem = rawbody.install_fields(request) if raw else ""
+            upload = StreamingUpload(request, handler, body_file, raw=raw, raw_problem=raw_problem)
             try:
-                return view(request, *args, upload=StreamingUpload(request, handler, body_file), **kwargs)
+                return view(request, *args, upload=upload, **kwargs)
             except CsrfRefused as refused:
                 return refused.response
             finally:

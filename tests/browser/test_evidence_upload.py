@@ -26,6 +26,11 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
     )
 
     browser_login(page, cast.staff_a)
+    sent: list[dict] = []  # the upload requests' headers: the file itself is the body (evidence/rawbody.py)
+    page.on(
+        "request",
+        lambda request: sent.append(request.headers) if request.url.endswith("/evidence/upload/file/") else None,
+    )
     page.goto(f"{live_server.url}/evidence/upload/")
     page.select_option("#id_primary_standard", str(standard.pk))
     page.select_option("#id_tasks", [str(task.pk)])
@@ -56,6 +61,10 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
         assert item.primary_standard_id == standard.pk
         assert list(item.tasks.values_list("pk", flat=True)) == [task.pk]
         assert item.caption.startswith("2026年3月5日")
+        assert item.place == "阳光社区"
+    assert sorted(i.original_name for i in items) == ["志愿服务1.jpg", "志愿服务2.jpg", "志愿服务3.jpg"]
+    assert len(sent) == 3
+    assert all(h["content-type"] == "image/jpeg" and h["x-civunit-file-name"].startswith("%E5%BF%97") for h in sent)
 
     # The fields are remembered for the next batch.
     page.reload()
@@ -89,6 +98,34 @@ def test_staff_uploads_three_photos_and_an_unrelated_office_cannot_find_them(
     assert response.status == 404
     response = page.goto(f"{live_server.url}/evidence/{items[0].pk}/download/")
     assert response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fields_too_long_for_a_header_go_as_multipart(page, live_server, cast, campaign, browser_login):
+    browser_login(page, cast.staff_a)
+    sent: list[dict] = []
+    page.on(
+        "request",
+        lambda request: sent.append(request.headers) if request.url.endswith("/evidence/upload/file/") else None,
+    )
+    page.goto(f"{live_server.url}/evidence/upload/")
+    description = "文明实践" * 900  # 3,600 characters: 32 KB percent-encoded, more than a header takes
+    # The field sits in a folded section: set it as a person would after unfolding it.
+    page.evaluate(
+        "(text) => { const el = document.getElementById('id_description'); el.value = text;"
+        " el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        description,
+    )
+    page.set_input_files(
+        "[data-testid=file-input]", [{"name": "长说明.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg()}]
+    )
+    page.wait_for_selector("[data-testid=upload-row][data-state=done]")
+    item = EvidenceItem.objects.get()
+    assert item.description == description
+    assert item.original_name == "长说明.jpg"
+    assert len(sent) == 1
+    assert sent[0]["content-type"].startswith("multipart/form-data")
+    assert "x-civunit-file-name" not in sent[0]
 
 
 @pytest.mark.django_db(transaction=True)
