@@ -66,6 +66,8 @@ ICONS = {
     "robots": "robot",
     "archive": "archive",
     "people": "people",
+    "report": "file-earmark-richtext",
+    "audit": "journal-text",
     "admin": "gear",
 }
 

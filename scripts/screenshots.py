@@ -43,7 +43,19 @@ PAGES = [
     ("coordinator", "bulletins", "/bulletins/"),
     ("coordinator", "campaigns", "/campaign/campaigns/"),
     ("leader", "home", "/"),
+    ("coordinator", "veto", "/campaign/veto/"),
+    ("coordinator", "bulletin-new", "/bulletins/new/"),
+    ("coordinator", "report", "/report/"),
+    ("coordinator", "audit", "/audit/"),
+    ("coordinator", "recycle-bin", "/evidence/recycle-bin/"),
+    ("coordinator", "import", "/evidence/import/"),
+    ("coordinator", "robots", "/robots/"),
+    ("staff", "preferences", "/notifications/settings/"),
+    ("leader", "readiness", "/readiness/"),
     ("admin", "people", "/people/"),
+    ("admin", "offices", "/offices/"),
+    ("admin", "person-add", "/people/add/"),
+    ("admin", "office-add", "/offices/add/"),
 ]
 
 

@@ -10,11 +10,13 @@ from campaign.models import Assessment, VetoCondition
 
 register = template.Library()
 
+# The status colours of tasks and evidence (static/css/civunit.css, "Status colours"), so that 推进中 or 达标 looks
+# the same on every page.
 STATUS_CLASSES: dict[str, str] = {
-    Assessment.Status.NOT_STARTED: "text-bg-light border",
-    Assessment.Status.IN_PROGRESS: "text-bg-warning",
-    Assessment.Status.BASICALLY_MET: "text-bg-info",
-    Assessment.Status.MET: "text-bg-success",
+    Assessment.Status.NOT_STARTED: "status status-not_started",
+    Assessment.Status.IN_PROGRESS: "status status-in_progress",
+    Assessment.Status.BASICALLY_MET: "status status-basically_met",
+    Assessment.Status.MET: "status status-done",
 }
 VETO_CLASSES: dict[str, str] = {
     VetoCondition.Status.CLEAR: "text-bg-success",

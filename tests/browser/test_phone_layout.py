@@ -114,3 +114,47 @@ def test_upload_page_fits(page, live_server, cast, campaign, browser_login, scre
     _fits(page, width)
     _navigation(page, width)
     screenshot(page, f"upload-{width}")
+
+
+# The pages the design pass gave the page header, per role that sees them: each fits a 390 px phone.
+PHONE_PAGES = {
+    "coordinator": [
+        "/",
+        "/dashboard/",
+        "/campaign/criteria/",
+        "/campaign/veto/",
+        "/campaign/manage/",
+        "/campaign/campaigns/",
+        "/readiness/",
+        "/bulletins/",
+        "/bulletins/new/",
+        "/report/",
+        "/audit/",
+        "/evidence/standards/",
+        "/evidence/activities/",
+        "/evidence/archive/",
+        "/evidence/recycle-bin/",
+        "/evidence/mine/",
+        "/tasks/office/",
+        "/notifications/",
+        "/robots/",
+    ],
+    "admin": ["/people/", "/offices/", "/people/add/", "/offices/add/"],
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", sorted(PHONE_PAGES))
+def test_the_redesigned_pages_fit_a_phone(page, live_server, cast, campaign, browser_login, screenshot, role):
+    CriterionFactory(
+        campaign=campaign, code="6.2.1", title="开展学雷锋志愿服务，建立常态化志愿服务机制，做到有组织、有计划、有记录"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, getattr(cast, role))
+    for path in PHONE_PAGES[role]:
+        page.goto(f"{live_server.url}{path}")
+        page.get_by_test_id("page-header").wait_for()
+        scroll, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{path} is {scroll} px wide on a {inner} px screen"
+        _within_screen(page, page.get_by_test_id("page-header"), 390)
+    screenshot(page, f"phone-{role}-last")

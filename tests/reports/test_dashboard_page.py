@@ -112,6 +112,11 @@ def test_without_a_campaign_the_dashboard_says_so(cast, login):
     response = login(cast.leader).get("/")
     assert response.status_code == 200
     assert "当前没有进行中的创建周期" in response.content.decode()
+    # the dashboard itself: its header, and an empty state saying who starts a campaign
+    html = login(cast.leader).get(DASHBOARD).content.decode()
+    assert 'data-testid="page-header"' in html
+    assert 'data-testid="empty-state"' in html
+    assert "当前没有进行中的创建周期" in html
 
 
 def test_the_page_shows_each_part_with_its_numbers_beside_its_charts(cast, campaign, login):
