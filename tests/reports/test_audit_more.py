@@ -93,9 +93,7 @@ def test_a_change_to_a_self_assessment_is_on_the_trail_with_person_address_and_w
     assert newest.object_url == reverse("campaign:criterion", args=[standard.pk])
 
 
-def test_downloads_of_the_binder_and_of_a_kept_report_are_recorded_with_person_time_and_address(
-    cast, campaign, login
-):
+def test_downloads_of_the_binder_and_of_a_kept_report_are_recorded_with_person_time_and_address(cast, campaign, login):
     job = _binder_job(cast.coordinator)
     record = make_record(campaign, cast.coordinator)
     client = login(cast.coordinator)
@@ -106,7 +104,8 @@ def test_downloads_of_the_binder_and_of_a_kept_report_are_recorded_with_person_t
     _download(client, reverse("reports:report_record_pdf", args=[record.pk]))
     _download(client, reverse("reports:report_record_docx", args=[record.pk]))
 
-    rows = list(FileDownload.objects.order_by("pk").values_list("source", "object_id", "variant", "actor", "ip_address"))
+    fields = ("source", "object_id", "variant", "actor", "ip_address")
+    rows = list(FileDownload.objects.order_by("pk").values_list(*fields))
     assert rows == [
         ("job", job.pk, BINDER, cast.coordinator.pk, ADDRESS),
         ("report", record.pk, "pdf", cast.coordinator.pk, ADDRESS),
