@@ -27,7 +27,7 @@ def _task_update_without_condition() -> None:
         model.objects.filter(pk=pk).update(version=F("version") + 1, updated_at=timezone.now(), **values)
         return version + 1
 
-    workflow._conditional_update = unconditional  # type: ignore[assignment]
+    workflow._conditional_update = unconditional
 
 
 def _evidence_review_without_condition() -> None:
@@ -42,7 +42,7 @@ def _evidence_review_without_condition() -> None:
         )
         item.status, item.reviewed_by, item.reviewed_at, item.review_note = status, user, now, note
 
-    review._set_status = unconditional  # type: ignore[assignment]
+    review._set_status = unconditional
 
 
 MUTANTS: dict[str, Callable[[], None]] = {
