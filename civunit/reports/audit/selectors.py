@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.models import Assessment, CampaignEvent, Explanation, Plan, VetoCondition
 from civunit.accounts.models import AccountEvent, Office, User
@@ -72,7 +73,12 @@ class Source:
         return str(event.get_action_display())
 
 
-HISTORY_ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+# with a context: the catalogs share one namespace, and evidence's "Deleted" is a column (删除时间)
+HISTORY_ACTIONS = {
+    "+": pgettext_lazy("audit action", "Created"),
+    "~": pgettext_lazy("audit action", "Changed"),
+    "-": pgettext_lazy("audit action", "Deleted"),
+}
 HISTORY_USER = "history_user_id"
 HISTORY_OFFICE = "history_user__office_id"  # the office of the person who made the change
 
