@@ -304,6 +304,18 @@ class ImportRecord(TimeStampedModel):
         return self.file_name
 
 
+class HistoryAddress(models.Model):
+    """What django-simple-history keeps of each change, plus the address it came from (the audit trail's "from
+    which address"): the historical rows take the request's address the way every event model does."""
+
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Plan(TimeStampedModel):
     """The implementation plan (实施方案) of a campaign: its sections as text."""
 
@@ -320,7 +332,7 @@ class Plan(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAddress])
 
     class Meta:
         verbose_name = _("implementation plan")
@@ -429,7 +441,7 @@ class VetoCondition(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["guidance", "methods", "ordering", "level"])
+    history = HistoricalRecords(excluded_fields=["guidance", "methods", "ordering", "level"], bases=[HistoryAddress])
 
     class Meta:
         ordering = ["campaign", "ordering", "pk"]
@@ -464,7 +476,7 @@ class Assessment(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAddress])
 
     class Meta:
         verbose_name = _("self-assessment")
@@ -517,7 +529,7 @@ class Explanation(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryAddress])
 
     class Meta:
         verbose_name = _("explanation report")

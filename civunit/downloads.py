@@ -4,6 +4,9 @@
   `filename*=UTF-8''…` with the real (usually Chinese) name, which every current browser prefers.
 - `Cache-Control: private, no-store, no-transform`: office computers are shared, and a workbook of the whole
   breakdown or an evidence file must not stay in a browser's or a proxy's cache; no proxy may recompress it.
+- `record_download` for the generated files (a job's result, the binder among them; a kept report's PDF or Word
+  copy): who, when, which file, from which address, one insert, on the audit trail beside the evidence downloads
+  (which evidence keeps in its own history, evidence/services/downloads.py).
 - `throttle_not_found` on the views that serve files by id: a person who meets many 404s on them in a short
   time (walking the ids) gets 429 for a while, and the log says who.
 """
@@ -24,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from civunit.http import client_ip
+from civunit.jobs.models import FileDownload
 from civunit.log import describe_person
 
 logger = logging.getLogger("civunit.downloads")
@@ -65,6 +69,14 @@ def protect[R: HttpResponseBase](response: R, *, filename: str, inline: bool = F
 def attachment(data: bytes | str, *, content_type: str, filename: str, fallback: str = "download") -> HttpResponse:
     """An export (workbook, JSON) built in memory, as a download."""
     return protect(HttpResponse(data, content_type=content_type), filename=filename, fallback=fallback)
+
+
+def record_download(*, user, source: str, object_id: int, variant: str = "", file_name: str = "") -> FileDownload:
+    """One insert per download of a generated file (the address comes from the request through civunit.audit);
+    `source` is a FileDownload.Source, `variant` the job's kind or the file's format."""
+    return FileDownload.objects.create(
+        source=source, object_id=object_id, variant=variant[:50], file_name=file_name[:255], actor_id=user.pk
+    )
 
 
 # --- id probing on download URLs ---------------------------------------------------------------------

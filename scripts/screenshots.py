@@ -42,6 +42,8 @@ PAGES = [
     ("coordinator", "archive", "/evidence/archive/"),
     ("coordinator", "bulletins", "/bulletins/"),
     ("coordinator", "campaigns", "/campaign/campaigns/"),
+    ("coordinator", "audit", "/audit/"),
+    ("coordinator", "audit-criteria", "/audit/?kind=assessment"),
     ("leader", "home", "/"),
     ("coordinator", "veto", "/campaign/veto/"),
     ("coordinator", "bulletin-new", "/bulletins/new/"),

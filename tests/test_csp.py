@@ -75,6 +75,25 @@ def test_no_page_holds_inline_code_and_every_page_sends_the_policy(cast, login, 
     assert walked >= 15, walked
 
 
+def test_the_walk_flags_a_page_with_an_injected_inline_handler(cast, login, world, settings):
+    """The walk shown able to fail: a middleware that slips an onclick into every page makes it fail."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_csp.inject_inline_handler"]
+    with pytest.raises(AssertionError, match="inline event handler"):
+        test_no_page_holds_inline_code_and_every_page_sends_the_policy(cast, login, world, "staff_a")
+
+
+def inject_inline_handler(get_response):
+    """A defect on purpose: what a template that forgot the policy would send."""
+
+    def middleware(request):
+        response = get_response(request)
+        if "text/html" in response.get("Content-Type", "") and not response.streaming:
+            response.content = response.content.replace(b"</body>", b'<a onclick="go()">x</a></body>')
+        return response
+
+    return middleware
+
+
 def test_the_admin_pages_hold_no_inline_code(cast, login):
     """The admin is for emergencies, but it runs under the same policy: every list and add page of every model."""
     from django.contrib import admin

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civunit.audit import client_address
+
 
 class JobQuerySet(models.QuerySet["Job"]):
     def of_kind(self, kind: str) -> JobQuerySet:
@@ -97,3 +99,55 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class DownloadSource(models.TextChoices):
+    """Which kind of file a FileDownload is of (FileDownload.Source; at module level for its constraint)."""
+
+    JOB = "job", _("Generated file")  # jobs:download, the object is the Job
+    REPORT = "report", _("Kept report")  # reports:report_record_pdf/docx, the object is the ReportRecord
+
+
+class FileDownload(models.Model):
+    """One download of a generated file (who, when, which, from which address): a background job's result (the
+    evidence binder, the report, the Excel exports) or a kept report's PDF or Word copy. Written by
+    `civunit.downloads.record_download` only, one insert per download, and never changed (the admin is
+    read-only); evidence files keep their downloads in their own history (EvidenceEvent)."""
+
+    Source = DownloadSource
+
+    source = models.CharField(_("what"), max_length=10, choices=Source.choices)
+    object_id = models.PositiveBigIntegerField(_("object number"))
+    variant = models.CharField(_("file"), max_length=50, blank=True)  # the job's kind, or "pdf" / "docx"
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, editable=False, default=client_address
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("file download")
+        verbose_name_plural = _("file downloads")
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=DownloadSource.values), name="filedownload_source_valid"),
+        ]
+        indexes = [
+            # the audit trail: newest first, and one object's downloads
+            models.Index(fields=["at"], name="filedownload_recent_idx"),
+            models.Index(fields=["source", "object_id", "at"], name="filedownload_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.object_id} {self.at:%Y-%m-%d %H:%M}"
+
+    def get_action_display(self) -> str:
+        return str(_("Downloaded"))

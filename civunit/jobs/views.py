@@ -10,7 +10,7 @@ from civunit.http import AuthenticatedHttpRequest
 
 from . import registry, services
 from .access import get_job_for_user
-from .models import Job
+from .models import FileDownload, Job
 
 
 def job_state(job: Job) -> dict[str, object]:
@@ -63,13 +63,23 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     except FileNotFoundError as exc:
         raise Http404 from exc
     if offloaded is not None:
-        return offloaded
-    try:
-        fh = job.result.storage.open(job.result.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(fh, content_type=content_type)
-    return downloads.protect(response, filename=job.result_name, fallback=f"job-{job.pk}")
+        response: HttpResponseBase = offloaded
+    else:
+        try:
+            fh = job.result.storage.open(job.result.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = downloads.protect(
+            FileResponse(fh, content_type=content_type), filename=job.result_name, fallback=f"job-{job.pk}"
+        )
+    downloads.record_download(
+        user=request.user,
+        source=FileDownload.Source.JOB,
+        object_id=job.pk,
+        variant=job.kind,
+        file_name=job.result_name,
+    )
+    return response
 
 
 def _content_type(name: str) -> str:

@@ -32,6 +32,9 @@ def run(url: str, barrier, name: str, args: tuple, queue) -> None:
     """Set up Django, wait for the others, run ACTIONS[name](*args); put ("ok", result) or ("error", kind, text)."""
     try:
         setup(url)
+        from tests.hostile.mutants import apply_from_environment
+
+        apply_from_environment()  # a defect injected on purpose (tests/hostile/mutants.py), or none
         barrier.wait(120)
         queue.put(("ok", ACTIONS[name](*args)))
     except Exception as error:

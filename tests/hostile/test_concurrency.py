@@ -95,3 +95,39 @@ def test_four_processes_reviewing_one_evidence_item_leave_one_decision(race_db):
 
     status, actions = in_thread(after)
     assert actions == [decided[0]] and status == decided[0]
+
+
+def _events_of_the_task() -> int:
+    return in_thread(lambda: Task.objects.get().events.count())
+
+
+def _decisions_on_the_item() -> int:
+    from evidence.models import EvidenceEvent
+
+    return in_thread(lambda: EvidenceEvent.objects.filter(action__in=["accepted", "returned"]).count())
+
+
+@pytest.mark.parametrize(
+    ("mutant", "race", "transitions"),
+    [
+        ("task_conditional_update", test_five_processes_checking_off_at_once_one_wins, _events_of_the_task),
+        (
+            "task_conditional_update",
+            test_four_processes_accepting_and_returning_at_once_leave_one_decision,
+            _events_of_the_task,
+        ),
+        (
+            "evidence_conditional_update",
+            test_four_processes_reviewing_one_evidence_item_leave_one_decision,
+            _decisions_on_the_item,
+        ),
+    ],
+    ids=["check-off", "task-review", "evidence-review"],
+)
+def test_each_race_test_fails_when_its_guard_is_removed(race_db, monkeypatch, mutant, race, transitions):
+    """The race test run against a service whose conditional UPDATE is made unconditional in the racing
+    processes (tests/hostile/mutants.py) must fail, and fail because the row moved more than once."""
+    monkeypatch.setenv("CIVUNIT_MUTANT", mutant)
+    with pytest.raises(AssertionError):
+        race(race_db)
+    assert transitions() > 1  # a double transition, the defect the race test is there to catch

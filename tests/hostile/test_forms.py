@@ -144,3 +144,21 @@ def test_every_form_of_the_administrator_refuses_spoilt_values_and_changes_nothi
     assert {"/people/add/", "/offices/add/"} <= {f.action for f in forms}
     problems = check_forms(client, forms, foreign)
     assert not problems, "\n".join(problems)
+
+
+def test_the_walk_flags_a_form_that_no_longer_bounds_its_text(cast, login, world, foreign, monkeypatch):
+    """The walk shown able to fail: with the task form's title unbounded (max_length, its validator and the
+    page's maxlength removed, as a careless edit would), the 200 KB title is taken (SQLite) or breaks the
+    write (PostgreSQL's varchar(500)): either way the walk reports the task edit page."""
+    from tasks.forms import TaskForm
+
+    title = TaskForm.base_fields["title"]
+    monkeypatch.setattr(title, "max_length", None)
+    monkeypatch.setattr(title, "validators", [])
+    monkeypatch.setattr(title.widget, "attrs", {k: v for k, v in title.widget.attrs.items() if k != "maxlength"})
+    client = login(cast.coordinator)
+    client.raise_request_exception = False
+    forms = every_form(client, world, names=("tasks:edit",))
+    assert forms, "the task edit page holds no form"
+    problems = check_forms(client, forms, foreign)
+    assert any("200k in title" in p for p in problems), problems

@@ -21,7 +21,7 @@ from campaign.access import campaign_for_request, require_open
 from civunit import downloads
 from civunit.http import AuthenticatedHttpRequest
 from civunit.jobs import registry
-from civunit.jobs.models import Job
+from civunit.jobs.models import FileDownload, Job
 from civunit.jobs.services import job_refresh, job_start
 from civunit.jobs.views import job_state
 from civunit.reports.models import ReportRecord
@@ -204,7 +204,11 @@ def _download(request: AuthenticatedHttpRequest, pk: int, ext: str) -> FileRespo
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(fh, content_type=CONTENT_TYPES[ext])
-    return downloads.protect(response, filename=file_name(record, ext), fallback=f"report-{record.pk}")
+    name = file_name(record, ext)
+    downloads.record_download(
+        user=request.user, source=FileDownload.Source.REPORT, object_id=record.pk, variant=ext, file_name=name
+    )
+    return downloads.protect(response, filename=name, fallback=f"report-{record.pk}")
 
 
 @require_GET
