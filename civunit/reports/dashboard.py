@@ -1411,21 +1411,16 @@ def change_stamps() -> dict[str, Any]:
 STAMPS = tuple(change_stamps())
 
 
-def cached_dashboard(
-    *,
-    campaign: Campaign,
-    user: User,
-    office: Office | None = None,
-    offices: list[Office] | None = None,
-    previous: Campaign | None = None,
-) -> Dashboard:
-    """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
-    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh. The
-    stamps are the newest rows of every campaign, so they move with a change to `previous` too."""
+def dashboard_key(
+    *, campaign: Campaign, user: User, office: Office | None = None, previous: Campaign | None = None
+) -> str | None:
+    """The key the figures of this view are kept under (see above), or None when they are not kept: `campaign`
+    without change_stamps(), or a reader who may not read the whole scope. The page's rendered figures are kept
+    under the same key (reports/dashboard.html), so they too are renewed by any change."""
     if not all(hasattr(campaign, name) for name in STAMPS) or not (
         sees_organ(user) or (office is not None and may_view_office(user, office))
     ):
-        return dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
+        return None
     now = timezone.localtime()
     parts = (
         CACHE_VERSION,
@@ -1437,7 +1432,23 @@ def cached_dashboard(
         now.strftime("%Y-%m-%d %H"),
         *(str(getattr(campaign, name)) for name in STAMPS),
     )
-    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_dashboard(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    offices: list[Office] | None = None,
+    previous: Campaign | None = None,
+) -> Dashboard:
+    """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
+    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh. The
+    stamps are the newest rows of every campaign, so they move with a change to `previous` too."""
+    key = dashboard_key(campaign=campaign, user=user, office=office, previous=previous)
+    if key is None:
+        return dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
     data: Dashboard | None = cache.get(key)
     if data is None:
         data = dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
