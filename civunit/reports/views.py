@@ -95,7 +95,7 @@ SWATCHES = {
 def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResponse:
     # every campaign in one query (the switcher's list too), the chosen one with its change stamps and stages
     rows = Campaign.objects.prefetch_related("stages").annotate(
-        **figures.change_stamps(), **figures.readiness_annotations()
+        **figures.change_stamps(), **figures.readiness_annotations(), **figures.reader_stamps(request.user)
     )
     campaign = campaign_for_request(request, queryset=rows)
     template = "reports/dashboard.html"
@@ -106,11 +106,11 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
     # The page's figures are rendered once per change (the fragments of reports/dashboard.html, kept under the
     # figures' own key, for this language and layout): while they are kept, neither the figures (a large object
     # to read back from the cache) nor their charts are needed, so both are read only when a fragment is drawn.
-    key = figures.dashboard_key(campaign=campaign, user=request.user, office=office, previous=previous)
+    key = figures.served_key(campaign=campaign, user=request.user, office=office, previous=previous)
 
     def compute() -> figures.Dashboard:
         return figures.cached_dashboard(
-            campaign=campaign, user=request.user, office=office, offices=choices, previous=previous
+            campaign=campaign, user=request.user, office=office, offices=choices, previous=previous, key=key
         )
 
     data = cast(figures.Dashboard, SimpleLazyObject(compute))
