@@ -1433,7 +1433,9 @@ def reader_stamps(user: User) -> dict[str, Any]:
     return {"reader_task_event": newest(TaskEvent), "reader_evidence_event": newest(EvidenceEvent)}
 
 
-def _key_parts(campaign: Campaign, office: Office | None, previous: Campaign | None) -> tuple[tuple, tuple]:
+def _key_parts(
+    campaign: Campaign, office: Office | None, previous: Campaign | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """(what must match exactly, the busy stamps) of the figures' key."""
     now = timezone.localtime()
     exact = (
@@ -1496,7 +1498,7 @@ def served_key(
         and not _newer(getattr(campaign, "reader_evidence_event", None), evidence_event)
         and cache.has_key(latest["key"])
     ):
-        return latest["key"]
+        return str(latest["key"])
     return key
 
 
