@@ -22,7 +22,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 # A request may hash and sniff a 1 GB file, or build a workbook: allow it, but not forever.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
 graceful_timeout = 30
-keepalive = 5
+# Idle keep-alive connections (threaded workers only; a sync worker closes each one) are kept longer than nginx
+# keeps its idle upstream connections (keepalive_timeout, 60 s by default): the side that closes an idle connection
+# must be nginx, or a request sent on it as gunicorn closes it fails (a POST is not retried: a 502). Clients on
+# loopback (bench/load_bench.py) reuse their connections after 3-10 s of reading in the same way.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # A worker is replaced after this many requests: memory fragmentation stays bounded over weeks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
