@@ -215,7 +215,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=10, help="seed_demo --scale")
     parser.add_argument("--db-name", default="civunit_load")
     parser.add_argument("--work-dir", type=Path, help="default: civunit-load-DBNAME under the temporary folder")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (deploy/gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread when more than one)")
     parser.add_argument("--fresh", action="store_true", help="drop the database and the files first")
     parser.add_argument("--base-url", help="run against this server instead of starting one")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
@@ -241,11 +242,13 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
         processes.append(
             subprocess.Popen(
                 [
-                    *(str(BIN / "gunicorn"), "civunit.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)),
-                    *("--timeout", "120", "--graceful-timeout", "20", "--no-control-socket"),
+                    *(str(BIN / "gunicorn"), "civunit.wsgi", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")),
+                    *("-b", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "20"),
+                    *("--no-control-socket", "--access-logfile", "/dev/null"),
                 ],
                 cwd=ROOT,
-                env=env,
+                # production's gunicorn settings (deploy/gunicorn.conf.py), the workers and threads as asked
+                env={**env, "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads)},
                 stdout=log,
                 stderr=log,
             )

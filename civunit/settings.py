@@ -271,6 +271,10 @@ ROBOT_DIGEST_WEEKDAYS = [int(day) for day in env.list("ROBOT_DIGEST_WEEKDAYS", d
 # A running background job that has not been heard from for this long (seconds) has lost its worker: it is
 # marked failed (manage.py jobs_sweep, and whenever someone looks at it). Jobs report progress every second or so.
 JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=600)
+# The dashboard's readers may be shown figures up to this many seconds behind the day-to-day work of others (task
+# events, evidence events; never behind their own change, nor behind any other kind of change): under steady work
+# the figures are computed at most once per this many seconds instead of for nearly every reader. 0: always exact.
+DASHBOARD_LAG_SECONDS = env.int("DASHBOARD_LAG_SECONDS", default=30)
 # The task queue: the database (django-tasks-db, `manage.py db_worker`) by default; Redis through django-tasks-rq
 # with TASKS_BACKEND=django_tasks_rq.RQBackend (workers: `manage.py rqworker default --job-class
 # django_tasks_rq.Job`; the queue lives in REDIS_URL's database, or RQ_REDIS_URL's).

@@ -3,21 +3,30 @@
     gunicorn -c deploy/gunicorn.conf.py civunit.wsgi
 
 Every value can be changed through the environment (the systemd unit reads /etc/civunit/civunit.env).
-nginx buffers whole requests and responses, so slow clients never hold a worker: sync workers suffice, about
-two per core. Uploads reach the app as a file nginx already wrote (NGINX_UPLOAD_SECRET), not as a body to read.
+nginx buffers whole requests and responses, so slow clients never hold a worker. Threaded workers (gthread): one
+process per core plus one, four threads each. A sync worker serves one request at a time, so a short page queued
+behind a long one (the dashboard computing its figures afresh, a workbook) waits for all of it; with threads the
+short page runs beside it, and the time a request spends waiting on PostgreSQL or Redis is given to another.
+The processes still use both cores (a thread holds the interpreter lock only while it computes). Measured with
+bench/load_bench.py (README, "Load test"). Uploads reach the app as a file nginx already wrote
+(NGINX_UPLOAD_SECRET), not as a body to read.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001").split(",")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 # A request may hash and sniff a 1 GB file, or build a workbook: allow it, but not forever.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
 graceful_timeout = 30
-keepalive = 5
+# Idle keep-alive connections (threaded workers only; a sync worker closes each one) are kept longer than nginx
+# keeps its idle upstream connections (keepalive_timeout, 60 s by default): the side that closes an idle connection
+# must be nginx, or a request sent on it as gunicorn closes it fails (a POST is not retried: a 502). Clients on
+# loopback (bench/load_bench.py) reuse their connections after 3-10 s of reading in the same way.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # A worker is replaced after this many requests: memory fragmentation stays bounded over weeks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10

@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Count,
@@ -1411,23 +1413,32 @@ def change_stamps() -> dict[str, Any]:
 STAMPS = tuple(change_stamps())
 
 
-def cached_dashboard(
-    *,
-    campaign: Campaign,
-    user: User,
-    office: Office | None = None,
-    offices: list[Office] | None = None,
-    previous: Campaign | None = None,
-) -> Dashboard:
-    """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
-    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh. The
-    stamps are the newest rows of every campaign, so they move with a change to `previous` too."""
-    if not all(hasattr(campaign, name) for name in STAMPS) or not (
-        sees_organ(user) or (office is not None and may_view_office(user, office))
-    ):
-        return dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
+# Under steady work (people uploading, reporting progress, checking off, all day) the audit events move every few
+# seconds, and the page would be computed afresh for nearly every reader: at 10x the demo data that is about a
+# second of a core each time. So a change of the busy stamps alone (task events, periods, evidence events: the
+# day-to-day work) lets readers keep the figures computed at most DASHBOARD_LAG_SECONDS ago (settings; 0: never
+# kept past a change). Not for the person who made the change (their own newest event is newer than the kept
+# figures: they see it at once), and not past any other change (the criteria, a self-assessment, a stage, an
+# activity, an office, the campaign, the day, the hour): those compute afresh at the next request, as before.
+BUSY_STAMPS = ("stamp_task_events", "stamp_occurrences", "stamp_evidence_events")
+
+
+def reader_stamps(user: User) -> dict[str, Any]:
+    """Annotations for the current campaign's query beside change_stamps(): the reader's own newest task event
+    and evidence event (the dashboard shows a reader their own change at once, whatever the lag)."""
+
+    def newest(model: type[Model]) -> Subquery:
+        return Subquery(model._default_manager.filter(actor=user.pk).order_by("-pk").values("pk")[:1])
+
+    return {"reader_task_event": newest(TaskEvent), "reader_evidence_event": newest(EvidenceEvent)}
+
+
+def _key_parts(
+    campaign: Campaign, office: Office | None, previous: Campaign | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(what must match exactly, the busy stamps) of the figures' key."""
     now = timezone.localtime()
-    parts = (
+    exact = (
         CACHE_VERSION,
         campaign.pk,
         campaign.updated_at.isoformat(),
@@ -1435,13 +1446,88 @@ def cached_dashboard(
         previous.updated_at.isoformat() if previous is not None else None,
         office.pk if office is not None else "organ",
         now.strftime("%Y-%m-%d %H"),
-        *(str(getattr(campaign, name)) for name in STAMPS),
+        *(str(getattr(campaign, name)) for name in STAMPS if name not in BUSY_STAMPS),
     )
-    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    data: Dashboard | None = cache.get(key)
+    return exact, tuple(getattr(campaign, name) for name in BUSY_STAMPS)
+
+
+def _latest_key(campaign: Campaign, office: Office | None) -> str:
+    """Where the newest figures of a view are named (their key, when, and what they were computed from)."""
+    return f"dashboard-latest:{CACHE_VERSION}:{campaign.pk}:{office.pk if office is not None else 'organ'}"
+
+
+def dashboard_key(
+    *, campaign: Campaign, user: User, office: Office | None = None, previous: Campaign | None = None
+) -> str | None:
+    """The key the figures of this view are kept under (see above), or None when they are not kept: `campaign`
+    without change_stamps(), or a reader who may not read the whole scope. The page's rendered figures are kept
+    under the same key (reports/dashboard.html), so they too are renewed by any change."""
+    if not all(hasattr(campaign, name) for name in STAMPS) or not (
+        sees_organ(user) or (office is not None and may_view_office(user, office))
+    ):
+        return None
+    exact, _busy = _key_parts(campaign, office, previous)
+    parts = (*exact[:7], *(str(getattr(campaign, name)) for name in STAMPS))
+    return "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _newer(mine: Any, kept: Any) -> bool:
+    return mine is not None and (kept is None or mine > kept)
+
+
+def served_key(
+    *, campaign: Campaign, user: User, office: Office | None = None, previous: Campaign | None = None
+) -> str | None:
+    """The key of the figures this reader is shown: dashboard_key(), or the newest figures of the view when only
+    the busy stamps moved since they were computed, less than DASHBOARD_LAG_SECONDS ago, and not by this reader
+    (`campaign` carrying reader_stamps(); without them the reader is shown the current figures)."""
+    key = dashboard_key(campaign=campaign, user=user, office=office, previous=previous)
+    lag = settings.DASHBOARD_LAG_SECONDS
+    if key is None or lag <= 0:
+        return key
+    latest = cache.get(_latest_key(campaign, office))
+    if latest is None or latest["key"] == key:
+        return key
+    exact, _busy = _key_parts(campaign, office, previous)
+    task_event, _occurrence, evidence_event = latest["busy"]
+    if (
+        latest["exact"] == exact
+        and 0 <= time.time() - latest["at"] < lag
+        and hasattr(campaign, "reader_task_event")
+        and not _newer(campaign.reader_task_event, task_event)
+        and not _newer(getattr(campaign, "reader_evidence_event", None), evidence_event)
+        and cache.has_key(latest["key"])
+    ):
+        return str(latest["key"])
+    return key
+
+
+def cached_dashboard(
+    *,
+    campaign: Campaign,
+    user: User,
+    office: Office | None = None,
+    offices: list[Office] | None = None,
+    previous: Campaign | None = None,
+    key: str | None = None,
+) -> Dashboard:
+    """dashboard() for today, kept until anything it reads changes (see above). `campaign` must carry
+    change_stamps(); without them, or for a reader who may not read the whole scope, it is computed afresh. The
+    stamps are the newest rows of every campaign, so they move with a change to `previous` too. `key` (from
+    served_key()) names figures kept earlier; when they are gone, the current ones are read or computed."""
+    current = dashboard_key(campaign=campaign, user=user, office=office, previous=previous)
+    if current is None:
+        return dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
+    data: Dashboard | None = cache.get(key) if key and key != current else None
+    if data is not None:
+        return data
+    data = cache.get(current)
     if data is None:
         data = dashboard(campaign=campaign, user=user, office=office, offices=offices, previous=previous)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(current, data, CACHE_SECONDS)
+        exact, busy = _key_parts(campaign, office, previous)
+        latest = {"key": current, "at": time.time(), "exact": exact, "busy": busy}
+        cache.set(_latest_key(campaign, office), latest, CACHE_SECONDS)
     return data
 
 

@@ -1,6 +1,10 @@
+from typing import cast
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.dateformat import format as format_date
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from campaign import selection
@@ -91,7 +95,7 @@ SWATCHES = {
 def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResponse:
     # every campaign in one query (the switcher's list too), the chosen one with its change stamps and stages
     rows = Campaign.objects.prefetch_related("stages").annotate(
-        **figures.change_stamps(), **figures.readiness_annotations()
+        **figures.change_stamps(), **figures.readiness_annotations(), **figures.reader_stamps(request.user)
     )
     campaign = campaign_for_request(request, queryset=rows)
     template = "reports/dashboard.html"
@@ -99,9 +103,17 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         return render(request, template, {"data": None})
     office, choices = _chosen_office(request)
     previous = selection.previous_campaign(selection.campaigns(request, rows), campaign) if office is None else None
-    data = figures.cached_dashboard(
-        campaign=campaign, user=request.user, office=office, offices=choices, previous=previous
-    )
+    # The page's figures are rendered once per change (the fragments of reports/dashboard.html, kept under the
+    # figures' own key, for this language and layout): while they are kept, neither the figures (a large object
+    # to read back from the cache) nor their charts are needed, so both are read only when a fragment is drawn.
+    key = figures.served_key(campaign=campaign, user=request.user, office=office, previous=previous)
+
+    def compute() -> figures.Dashboard:
+        return figures.cached_dashboard(
+            campaign=campaign, user=request.user, office=office, offices=choices, previous=previous, key=key
+        )
+
+    data = cast(figures.Dashboard, SimpleLazyObject(compute))
     supervised, supervised_total = supervised_summary(request.user, campaign)
     # The last integrity check, for the coordinator (one query; never kept with the figures)
     archive_card = can_read_archive_check(request.user) and not printing
@@ -110,14 +122,23 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         template,
         {
             "data": data,
-            "charts": dashboard_charts(data),
-            "task_states": [
-                (status.label, getattr(data.headline.tasks, status.value), SWATCHES[status]) for status in STATE_COLOURS
-            ],
+            "has_data": True,
+            "dash_office": office,
+            "fragment_key": f"{key}:{int(printing)}:{get_language()}" if key else "",
+            "fragment_seconds": figures.CACHE_SECONDS if key else 0,  # 0: drawn for this request only
+            "charts": SimpleLazyObject(lambda: dashboard_charts(data)),
+            "task_states": SimpleLazyObject(
+                lambda: [
+                    (status.label, getattr(data.headline.tasks, status.value), SWATCHES[status])
+                    for status in STATE_COLOURS
+                ]
+            ),
             # the latest weeks, in a table beside the chart (every week is in the table below it)
-            "recent_weeks": data.weekly.weeks[-RECENT_WEEKS:],
-            "stage_list": "、".join(
-                f"{m.stage.name} {format_date(m.stage.start_date, 'n月j日')}" for m in data.weekly.markers
+            "recent_weeks": SimpleLazyObject(lambda: data.weekly.weeks[-RECENT_WEEKS:]),
+            "stage_list": SimpleLazyObject(
+                lambda: "、".join(
+                    f"{m.stage.name} {format_date(m.stage.start_date, 'n月j日')}" for m in data.weekly.markers
+                )
             ),
             "office_choices": choices,
             "organ_view": figures.sees_organ(request.user),

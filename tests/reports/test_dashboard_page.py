@@ -206,8 +206,10 @@ def test_the_dashboard_asks_the_same_number_of_queries_at_1x_and_10x(cast, campa
     assert expected <= 25
 
 
-def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
+def test_the_figures_are_kept_until_something_changes(cast, campaign, login, settings):
     from tasks.services import progress_report_add
+
+    settings.DASHBOARD_LAG_SECONDS = 0  # exact: the lag is tested below
 
     today = timezone.localdate()
     data = build(campaign, today=today, standards=20, tasks=20, evidence=60, activities=2, offices=3)
@@ -230,12 +232,15 @@ def test_the_figures_are_kept_until_something_changes(cast, campaign, login):
     assert _count(client, "/") == 8
 
 
-@pytest.mark.parametrize("change", ["accept_evidence", "assess", "new_stage"])
-def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change):
+@pytest.mark.parametrize("change", ["accept_evidence", "accept_own_evidence", "assess", "new_stage"])
+def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change, settings):
     build(campaign, today=timezone.localdate(), standards=9, tasks=6, evidence=20, activities=1, offices=2)
-    client = login(cast.leader)
-    before = client.get("/").context["data"]
     if change == "accept_evidence":
+        settings.DASHBOARD_LAG_SECONDS = 0  # someone else's acceptance renews them at once only without the lag
+    # the coordinator reads their own acceptance at once, whatever the lag; criteria and stages are never lagged
+    client = login(cast.coordinator if change == "accept_own_evidence" else cast.leader)
+    before = client.get("/").context["data"]
+    if change in ("accept_evidence", "accept_own_evidence"):
         from evidence.services import evidence_accept
 
         pending = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True)
@@ -258,3 +263,51 @@ def test_each_kind_of_change_renews_the_figures(cast, campaign, login, change):
         )
         after = client.get("/").context["data"]
         assert after.headline.next_stage.name == "总结提升"
+
+
+def test_under_steady_work_readers_may_see_figures_up_to_the_lag_behind(cast, campaign, login, settings, monkeypatch):
+    """Others' day-to-day work (a progress report, an accepted item) lets a reader keep the figures computed less
+    than DASHBOARD_LAG_SECONDS ago, rendered once; the person who made the change sees it at once; past the lag,
+    or after any other kind of change, everyone does."""
+    import time
+
+    from evidence.services import evidence_accept
+    from tasks.services import progress_report_add
+
+    settings.DASHBOARD_LAG_SECONDS = 30
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])  # the lag's clock (civunit.reports.dashboard)
+    data = build(campaign, today=timezone.localdate(), standards=20, tasks=20, evidence=60, activities=2, offices=3)
+    leader = login(cast.leader)
+    first = leader.get("/")
+    assert _count(leader, "/") == 8  # kept, the page drawn from its fragments
+    task = Task.objects.filter(campaign=campaign, lead_office=data.offices[1], parent=None).order_by("pk").first()
+    assert task is not None
+    progress_report_add(task=task, user=data.offices[1].head, text="召开专题会议一次")
+    clock[0] += 20
+    # someone else's progress report, 20 s after the figures were computed: the same figures, not computed again
+    assert _count(leader, "/") == 8
+    kept = leader.get("/")
+    assert kept.context["data"].recent == first.context["data"].recent
+    # the coordinator accepts an item: shown to them at once (their own change), which renews everyone's figures
+    coordinator = login(cast.coordinator)
+    coordinator.get("/")
+    accepted = coordinator.get("/").context["data"].headline.evidence.accepted
+    item = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True).first()
+    assert item is not None
+    evidence_accept(user=cast.coordinator, item=item)
+    assert _count(coordinator, "/") == 24  # computed afresh for the person who made the change
+    assert coordinator.get("/").context["data"].headline.evidence.accepted == accepted + 1
+    assert leader.get("/").context["data"].headline.evidence.accepted == accepted + 1
+    # past the lag, another person's change is computed afresh for every reader
+    progress_report_add(task=task, user=data.offices[1].head, text="第二次专题会议")
+    clock[0] += 31
+    assert _count(leader, "/") == 23
+    assert leader.get("/").context["data"].recent[0].target == task
+    # within the lag, but the criteria changed: computed afresh too
+    assessment = Assessment.objects.filter(criterion__campaign=campaign).order_by("pk").first()
+    assert assessment is not None
+    progress_report_add(task=task, user=data.offices[1].head, text="第三次专题会议")
+    assessment.save()
+    clock[0] += 1
+    assert _count(leader, "/") == 23
