@@ -41,7 +41,15 @@ def table(campaign):
     one = _node(campaign, "1")
     capped = _node(campaign, "1.1", one, max_score=Decimal(10))
     _node(campaign, "1.1.1", capped, max_score=Decimal(3), methods=["材料审核"], status=S.MET, score=Decimal("0.1"))
-    _node(campaign, "1.1.2", capped, max_score=Decimal(3), methods=["材料审核", "实地考察"], status=S.MET, score=Decimal("0.2"))
+    _node(
+        campaign,
+        "1.1.2",
+        capped,
+        max_score=Decimal(3),
+        methods=["材料审核", "实地考察"],
+        status=S.MET,
+        score=Decimal("0.2"),
+    )
     open_ = _node(campaign, "1.2", one)
     _node(campaign, "1.2.1", open_, max_score=Decimal("2.5"), methods=["实地考察"], status=S.IN_PROGRESS)
     _node(campaign, "1.2.2", open_, methods=["自定义方法"])
