@@ -7,7 +7,9 @@ Each function costs a fixed number of queries however many items there are.
 
 from .activities import (
     ACTIVITY_PARTS,
+    ActivityChoice,
     ExpectedPart,
+    activity_choices,
     activity_defaults,
     activity_record,
     activity_rows,
@@ -21,11 +23,13 @@ __all__ = [
     "ACTIVITY_PARTS",
     "LIST_RELATED",
     "SEARCH_FIELDS",
+    "ActivityChoice",
     "EvidenceFilters",
     "ExpectedPart",
     "ItemEvidence",
     "StandardsOverview",
     "TreeNode",
+    "activity_choices",
     "activity_defaults",
     "activity_record",
     "activity_rows",
