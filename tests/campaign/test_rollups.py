@@ -107,7 +107,7 @@ def test_the_figures_are_those_of_a_fresh_count(table):
         while c is not None:
             if c.kind != K.SCORED:
                 return c.kind
-            c = by_id.get(c.parent_id)
+            c = by_id.get(c.parent_id or 0)
         return K.SCORED
 
     def scores(k):
@@ -125,14 +125,14 @@ def test_the_figures_are_those_of_a_fresh_count(table):
     covered = {c.pk for c in criteria if c.max_score is not None and kind(c) == K.SCORED}
 
     def above_has_max(c):
-        p = by_id.get(c.parent_id)
+        p = by_id.get(c.parent_id or 0)
         while p is not None:
             if p.pk in covered:
                 return True
-            p = by_id.get(p.parent_id)
+            p = by_id.get(p.parent_id or 0)
         return False
 
-    assert total.max_total == sum(by_id[pk].max_score for pk in covered if not above_has_max(by_id[pk]))
+    assert total.max_total == sum(by_id[pk].max_score or 0 for pk in covered if not above_has_max(by_id[pk]))
 
 
 @pytest.mark.parametrize(
