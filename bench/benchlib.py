@@ -11,8 +11,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import statistics
 import sys
-from collections.abc import Iterator
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 Figure = dict[str, Any]
@@ -97,3 +101,56 @@ def json_output(enabled: bool, figures: list[Figure]) -> Iterator[None]:
         os.dup2(saved, 1)
         os.close(saved)
     print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+# --- Pages through Django's test client (bench/pages_bench.py, bench/list_pages_bench.py) ----------------------
+
+
+def setup_django(scratch: str, *, force: bool = False) -> None:
+    """Settings for a benchmark in the folder `scratch` (a SQLite database and MEDIA_ROOT there; with `force`
+    even when the environment names others), django.setup(), and static files without the manifest."""
+    put = os.environ.__setitem__ if force else os.environ.setdefault
+    put("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
+    put("DEBUG", "off")
+    put("MEDIA_ROOT", str(Path(scratch) / "media"))
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("AXES_ENABLED", "off")
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+
+
+def time_page(
+    client, url: str, query: dict | None = None, *, repeat: int, before: Callable[[], None] | None = None
+) -> dict[str, float]:
+    """One page's server time, rendering included: a warm-up request (templates, session, content types), then
+    `repeat` requests (`before` called ahead of each, e.g. to empty the cache). The median and fastest in ms, and
+    the last request's query count. A page that does not answer 200 stops the benchmark."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, query or {}, secure=True)
+    times = []
+    queries = 0
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(url, query or {}, secure=True)
+            times.append(time.perf_counter() - t0)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+    return {"ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000, "queries": queries}

@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.benchlib import Figure, equal_figure, json_output, ratio_figure  # noqa: E402
+from bench.benchlib import Figure, equal_figure, json_output, ratio_figure, setup_django, time_page  # noqa: E402
 
 # (page, role, URL)
 PAGES = [
@@ -60,32 +57,13 @@ def main() -> None:
 
 def run(args: argparse.Namespace, results: list[Figure]) -> None:
     scratch = tempfile.TemporaryDirectory(prefix="civunit-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-    os.environ.setdefault("DEBUG", "off")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
-    os.environ.setdefault("MEDIA_ROOT", str(Path(scratch.name) / "media"))
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("AXES_ENABLED", "off")
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
+    setup_django(scratch.name)  # DATABASE_URL, when set, must name a scratch database
     from django.contrib.auth.models import Group
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ).enable()
 
     from campaign.models import Campaign
     from civunit.accounts.roles import Role
@@ -114,16 +92,8 @@ def run(args: argparse.Namespace, results: list[Figure]) -> None:
     def measure(label: str) -> dict[str, tuple[float, int]]:
         out = {}
         for page, role, url in PAGES:
-            client = clients[role]
-            client.get(url, secure=True)  # warm-up
-            times = []
-            for _ in range(args.repeat):
-                with CaptureQueriesContext(connection) as ctx:
-                    t0 = time.perf_counter()
-                    response = client.get(url, secure=True)
-                    times.append(time.perf_counter() - t0)
-                assert response.status_code == 200, (url, response.status_code)
-            out[page] = (statistics.median(times), len(ctx.captured_queries))
+            timed = time_page(clients[role], url, repeat=args.repeat)
+            out[page] = (timed["ms"] / 1000, int(timed["queries"]))
             print(f"{label} {page:22} {out[page][0] * 1000:6.0f} ms  {out[page][1]:3} queries", flush=True)
         return out
 

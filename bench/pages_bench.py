@@ -17,18 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import Figure, equal_figure, json_output, ratio_figure  # noqa: E402
+from bench.benchlib import Figure, equal_figure, json_output, load_average, ratio_figure, setup_django, time_page  # noqa: E402
 
 # (label, user name, URL name, query)
 PAGES = [
@@ -55,31 +53,12 @@ TARGET = 1.5
 
 def child(scale: int, repeat: int, warm: bool) -> None:
     scratch = tempfile.TemporaryDirectory(prefix="civunit-pages-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}/bench.sqlite3"
-    os.environ["DEBUG"] = "off"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
-    os.environ["MEDIA_ROOT"] = str(Path(scratch.name) / "media")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("AXES_ENABLED", "off")
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
+    setup_django(scratch.name, force=True)
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ).enable()
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
@@ -106,21 +85,8 @@ def child(scale: int, repeat: int, warm: bool) -> None:
         if client is None:
             client = clients[who] = Client()
             client.force_login(users[who])
-        url = reverse(name)
-        client.get(url, query, secure=True)  # warm-up: templates, session, content types
-        times = []
-        queries = 0
-        for _ in range(repeat):
-            if not warm:
-                cache.clear()
-            with CaptureQueriesContext(connection) as ctx:
-                t0 = time.perf_counter()
-                response = client.get(url, query, secure=True)
-                times.append(time.perf_counter() - t0)
-            assert response.status_code == 200, (label, response.status_code)
-            queries = len(ctx.captured_queries)
-        results[label] = {"ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000, "queries": queries}
-    print(json.dumps({"scale": scale, "seeded_s": seeded, "sizes": sizes, "pages": results}))
+        results[label] = time_page(client, reverse(name), query, repeat=repeat, before=None if warm else cache.clear)
+    print(json.dumps({"scale": scale, "seeded_s": seeded, "sizes": sizes, "pages": results, "load": load_average()}))
 
 
 def main() -> None:
@@ -149,7 +115,9 @@ def compare(args: argparse.Namespace, figures: list[Figure]) -> None:
         runs[scale] = json.loads(out.strip().splitlines()[-1])
         r = runs[scale]
         sizes = ", ".join(f"{k} {v}" for k, v in r["sizes"].items())
-        print(f"seed_demo --scale {scale}: {r['seeded_s']:.0f} s; {sizes}")
+        print(
+            f"seed_demo --scale {scale}: {r['seeded_s']:.0f} s; {sizes}; load average {r['load']:.1f} after the pages"
+        )
     small, large = runs[1]["pages"], runs[args.factor]["pages"]
     print(f"\n{'page':<26}{'1x ms':>9}{'q':>5}{f'{args.factor}x ms':>10}{'q':>5}{'ratio':>8}  (fastest: ratio)")
     over = []

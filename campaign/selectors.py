@@ -9,10 +9,13 @@ are summed over it bottom-up, so the query count does not grow with the tree.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from .models import Assessment, Campaign, Criterion, VetoCondition
 from .text import count_chars
@@ -132,13 +135,20 @@ class Tree:
         return [n for n in self.nodes if n.visible]
 
 
-def criteria_tree(campaign: Campaign, *, with_requirements: bool = False) -> Tree:
-    """The campaign's criteria as a tree with roll-ups: 1 query (2 with the evidence requirements)."""
+def criteria_tree(campaign: Campaign, *, with_requirements: bool = False, item_id: int | None = None) -> Tree:
+    """The campaign's criteria as a tree with roll-ups: 1 query (2 with the evidence requirements).
+
+    With `item_id`, only that 测评项目 and the nodes below it (found by `item_sql`'s recursive query inside the
+    same query): the pages that show one item at a time load no other row. Its `total` is then the item's roll-up;
+    the campaign's figures come from `item_rollups`."""
     qs = (
         Criterion.objects.filter(campaign=campaign)
         .select_related("assessment", "explanation")
         .order_by("ordering", "pk")
     )
+    if item_id is not None:
+        sql, params = item_sql(campaign, root_id=item_id)
+        qs = qs.filter(pk__in=RawSQL(f"{sql} SELECT id FROM item_of", params))  # noqa: S611,S608 (values as parameters)
     if with_requirements:
         qs = qs.prefetch_related("requirements")
     criteria = list(qs)
@@ -173,6 +183,155 @@ def criteria_tree(campaign: Campaign, *, with_requirements: bool = False) -> Tre
         by_code={n.code: n for n in ordered},
         total=total,
     )
+
+
+def item_sql(campaign: Campaign, *, root_id: int | None = None) -> tuple[str, list]:
+    """`WITH RECURSIVE item_of(id, root_id, kind, covered, max_score)`: every criterion of `campaign` (or of the
+    one 测评项目 `root_id`) with its item, its effective kind (a bonus or deduction node's subtree counts as such,
+    as in `criteria_tree`) and whether a node above it has its own maximum (which then stands for the subtree's).
+
+    For the queries that roll the table up in the database: `item_rollups` here, the evidence by-standard tree's
+    counts (evidence.browsing.standards). Parameters: the campaign, the item, the scored kind."""
+    table = connection.ops.quote_name(Criterion._meta.db_table)
+    start = "parent_id IS NULL" + (" AND id = %s" if root_id is not None else "")
+    # the casts: PostgreSQL wants a recursive query's columns of one type in both of its terms.
+    # Only table names from the models go into the text; every value is a parameter.
+    sql = (
+        f"WITH RECURSIVE item_of(id, root_id, kind, covered, max_score) AS ("  # noqa: S608
+        f"SELECT id, id, CAST(kind AS VARCHAR(20)), 0, max_score FROM {table} WHERE campaign_id = %s AND {start} "
+        f"UNION ALL SELECT k.id, p.root_id, CAST(CASE WHEN k.kind = %s THEN p.kind ELSE k.kind END AS VARCHAR(20)), "
+        f"CASE WHEN p.covered = 1 OR p.max_score IS NOT NULL THEN 1 ELSE 0 END, k.max_score "
+        f"FROM {table} k JOIN item_of p ON k.parent_id = p.id)"
+    )
+    params: list = [campaign.pk, *([root_id] if root_id is not None else []), Criterion.Kind.SCORED.value]
+    return sql, params
+
+
+@dataclass
+class Figures:
+    """A roll-up of standards and scores, as `Node` has them: an item's or the campaign's."""
+
+    standards: int = 0
+    met: int = 0
+    basically_met: int = 0
+    in_progress: int = 0
+    score_total: Decimal | None = None
+    max_total: Decimal | None = None
+    bonus_total: Decimal | None = None
+    deduction_total: Decimal | None = None
+
+    @property
+    def met_share(self) -> int | None:
+        """Percent of standards met (达标), rounded down."""
+        return (self.met * 100 // self.standards) if self.standards else None
+
+    def add(self, other: Figures) -> None:
+        self.standards += other.standards
+        self.met += other.met
+        self.basically_met += other.basically_met
+        self.in_progress += other.in_progress
+        self.score_total = _add(self.score_total, other.score_total)
+        self.max_total = _add(self.max_total, other.max_total)
+        self.bonus_total = _add(self.bonus_total, other.bonus_total)
+        self.deduction_total = _add(self.deduction_total, other.deduction_total)
+
+
+@dataclass
+class ItemRollup:
+    """A 测评项目 with its roll-up and how many of its standards match the filters (all without filters)."""
+
+    pk: int
+    code: str
+    title: str
+    figures: Figures = field(default_factory=Figures)
+    matching: int = 0
+
+
+@dataclass
+class Rollups:
+    items: list[ItemRollup]
+    total: Figures  # the campaign's
+    methods: list[str]  # the methods its standards use, in the known methods' order
+
+    def item(self, code: str) -> ItemRollup | None:
+        return next((i for i in self.items if i.code == code), None)
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite sums decimals as floats: back to the two places the fields keep
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def item_rollups(campaign: Campaign, *, method: str = "", status: str = "") -> Rollups:
+    """Every 测评项目 of `campaign` with its roll-up (as `criteria_tree` rolls it up), the campaign's total, the
+    methods in use and each item's standards matching `method` and `status`: one query, grouped by item and by
+    the standards' list of methods in the database, so no criterion is loaded whatever the size of the table.
+
+    The campaign's figures of the pages that show one item at a time (the criteria page, `campaign_totals`);
+    tests/campaign/test_rollups.py holds them equal to `criteria_tree`'s on tables with every kind of node."""
+    cte, params = item_sql(campaign)
+    table = connection.ops.quote_name(Criterion._meta.db_table)
+    assessments = connection.ops.quote_name(Assessment._meta.db_table)
+    S, K = Assessment.Status, Criterion.Kind
+    status_of = "COALESCE(a.status, %s)"
+    match = f" AND {status_of} = %s" if status else ""
+    # table names from the models in the text; every value a parameter
+    sql = (
+        f"{cte} SELECT r.id, r.code, r.title, c.methods, SUM(t.leaf), "  # noqa: S608
+        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
+        "SUM(CASE WHEN t.kind = %s AND t.covered = 0 THEN t.max_score END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
+        f"SUM(CASE WHEN t.leaf = 1{match} THEN 1 ELSE 0 END) "
+        "FROM (SELECT item_of.*, CASE WHEN EXISTS "
+        f"(SELECT 1 FROM {table} k WHERE k.parent_id = item_of.id) THEN 0 ELSE 1 END AS leaf FROM item_of) t "
+        f"JOIN {table} c ON c.id = t.id JOIN {table} r ON r.id = t.root_id "
+        f"LEFT JOIN {assessments} a ON a.criterion_id = c.id "
+        "GROUP BY r.id, r.code, r.title, r.ordering, c.methods ORDER BY r.ordering, r.id"
+    )
+    ns = S.NOT_STARTED.value
+    params += [ns, S.MET.value, ns, S.BASICALLY_MET.value, ns, S.IN_PROGRESS.value]
+    params += [K.SCORED.value, K.SCORED.value, K.BONUS.value, K.DEDUCTION.value]
+    params += [ns, status] if status else []
+    items: dict[int, ItemRollup] = {}
+    used: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for pk, code, title, methods, standards, met, basic, progress, score, max_, bonus, deduction, matching in rows:
+        if isinstance(methods, str):
+            methods = json.loads(methods)  # SQLite's JSON is text (PostgreSQL's too, as Django reads it)
+        methods = methods if isinstance(methods, list) else []
+        item = items.setdefault(pk, ItemRollup(pk=pk, code=code, title=title))
+        item.figures.add(
+            Figures(
+                standards=int(standards or 0),
+                met=int(met or 0),
+                basically_met=int(basic or 0),
+                in_progress=int(progress or 0),
+                score_total=_decimal(score),
+                max_total=_decimal(max_),
+                bonus_total=_decimal(bonus),
+                deduction_total=_decimal(deduction),
+            )
+        )
+        if standards:
+            used.update(m for m in methods if isinstance(m, str))
+        if not method or method in methods:
+            item.matching += int(matching or 0)
+    total = Figures()
+    for item in items.values():
+        total.add(item.figures)
+    return Rollups(items=list(items.values()), total=total, methods=_in_known_order(used))
+
+
+def _in_known_order(used: set[str]) -> list[str]:
+    from .importing.rows import KNOWN_METHODS
+
+    return [m for m in KNOWN_METHODS if m in used] + sorted(used - set(KNOWN_METHODS))
 
 
 def _roll_up(node: Node, *, own_max: bool = True) -> None:
@@ -227,11 +386,9 @@ def filter_tree(tree: Tree, *, method: str = "", status: str = "") -> Tree:
 
 
 def campaign_totals(campaign: Campaign) -> dict:
-    """The campaign's standards by status and its self scores: the roll-up of `criteria_tree()` (one query).
-
-    Read from the tree rather than summed again in SQL, so that the totals count each standard's effective kind
-    (a standard under a bonus item adds to the bonus, not to the score) exactly as the tree's pages do."""
-    total = criteria_tree(campaign).total
+    """The campaign's standards by status and its self scores (one query, `item_rollups`): each standard counts
+    by its effective kind (a standard under a bonus item adds to the bonus, not to the score) as in the tree."""
+    total = item_rollups(campaign).total
     return {
         "standards": total.standards,
         "met": total.met,
@@ -315,22 +472,31 @@ class ItemTab:
     """A 测评项目 in the list the trees switch by (`?item=<code>`): its roll-up, and how many standards match the
     filters (all of them without filters)."""
 
-    node: Node
-    matching: int
+    item: ItemRollup
     active: bool
 
     @property
     def code(self) -> str:
-        return self.node.code
+        return self.item.code
+
+    @property
+    def title(self) -> str:
+        return self.item.title
+
+    @property
+    def figures(self) -> Figures:
+        return self.item.figures
+
+    @property
+    def matching(self) -> int:
+        return self.item.matching
 
 
-def item_tabs(tree: Tree, code: str = "") -> tuple[Node | None, list[ItemTab]]:
-    """The 测评项目 to show (the one coded `code`, else the first with a visible standard) and the list of items to
-    switch between: the trees show one item at a time, whatever the size of the table. No query."""
-    matching = {root.criterion.pk: sum(1 for n in root.subtree() if n.visible and n.is_standard) for root in tree.roots}
-    shown = [r for r in tree.roots if r.visible]
-    chosen = next((r for r in shown if r.code == code), None) or next(
-        (r for r in shown if matching[r.criterion.pk]), shown[0] if shown else None
+def item_tabs(rollups: Rollups, code: str = "", *, filtered: bool = False) -> tuple[ItemRollup | None, list[ItemTab]]:
+    """The 测评项目 to show (the one coded `code`, else the first with a matching standard) and the list of items
+    to switch between (with filters, those with a match): the trees show one item at a time. No query."""
+    shown = [i for i in rollups.items if i.matching] if filtered else rollups.items
+    chosen = next((i for i in shown if i.code == code), None) or next(
+        (i for i in shown if i.matching), shown[0] if shown else None
     )
-    tabs = [ItemTab(node=r, matching=matching[r.criterion.pk], active=r is chosen) for r in shown]
-    return chosen, tabs
+    return chosen, [ItemTab(item=i, active=i is chosen) for i in shown]

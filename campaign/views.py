@@ -117,28 +117,33 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = campaign_for_user(request)
-    tree = selectors.criteria_tree(campaign)
-    method = request.GET.get("method", "")
+    method = request.GET.get("method", "")[:100]
     status = request.GET.get("status", "")
     if status not in Assessment.Status.values:
         status = ""
-    selectors.filter_tree(tree, method=method, status=status)
-    # one 测评项目 at a time (?item=<code>), with the list of items to switch: the page stays small at any scale
-    item, items = selectors.item_tabs(tree, (request.GET.get("item") or "")[:30])
+    filtered = bool(method or status)
+    # the campaign's figures and the items' counts are summed in the database (one query); one 测评项目 is
+    # shown at a time (?item=<code>) and only its rows are loaded: the page stays small at any scale
+    rollups = selectors.item_rollups(campaign, method=method, status=status)
+    item, items = selectors.item_tabs(rollups, (request.GET.get("item") or "")[:30], filtered=filtered)
+    nodes: list[selectors.Node] = []
+    if item is not None:
+        tree = selectors.filter_tree(selectors.criteria_tree(campaign, item_id=item.pk), method=method, status=status)
+        nodes = tree.visible_nodes()
     return render(
         request,
         "campaign/criteria.html",
         {
             "campaign": campaign,
-            "tree": tree,
+            "total": rollups.total,
             "item": item,
             "items": items,
-            "nodes": [n for n in item.subtree() if n.visible] if item is not None else [],
-            "methods": selectors.methods_in_use(tree),
+            "nodes": nodes,
+            "methods": rollups.methods,
             "statuses": Assessment.Status.choices,
             "method": method,
             "status": status,
-            "filtered": bool(method or status),
+            "filtered": filtered,
             "veto": selectors.veto_counts(campaign),
             # the note on the table (e.g. "an example, to be replaced") is for those who can replace it
             "show_criteria_note": can_manage_campaign(request.user),

@@ -101,13 +101,15 @@ class EvidenceByStandard(dict[int, StandardEvidence]):
 
 
 def standards_evidence(*, campaign=None, criterion_ids: Iterable[int] | None = None) -> EvidenceByStandard:
-    """The evidence and requirement of every standard of `campaign` (or of the given criteria).
+    """The evidence and requirement of every standard of `campaign`, or of the given criteria (counting only
+    `campaign`'s items when both are given, as the campaign's tree does).
 
     Two queries whatever the number of standards and items: the requirements, and the counts of current, not
     deleted items by standard, category and review status (StandardEvidenceCount)."""
-    if (campaign is None) == (criterion_ids is None):
-        raise TypeError("standards_evidence() takes either campaign or criterion_ids")
-    scope = Q(criterion__campaign=campaign) if campaign is not None else Q(criterion_id__in=list(criterion_ids or ()))
+    if campaign is None and criterion_ids is None:
+        raise TypeError("standards_evidence() takes campaign or criterion_ids")
+    ids = list(criterion_ids) if criterion_ids is not None else None
+    scope = Q(criterion__campaign=campaign) if ids is None else Q(criterion_id__in=ids)
     requirements: dict[int, list[CriterionRequirement]] = defaultdict(list)
     for req in CriterionRequirement.objects.filter(scope).order_by("criterion_id", "pk"):
         requirements[req.criterion_id].append(req)
@@ -116,11 +118,11 @@ def standards_evidence(*, campaign=None, criterion_ids: Iterable[int] | None = N
     # reads every current item and its links. A campaign's counts are those of its own items.
     kept = StandardEvidenceCount.objects.filter(n__gt=0)
     if campaign is not None:
-        kept = kept.filter(
-            campaign_id=campaign.pk, criterion_id__in=Criterion.objects.filter(campaign=campaign).values("pk")
-        )
+        kept = kept.filter(campaign_id=campaign.pk)
+    if ids is None:
+        kept = kept.filter(criterion_id__in=Criterion.objects.filter(campaign=campaign).values("pk"))
     else:
-        kept = kept.filter(criterion_id__in=list(criterion_ids or ()))
+        kept = kept.filter(criterion_id__in=ids)
     rows = kept.values("criterion_id", "category", "status").annotate(n=Sum("n")).order_by()
     by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_category: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))

@@ -46,6 +46,7 @@ urlpatterns = [
     # Activities (views/activities.py)
     path("activities/", activities.activity_list, name="activities"),
     path("activities/new/", activities.activity_create, name="activity_create"),
+    path("activities/choices/", activities.activity_choices, name="activity_choices"),
     path("activities/<id:pk>/", activities.activity_detail, name="activity"),
     path("activities/<id:pk>/edit/", activities.activity_edit, name="activity_edit"),
     path("activities/<id:pk>/upload/", activities.activity_upload, name="activity_upload"),

@@ -319,6 +319,8 @@ tasks:choices                       GET    302   200      200      200      200 
                                     POST   302   405      405      405      405      405    405    405
 campaign:standard_choices           GET    302   200      200      200      200      200    200    200
                                     POST   302   405      405      405      405      405    405    405
+evidence:activity_choices           GET    302   200      200      200      200      200    200    200
+                                    POST   302   405      405      405      405      405    405    405
 """
 # fmt: on
 

@@ -462,7 +462,11 @@ def test_the_id_converter_refuses_numbers_beyond_64_bits():
 
 # The JSON endpoints a page's script asks (no id in their URL: walked above as every role); each answers every
 # role with JSON, whatever the query (tasks:choices: the search-as-you-type choice of a task).
-JSON_ENDPOINTS = {"tasks:choices": {"q": "%' OR 1=1 --"}, "campaign:standard_choices": {"q": "%' OR 1=1 --"}}
+JSON_ENDPOINTS = {
+    "tasks:choices": {"q": "%' OR 1=1 --"},
+    "campaign:standard_choices": {"q": "%' OR 1=1 --"},
+    "evidence:activity_choices": {"q": "%' OR 1=1 --"},
+}
 
 
 @pytest.mark.parametrize("name", sorted(JSON_ENDPOINTS))

@@ -7,7 +7,9 @@ Each function costs a fixed number of queries however many items there are.
 
 from .activities import (
     ACTIVITY_PARTS,
+    ActivityChoice,
     ExpectedPart,
+    activity_choices,
     activity_defaults,
     activity_record,
     activity_rows,
@@ -15,23 +17,27 @@ from .activities import (
 )
 from .queues import recycle_bin_rows, review_queue
 from .search import LIST_RELATED, SEARCH_FIELDS, EvidenceFilters, evidence_rows, search_q
-from .standards import TreeNode, one_item, standards_tree
+from .standards import ItemEvidence, StandardsOverview, TreeNode, standards_overview, standards_tree
 
 __all__ = [
     "ACTIVITY_PARTS",
     "LIST_RELATED",
     "SEARCH_FIELDS",
+    "ActivityChoice",
     "EvidenceFilters",
     "ExpectedPart",
+    "ItemEvidence",
+    "StandardsOverview",
     "TreeNode",
+    "activity_choices",
     "activity_defaults",
     "activity_record",
     "activity_rows",
     "apply_activity_defaults",
     "evidence_rows",
-    "one_item",
     "recycle_bin_rows",
     "review_queue",
     "search_q",
+    "standards_overview",
     "standards_tree",
 ]

@@ -3,6 +3,7 @@ of its record, and the caption fields an item uploaded into an activity inherits
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -53,6 +54,35 @@ def activity_rows(campaign):
         )
         .order_by("-date", "-pk")
     )
+
+
+ACTIVITY_CHOICE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ActivityChoice:
+    pk: int
+    date: datetime.date
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"[:120]
+
+
+def activity_choices(campaign, *, text: str = "", limit: int = ACTIVITY_CHOICE_LIMIT) -> list[ActivityChoice]:
+    """At most `limit` activities of `campaign` whose title, theme or place holds every word of `text` (a word of
+    digits also matches the date written 2026-05-04: "2026-05", "05-04"), newest first: the evidence filter's
+    search-as-you-type choice. One query, whatever the number of activities. Plan-level: every signed-in person
+    reads activities."""
+    rows = Activity.objects.filter(campaign=campaign)
+    for word in text.split()[:5]:
+        match = Q(title__icontains=word) | Q(theme__icontains=word) | Q(place__icontains=word)
+        if word.replace("-", "").isdigit():
+            match |= Q(date__contains=word)
+        rows = rows.filter(match)
+    rows = rows.order_by("-date", "-pk")
+    return [ActivityChoice(*row) for row in rows.values_list("pk", "date", "title")[: max(limit, 0)]]
 
 
 # An activity page shows at most this many items of each part, with a link to the rest.

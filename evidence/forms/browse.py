@@ -26,9 +26,10 @@ class BrowseForm(forms.Form):
     # The task by its 序号, typed (a page without scripts) or chosen from the matches the page's script loads as one
     # types (static/js/task-choice.js, from tasks:choices): never every task of the campaign as an option.
     task = forms.CharField(label=_("Task"), max_length=120, required=False)
-    activity = ModelChoiceField(
-        label=_("Activity"), queryset=Activity.objects.none(), required=False, empty_label=_("All activities")
-    )
+    # The activity by its id (the value the choice and the links to the filtered list use) or by words of its
+    # title typed without the page's script; chosen from the matches it loads as one types
+    # (evidence:activity_choices): never every activity of the campaign as an option.
+    activity = forms.CharField(label=_("Activity"), max_length=200, required=False)
     office = ModelChoiceField(
         label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
     )
@@ -65,7 +66,9 @@ class BrowseForm(forms.Form):
         self.fields["task"].widget.attrs.update(
             {"placeholder": _("Task number or words"), "autocomplete": "off", "spellcheck": "false"}
         )
-        self.fields["activity"].queryset = Activity.objects.filter(campaign=campaign).order_by("-date", "-pk")
+        self.fields["activity"].widget.attrs.update(
+            {"placeholder": _("Activity: words or date"), "autocomplete": "off", "spellcheck": "false"}
+        )
         self.fields["office"].queryset = Office.objects.order_by("ordering", "name")
 
     def clean_standard(self) -> Criterion | None:
@@ -85,6 +88,28 @@ class BrowseForm(forms.Form):
         if task is None:
             raise forms.ValidationError(_("No task numbered “%(code)s”."), params={"code": code[:40]})
         return task
+
+    def clean_activity(self) -> Activity | None:
+        text = self.cleaned_data.get("activity", "").replace("\x00", "").strip()
+        if not text:
+            return None
+        activities = Activity.objects.filter(campaign=self.campaign)
+        if text.isdigit():
+            found = activities.filter(pk=int(text)).first() if len(text) < 19 else None
+            if found is None:
+                raise forms.ValidationError(_("No activity numbered “%(text)s”."), params={"text": text[:30]})
+            return found
+        exact = activities.filter(title=text).order_by("-date", "-pk").first()
+        if exact is not None:
+            return exact
+        matches = list(activities.filter(title__icontains=text).order_by("-date", "-pk")[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise forms.ValidationError(
+                _("Several activities match “%(text)s”: choose one from the list."), params={"text": text[:30]}
+            )
+        raise forms.ValidationError(_("No activity titled “%(text)s”."), params={"text": text[:30]})
 
     def filters(self) -> EvidenceFilters:
         """The valid filters; an invalid field (a made-up id, a bad date) is dropped, never an error page."""

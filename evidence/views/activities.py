@@ -7,13 +7,14 @@ from django.core.exceptions import (
     PermissionDenied,
 )
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.access import campaign_for_request, is_open
+from civunit.access import can_read_plan
 from civunit.http import AuthenticatedHttpRequest
 from evidence import access
 from tasks.models import Task
@@ -42,6 +43,25 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_create": is_open(campaign) and access.can_create_activity(request.user),
             **nav_flags(request.user),
         },
+    )
+
+
+@require_GET
+def activity_choices(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The search-as-you-type choice of an activity (the evidence filter): at most 20 activities of the selected
+    campaign matching `q` by words of the title, theme or place or by date; none without a campaign. The field
+    takes the activity's id (`value`), as the links to the filtered list do."""
+    campaign = campaign_for_request(request) if can_read_plan(request.user) else None
+    text = (request.GET.get("q") or "").replace("\x00", "")[:100]  # no NUL: PostgreSQL refuses it
+    rows = [] if campaign is None else browsing.activity_choices(campaign, text=text)
+    return JsonResponse(
+        {
+            "results": [
+                {"id": c.pk, "value": str(c.pk), "code": f"{c.date:%Y-%m-%d}", "title": c.title, "label": c.label}
+                for c in rows
+            ]
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

@@ -55,18 +55,20 @@ def browse(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = campaign_for_request(request)
-    nodes = browsing.standards_tree(campaign) if campaign is not None else []
-    # one 测评项目 at a time (?item=<code>), with the list of items to switch: the page stays small at any scale
-    item, items, rows = browsing.one_item(nodes, (request.GET.get("item") or "")[:30])
+    # the items' and the campaign's figures are summed in the database (one query); one 测评项目 is shown at a
+    # time (?item=<code>) and only its branch is loaded: the page stays small at any scale
+    overview = browsing.standards_overview(campaign) if campaign is not None else None
+    item = overview.item((request.GET.get("item") or "")[:30]) if overview is not None else None
+    nodes = browsing.standards_tree(campaign, item_id=item.pk) if item is not None else []
     return render(
         request,
         "evidence/standards_tree.html",
         {
             "campaign": campaign,
             "item": item,
-            "items": items,
-            "nodes": rows,
-            "warnings": sum(1 for n in nodes if n.criterion.is_leaf and not n.evidence.met),
+            "items": overview.items if overview is not None else [],
+            "nodes": nodes,
+            "warnings": overview.lacking if overview is not None else 0,
             "can_download_index": access.can_download_evidence_index(request.user),
             **nav_flags(request.user),
         },

@@ -5,6 +5,7 @@
        <div data-task-choice-label>…</div>       (optional) the chosen task's title
      </div>
 
+   A match with a `value` (evidence:activity_choices: the activity's id) puts that in the field, its label under it.
    Typing asks the server for a handful of matches (tasks:choices: by 序号 or words of the title, the person's own
    and their office's first) and shows them under the field; ↑/↓ move, Enter or a tap chooses, Esc closes.
    With data-target="id" (a <select multiple>), a chosen task is added to that list, selected, and the field is
@@ -119,8 +120,8 @@
         addToTarget(r);
         input.value = "";
       } else {
-        input.value = r.code;
-        if (label) label.textContent = r.title;
+        input.value = r.value !== undefined ? r.value : r.code; // an activity's field takes its id
+        if (label) label.textContent = r.value !== undefined ? r.label : r.title;
       }
       close();
     }

@@ -69,3 +69,40 @@ def test_choosing_a_standard_by_typing(page, live_server, cast, campaign, browse
     assert page.locator("[data-testid=criteria-tree] tr[data-code='6.2.1']").count() == 0
     assert no_sideways_scroll(page)
     screenshot(page, f"criteria-tree-items-{width}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_choosing_an_activity_by_typing(page, live_server, cast, campaign, browser_login, screenshot, width):
+    import datetime
+
+    from evidence.models import Activity
+
+    def held(title, day, **fields):
+        return Activity.objects.create(
+            campaign=campaign, title=title, date=datetime.date(2026, 3, day), organiser_office=cast.office_a, **fields
+        )
+
+    chosen = held("学雷锋志愿服务", 5, place="社区")
+    for n in range(30):
+        held(f"其他活动{n}", 10)
+    make_item(campaign=campaign, uploader=cast.staff_a, title="志愿服务照片", activity=chosen)
+    make_item(campaign=campaign, uploader=cast.staff_a, title="不属于活动的照片")
+    page.set_viewport_size({"width": width, "height": 860})
+    browser_login(page, cast.staff_a)
+    page.goto(f"{live_server.url}/evidence/")
+    assert page.locator("select[name=activity]").count() == 0
+    box = page.locator("#id_activity")
+    box.click()
+    box.press_sequentially("雷锋", delay=30)
+    page.wait_for_function("() => document.querySelectorAll('#id_activity-matches [role=option]').length === 1")
+    assert page.locator("#id_activity-matches [role=option]").all_inner_texts() == ["2026-03-05学雷锋志愿服务"]
+    assert no_sideways_scroll(page)
+    screenshot(page, f"evidence-activity-choice-{width}")
+    page.locator("#id_activity-matches [role=option]").first.click()
+    assert box.input_value() == str(chosen.pk)
+    page.locator("[data-testid=search-submit]").click()
+    page.wait_for_url(f"**activity={chosen.pk}**")
+    body = page.inner_text("body")
+    assert "志愿服务照片" in body and "不属于活动的照片" not in body
+    assert page.locator("[data-testid=activity-choice-label]").inner_text() == "2026-03-05 学雷锋志愿服务"

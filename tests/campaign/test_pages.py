@@ -121,7 +121,7 @@ def test_the_tree_filters_by_method_and_status(imported, cast, login):
     assert 'data-code="5.2.2"' not in html
 
 
-PINNED_TREE_QUERIES = 10
+PINNED_TREE_QUERIES = 11
 
 
 def _big_tree(campaign, items: int, indicators: int, standards: int) -> int:
