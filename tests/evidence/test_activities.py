@@ -61,7 +61,9 @@ def test_an_activity_names_the_tasks_it_carries_out_and_its_uploads_count_for_th
     far = TaskFactory(campaign=campaign, code="13", title="别的科室的任务", lead_office=cast.office_b)
     client = login(cast.staff_a)
     form = client.get(reverse("evidence:activity_create")).content.decode()
-    listed = re.findall(r'value="(\d+)"', re.search(r'<select name="tasks".*?</select>', form, re.S)[0])
+    block = re.search(r'<select name="tasks".*?</select>', form, re.S)
+    assert block is not None
+    listed = re.findall(r'value="(\d+)"', block.group(0))
     assert listed == [str(own.pk)]  # the person's own office's; any other is found by typing
     fields = {"title": "道德讲堂", "date": "2026-04-10", "organiser_office": cast.office_a.pk}
     client.post(reverse("evidence:activity_create"), {**fields, "tasks": [own.pk, far.pk]})

@@ -72,7 +72,9 @@ def test_uploading_from_a_task_chooses_its_latest_activity(cast, campaign, stand
     assert selected(page, "activity") == [str(latest.pk)]
     assert "学雷锋志愿服务进社区" in page.split('data-testid="upload-for-task"')[1].split("</div>")[0]
     # the campaign's other activities are offered after it, the chosen one first
-    options = re.findall(r'<option value="(\d+)"', re.search(r'<select name="activity".*?</select>', page, re.S)[0])
+    block = re.search(r'<select name="activity".*?</select>', page, re.S)
+    assert block is not None
+    options = re.findall(r'<option value="(\d+)"', block.group(0))
     assert options[0] == str(latest.pk) and str(unrelated.pk) in options
     # without a task, no activity is chosen
     assert selected(login(cast.head_b).get("/evidence/upload/").content.decode(), "activity") == []
