@@ -13,11 +13,13 @@ Builds each campaign in a scratch SQLite database in a temporary folder (DATABAS
   are kept in --photo-cache (default: a folder under the system's temporary folder) for the next run.
 
 Then, each in a fresh Python process (so that its peak memory, ru_maxrss, is its own):
-1. the whole path, as the background job runs it: report_content() (the queries), the templates, the print copies
-   checked, WeasyPrint's layout of each part (the body, each attachment; a large evidence index a 测评项目 at a
-   time), the parts joined by pypdf and written to a file (a first, untimed pass keeps the HTML of each part);
+1. the whole path, as the background job runs it: report_content() (the queries), the templates, each print copy
+   read once and checked, WeasyPrint's layout of each part (the body, each attachment; a large evidence index a
+   测评项目 at a time), the parts joined by pypdf and written to a file (a first, untimed pass keeps the very HTML
+   and stylesheet WeasyPrint is given for each part, from pdf.draw_html);
 2. WeasyPrint alone on that same HTML, part by part, with the same stylesheets and fetcher, each part written to
-   a file (no joining).
+   a file (no joining). Like the report's renderer, it first freezes the objects alive before (gc.freeze()), so
+   that on both sides the collector walks only what WeasyPrint makes.
 Prints time, peak memory and PDF size of both, and the ratio of the times. Targets for the large report:
 time <= 1.3 x WeasyPrint alone, peak memory <= 500 MB, file <= 60 MB. With --json the figures are also printed
 as JSON (bench/benchlib.py), as bench/run reads them.
