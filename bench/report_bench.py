@@ -13,11 +13,13 @@ Builds each campaign in a scratch SQLite database in a temporary folder (DATABAS
   are kept in --photo-cache (default: a folder under the system's temporary folder) for the next run.
 
 Then, each in a fresh Python process (so that its peak memory, ru_maxrss, is its own):
-1. the whole path, as the background job runs it: report_content() (the queries), the templates, the print copies
-   checked, WeasyPrint's layout of each part (the body, each attachment; a large evidence index a 测评项目 at a
-   time), the parts joined by pypdf and written to a file (a first, untimed pass keeps the HTML of each part);
+1. the whole path, as the background job runs it: report_content() (the queries), the templates, each print copy
+   read once and checked, WeasyPrint's layout of each part (the body, each attachment; a large evidence index a
+   测评项目 at a time), the parts joined by pypdf and written to a file (a first, untimed pass keeps the very HTML
+   and stylesheet WeasyPrint is given for each part, from pdf.draw_html);
 2. WeasyPrint alone on that same HTML, part by part, with the same stylesheets and fetcher, each part written to
-   a file (no joining).
+   a file (no joining). Like the report's renderer, it first freezes the objects alive before (gc.freeze()), so
+   that on both sides the collector walks only what WeasyPrint makes.
 Prints time, peak memory and PDF size of both, and the ratio of the times. Targets for the large report:
 time <= 1.3 x WeasyPrint alone, peak memory <= 500 MB, file <= 60 MB. With --json the figures are also printed
 as JSON (bench/benchlib.py), as bench/run reads them.
@@ -26,6 +28,7 @@ as JSON (bench/benchlib.py), as bench/run reads them.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -241,31 +244,26 @@ def cpu_seconds() -> float:
 def child_report(folder: Path) -> dict:
     """The whole path; keeps the HTML of each part it drew (and what the fetcher may serve) for the WeasyPrint-only
     run."""
-    from django.template.loader import render_to_string
-
     from campaign.models import Campaign
     from civunit.accounts.models import User
     from civunit.reports.report import pdf
     from civunit.reports.report.content import report_content
 
     kept: list[dict[str, object]] = []
-    draw = pdf._draw
+    draw = pdf.draw_html
 
-    def keep(part, **kwargs):  # the same HTML and stylesheet, handed to WeasyPrint alone in the next process
-        html = render_to_string(
-            part.template, {**part.context, "stylesheet_url": pdf.STYLESHEET_URL, "document_title": kwargs["title"]}
-        )
-        kept.append({"html": html, "css": pdf.font_css() + pdf._continuation_css(kwargs["first_page"])})
-        return draw(part, **kwargs)
+    def keep(html, **kwargs):  # the very HTML and stylesheet WeasyPrint is given, for WeasyPrint alone next
+        kept.append({"html": html, "css": pdf.font_css() + pdf._continuation_css(kwargs.get("first_page", 1))})
+        return draw(html, **kwargs)
 
     user = User.objects.get(username="coordinator")
     campaign = Campaign.objects.current()
     assert campaign is not None
     # a first pass with the HTML kept (not timed), then the timed run
-    pdf._draw = keep  # wrapped for the first pass only
+    pdf.draw_html = keep  # wrapped for the first pass only
     content = report_content(campaign, user=user)
     pdf.render_report_pdf(content, io.BytesIO(), user=user)
-    pdf._draw = draw
+    pdf.draw_html = draw
     (folder / "parts.json").write_text(json.dumps(kept))
     (folder / "allowed.json").write_text(json.dumps(pdf.allowed_print_copies(content.photos(), user=user)))
     started, cpu = time.perf_counter(), cpu_seconds()
@@ -298,6 +296,9 @@ def child_weasyprint(folder: Path) -> dict:
     parts = json.loads((folder / "parts.json").read_text())
     allowed = {int(k): v for k, v in json.loads((folder / "allowed.json").read_text()).items()}
     size = 0
+    # As the report's renderer does (pdf.render_official_pdf), the objects alive before (Django, the HTML) are
+    # left out of the collector's passes: both sides collect only what WeasyPrint makes.
+    gc.freeze()
     started, cpu = time.perf_counter(), cpu_seconds()
     for n, part in enumerate(parts):
         fetcher = pdf.OfficialFetcher(allowed)

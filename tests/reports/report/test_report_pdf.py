@@ -306,6 +306,40 @@ def test_missing_and_corrupt_print_copies_leave_a_note_and_the_rest_of_the_repor
     assert not [r for r in caplog.records if r.name == "weasyprint" and r.levelno >= logging.ERROR]
 
 
+def test_a_print_copy_changed_since_its_preview_was_made_gets_the_note(world, cast, caplog):
+    """Same size, other bytes (a copy replaced or rotted on disk): the SHA-256 the previews recorded tells."""
+    store = storages["default"]
+    changed = world.photos[0].stored_file
+    with store.open(changed.print_copy.name) as f:
+        data = f.read()
+    flipped = bytes([data[-3] ^ 0xFF])
+    store.delete(changed.print_copy.name)
+    store.save(changed.print_copy.name, io.BytesIO(data[:-3] + flipped + data[-2:]))
+    assert changed.preview_digests["print_copy"]["size"] == len(data)
+    text = flat(pdf_text(render(world.campaign, cast.coordinator, caplog)))
+    assert text.count("打印件缺失或已损坏") == 1
+    assert "not the SHA-256 recorded" in caplog.text
+
+
+def test_each_print_copy_is_read_once_and_no_original_at_all(world, cast, caplog, monkeypatch):
+    """The check before layout and WeasyPrint's fetch share one read of each print copy (counted where the
+    storage opens files, under every path that reads one)."""
+    store = storages["default"]
+    opened: list[str] = []
+    open_ = type(store).open
+
+    def counting(self, name, mode="rb"):
+        opened.append(name)
+        return open_(self, name, mode)
+
+    monkeypatch.setattr(type(store), "open", counting)
+    data = render(world.campaign, cast.coordinator, caplog)
+    shown = sorted(p.stored_file.print_copy.name for p in world.photos)
+    assert len(shown) >= 2
+    assert sorted(opened) == shown
+    assert len(embedded_images(data)) == len(shown)
+
+
 # --- Progress and cost ------------------------------------------------------------------------------------------
 
 
