@@ -65,7 +65,7 @@ def body_file(request: HttpRequest) -> Path | None:
     if not stat.S_ISREG(named_stat.st_mode) or not path.is_file():
         raise OffloadRefused("body file missing or not a regular file")
     declared = request.META.get(LENGTH_HEADER, "")
-    if declared.isdigit() and int(declared) != path.stat().st_size:
+    if declared.isascii() and declared.isdigit() and int(declared) != path.stat().st_size:
         raise OffloadRefused("body file is not whole")
     return path
 

@@ -83,7 +83,7 @@ def declared_size(request: HttpRequest, body_file: Path | None) -> int | None:
         value = request.META.get("CONTENT_LENGTH") or "0"  # none: no body, as Django reads it
     else:
         value = request.META.get(offload.LENGTH_HEADER, "")  # none: nginx received a chunked body
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def take_over(path: Path, *, size: int, name: str, content_type: str) -> ReceivedFile:

@@ -154,7 +154,7 @@ def _read_flat(table: xlsx.Table) -> tuple[list[CriterionRow], list[Issue]]:
         level_text = clean(row.get("level"))
         level = None
         if level_text:
-            if level_text.isdigit() and int(level_text) >= 1:
+            if level_text.isascii() and level_text.isdigit() and int(level_text) >= 1:
                 level = int(level_text)
             else:
                 issues.append(

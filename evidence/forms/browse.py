@@ -94,7 +94,7 @@ class BrowseForm(forms.Form):
         if not text:
             return None
         activities = Activity.objects.filter(campaign=self.campaign)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # an id ("²" and "٣" are digits to isdigit(), not to int())
             found = activities.filter(pk=int(text)).first() if len(text) < 19 else None
             if found is None:
                 raise forms.ValidationError(_("No activity numbered “%(text)s”."), params={"text": text[:30]})

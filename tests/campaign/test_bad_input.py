@@ -245,3 +245,14 @@ def test_a_numeric_code_colliding_with_an_earlier_text_code_names_that_row(campa
     issues = refused(campaign, data, "mixed.xlsx")
     assert issues[0].row == 4
     assert "3" in issues[0].message and "3.10" in issues[0].message
+
+
+@pytest.mark.parametrize("level", ["٣", "0", "一", "1.5"])
+def test_a_level_that_is_not_a_whole_number_is_a_row_problem(campaign, level):
+    """Levels are ASCII whole numbers from 1 ("²" reads as "2": the cells' text is NFKC-normalised)."""
+    from .conftest import workbook
+
+    data = workbook([["编码", "名称", "层级"], ["1", "组织领导", "1"], ["1.1", "领导体制", level]])
+    issues = refused(campaign, data, "levels.xlsx")
+    assert [i.row for i in issues] == [3]
+    assert not Criterion.objects.filter(campaign=campaign).exists()

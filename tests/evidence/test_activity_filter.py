@@ -57,7 +57,7 @@ def test_an_unknown_or_ambiguous_activity_is_ignored_with_a_message(cast, campai
     old = _activity(elsewhere, cast.office_a, "上一届的活动", datetime.date(2025, 1, 1))
     _activity(campaign, cast.office_a, "志愿服务总结会", datetime.date(2026, 6, 1))
     client = login(cast.staff_a)
-    for junk in (str(old.pk), "999999", "9" * 40, "<b>x</b>", "x" * 300, "志愿服务", "\x00"):
+    for junk in (str(old.pk), "999999", "9" * 40, "<b>x</b>", "x" * 300, "志愿服务", "\x00", "²", "٣"):
         response = client.get(URL, {"activity": junk})
         assert response.status_code == 200
         page = response.content.decode()
