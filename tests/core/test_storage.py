@@ -28,4 +28,8 @@ def test_a_saved_file_and_its_folder_are_fsynced(settings, monkeypatch):
     name = storages["default"].save("evidence/files/2026/03/a.jpg", ContentFile(b"bytes"))
     path = Path(settings.MEDIA_ROOT) / name
     assert path.read_bytes() == b"bytes"
-    assert synced == [str(path), str(path.parent)]
+    # the bytes were written beside their place first (".saving-…", fsynced) and renamed whole into it
+    assert synced[-2:] == [str(path), str(path.parent)]
+    assert [Path(p).parent for p in synced[:-2]] == [path.parent]
+    assert Path(synced[0]).name.startswith(".saving-") and not Path(synced[0]).exists()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,6 +51,23 @@ def test_an_upload_onto_a_full_disk_is_refused_with_a_message_and_writes_nothing
     assert 400 <= response.status_code < 500 or response.status_code == 503, response.status_code
     assert "存储空间已满" in response.json()["error"], response.content
     assert before.unchanged() == []
+
+
+def test_an_upload_onto_a_disk_that_fills_part_way_through_the_file_keeps_no_half_file(cast, campaign, login, settings):
+    """Django's FileSystemStorage writes a streamed file in place and leaves what it wrote when the disk fills;
+    the app's storage writes it beside its place first and renames it whole."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.hostile.full_storage.FillingStorage"}}
+    client = login(cast.staff_a)
+    before = Snapshot()
+    response = client.post(
+        reverse("evidence:upload_file"),
+        {"file": SimpleUploadedFile("照片.jpg", samples.jpeg(), content_type="image/jpeg"), "title": "照片"},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert response.status_code == 503, response.status_code
+    assert "存储空间已满" in response.json()["error"], response.content
+    assert before.unchanged() == []
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
 def test_a_breakdown_uploaded_onto_a_full_disk_is_refused_with_a_message_and_keeps_nothing(
