@@ -13,6 +13,15 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def type_into_choice(page, field_id: str, text: str, matches: int):
+    """Type `text` into the choice box #`field_id`, wait for `matches` options; the box and the options' texts."""
+    box = page.locator(f"#{field_id}")
+    box.click()
+    box.press_sequentially(text, delay=30)
+    page.wait_for_function(f"() => document.querySelectorAll('#{field_id}-matches [role=option]').length === {matches}")
+    return box, page.locator(f"#{field_id}-matches [role=option]").all_inner_texts()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
 def test_choosing_a_standard_by_typing(page, live_server, cast, campaign, browser_login, screenshot, width):
@@ -27,11 +36,8 @@ def test_choosing_a_standard_by_typing(page, live_server, cast, campaign, browse
     browser_login(page, cast.staff_a)
     page.goto(f"{live_server.url}/evidence/")
     assert page.locator("select[name=standard]").count() == 0
-    box = page.locator("#id_standard")
-    box.click()
-    box.press_sequentially("志愿", delay=30)
-    page.wait_for_function("() => document.querySelectorAll('#id_standard-matches [role=option]').length === 1")
-    assert page.locator("#id_standard-matches [role=option]").all_inner_texts() == ["6.2.1开展学雷锋志愿服务"]
+    box, options = type_into_choice(page, "id_standard", "志愿", 1)
+    assert options == ["6.2.1开展学雷锋志愿服务"]
     assert no_sideways_scroll(page)
     screenshot(page, f"evidence-standard-choice-{width}")
     page.locator("#id_standard-matches [role=option]").first.click()
@@ -92,11 +98,8 @@ def test_choosing_an_activity_by_typing(page, live_server, cast, campaign, brows
     browser_login(page, cast.staff_a)
     page.goto(f"{live_server.url}/evidence/")
     assert page.locator("select[name=activity]").count() == 0
-    box = page.locator("#id_activity")
-    box.click()
-    box.press_sequentially("雷锋", delay=30)
-    page.wait_for_function("() => document.querySelectorAll('#id_activity-matches [role=option]').length === 1")
-    assert page.locator("#id_activity-matches [role=option]").all_inner_texts() == ["2026-03-05学雷锋志愿服务"]
+    box, options = type_into_choice(page, "id_activity", "雷锋", 1)
+    assert options == ["2026-03-05学雷锋志愿服务"]
     assert no_sideways_scroll(page)
     screenshot(page, f"evidence-activity-choice-{width}")
     page.locator("#id_activity-matches [role=option]").first.click()
