@@ -1,14 +1,17 @@
-"""Load test: 50 people of every role at once on the demo campaign at 10x, through gunicorn on loopback (locust).
+"""Load test: 50 people of every role at once on the demo campaign at 10x, through the production profile (locust).
 
     .venv/bin/python bench/load_bench.py [--users 50] [--spawn-rate 10] [--duration 60] [--max-requests 20000]
-        [--scale 10] [--db-name civunit_load] [--work-dir DIR] [--workers 4] [--fresh] [--base-url URL] [--json]
+        [--scale 10] [--db-name civunit_load] [--work-dir DIR] [--workers 3] [--threads 4] [--direct] [--fresh]
+        [--base-url URL] [--json]
 
 Prepares, unless --base-url is given: a PostgreSQL database (--db-name on 127.0.0.1:5432 as postgres, created
 when missing; --fresh drops it first) migrated and seeded with `seed_demo --scale N` (once: the work folder keeps
-a mark, as seeding at 10x takes minutes), the static files collected, then the production profile on loopback:
-gunicorn (--workers sync workers) and the task worker (`manage.py db_worker`) as their own processes, DEBUG off,
-the security settings of production except HTTPS (plain HTTP on 127.0.0.1). REDIS_URL and CACHE_URL, when set,
-are handed to both.
+a mark, as seeding at 10x takes minutes), the static files collected, then the production profile on loopback,
+started by `deploy/loopback up` from the files of deploy/: nginx (Debian's package) with the site rendered from
+deploy/nginx/civunit.conf.template in front, gunicorn with deploy/gunicorn.conf.py (--workers processes of
+--threads threads) and the task worker (`manage.py db_worker`) as their own processes, DEBUG off, the security
+settings of production except HTTPS (plain HTTP on 127.0.0.1). --direct: gunicorn alone, without nginx.
+REDIS_URL and CACHE_URL, when set, are handed to the app's processes.
 
 With --base-url the server is someone else's (deploy/loopback, say): this script's environment must then carry
 the same settings as that server (DATABASE_URL, MEDIA_ROOT or the S3 settings, SECRET_KEY, ...), as it signs the
@@ -217,6 +220,9 @@ def main() -> int:
     parser.add_argument("--work-dir", type=Path, help="default: civunit-load-DBNAME under the temporary folder")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (deploy/gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread when more than one)")
+    parser.add_argument(
+        "--direct", action="store_true", help="gunicorn alone, without nginx in front (deploy/loopback by default)"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop the database and the files first")
     parser.add_argument("--base-url", help="run against this server instead of starting one")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (the last line of stdout)")
@@ -236,28 +242,70 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
     else:
         env = server_env(args, work)
         prepare(args, env, work)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = (work / "server.log").open("a")
-        processes.append(
-            subprocess.Popen(
+        if args.direct:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            log = (work / "server.log").open("a")
+            processes.append(
+                subprocess.Popen(
+                    [
+                        *(str(BIN / "gunicorn"), "civunit.wsgi", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")),
+                        *("-b", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "20"),
+                        *("--no-control-socket", "--access-logfile", "/dev/null"),
+                    ],
+                    cwd=ROOT,
+                    # production's gunicorn settings (deploy/gunicorn.conf.py), the workers and threads as asked
+                    env={**env, "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads)},
+                    stdout=log,
+                    stderr=log,
+                )
+            )
+            processes.append(
+                subprocess.Popen(
+                    [str(PYTHON), "manage.py", "db_worker", "--interval", "1"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
+        else:
+            # the production profile from deploy/: nginx (Debian's) with the rendered site, gunicorn, the worker
+            loopback = work / "loopback"
+            up = subprocess.run(
                 [
-                    *(str(BIN / "gunicorn"), "civunit.wsgi", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")),
-                    *("-b", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "20"),
-                    *("--no-control-socket", "--access-logfile", "/dev/null"),
+                    *(str(PYTHON), str(ROOT / "deploy" / "loopback"), "up", "--dir", str(loopback)),
+                    *("--workers", str(args.workers), "--task-workers", "1", "--no-migrate"),
                 ],
                 cwd=ROOT,
-                # production's gunicorn settings (deploy/gunicorn.conf.py), the workers and threads as asked
-                env={**env, "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads)},
-                stdout=log,
-                stderr=log,
+                env={**env, "GUNICORN_THREADS": str(args.threads)},
+                capture_output=True,
+                text=True,
+                check=False,
             )
-        )
-        processes.append(
-            subprocess.Popen(
-                [str(PYTHON), "manage.py", "db_worker", "--interval", "1"], cwd=ROOT, env=env, stdout=log, stderr=log
+            if up.returncode:
+                sys.stderr.write(up.stdout[-2000:] + up.stderr[-4000:])
+                raise SystemExit(f"deploy/loopback up failed ({up.returncode})")
+            url = up.stdout.strip().splitlines()[-1].rstrip("/")
+
+    def stop_server() -> None:
+        if not args.base_url and not args.direct:
+            subprocess.run(
+                [str(PYTHON), str(ROOT / "deploy" / "loopback"), "down", "--dir", str(work / "loopback")],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=False,
             )
-        )
+        for p in processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in processes:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
     try:
         wait_up(url)
         sessions = work / "sessions.json"
@@ -301,21 +349,13 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
             .strip()
             .splitlines()[-1]
         )
-        for p in processes:  # the archive checked with nothing writing
-            p.send_signal(signal.SIGTERM)
+        stop_server()  # the archive checked with nothing writing
         verify = subprocess.run(
             [str(PYTHON), "manage.py", "verify_archive"], cwd=ROOT, env=env, capture_output=True, text=True
         )
         verify_text = (verify.stdout + verify.stderr).strip().splitlines()
     finally:
-        for p in processes:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in processes:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_server()
 
     total = next(row for row in stats if row["Name"] == "Aggregated")
     rows = [row for row in stats if row["Name"] != "Aggregated"]
