@@ -68,14 +68,19 @@ def _get(client, name: str, query: dict) -> tuple[int, str]:
     return len(ctx.captured_queries), response.content.decode()
 
 
+def _part(pattern: str, html: str) -> str:
+    found = re.search(pattern, html, re.S)
+    assert found is not None, pattern
+    return found.group(0)
+
+
 def _tree(html: str) -> str:
     """The table of the item shown."""
-    return re.search(r'<table[^>]*data-testid="(?:criteria|standards)-tree".*?</table>', html, re.S).group(0)
+    return _part(r'<table[^>]*data-testid="(?:criteria|standards)-tree".*?</table>', html)
 
 
 def _strip(html: str) -> list[str]:
-    nav = re.search(r'<nav[^>]*data-testid="item-tabs".*?</nav>', html, re.S).group(0)
-    return re.findall(r'data-item="([^"]+)"', nav)
+    return re.findall(r'data-item="([^"]+)"', _part(r'<nav[^>]*data-testid="item-tabs".*?</nav>', html))
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -108,7 +113,7 @@ def test_the_picker_keeps_the_filters_and_lists_only_the_items_that_match(campai
     _add_items(campaign, 1, 3)
     Criterion.objects.filter(campaign=campaign, code__startswith="2.").update(methods=["实地考察"])
     _, html = _get(client, "campaign:criteria", {"method": "实地考察"})
-    picker = re.search(r'<form[^>]*data-testid="item-picker".*?</form>', html, re.S).group(0)
+    picker = _part(r'<form[^>]*data-testid="item-picker".*?</form>', html)
     assert '<input type="hidden" name="method" value="实地考察">' in picker
     assert 'name="status"' not in picker  # no empty filter carried along
     assert re.findall(r'<option value="([^"]+)"', picker) == ["2"]
