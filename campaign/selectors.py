@@ -10,12 +10,16 @@ are summed over it bottom-up, so the query count does not grow with the tree.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
+from typing import Protocol
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString, mark_safe
 
 from .models import Assessment, Campaign, Criterion, VetoCondition
 from .text import count_chars
@@ -264,8 +268,10 @@ def _decimal(value) -> Decimal | None:
 
 def item_rollups(campaign: Campaign, *, method: str = "", status: str = "") -> Rollups:
     """Every 测评项目 of `campaign` with its roll-up (as `criteria_tree` rolls it up), the campaign's total, the
-    methods in use and each item's standards matching `method` and `status`: one query, grouped by item and by
-    the standards' list of methods in the database, so no criterion is loaded whatever the size of the table.
+    methods in use and each item's standards matching `method` and `status`: one query, summed in the database, so
+    no criterion is loaded whatever the size of the table. Its rows: one per item (the figures, and the standards
+    matching `status`), then one per list of methods the standards use (with `method`: per item and list, the
+    standards matching both), a handful of them: the Python side costs a line per item.
 
     The campaign's figures of the pages that show one item at a time (the criteria page, `campaign_totals`);
     tests/campaign/test_rollups.py holds them equal to `criteria_tree`'s on tables with every kind of node."""
@@ -273,59 +279,79 @@ def item_rollups(campaign: Campaign, *, method: str = "", status: str = "") -> R
     table = connection.ops.quote_name(Criterion._meta.db_table)
     assessments = connection.ops.quote_name(Assessment._meta.db_table)
     S, K = Assessment.Status, Criterion.Kind
-    status_of = "COALESCE(a.status, %s)"
-    match = f" AND {status_of} = %s" if status else ""
-    # table names from the models in the text; every value a parameter
-    sql = (
-        f"{cte} SELECT r.id, r.code, r.title, c.methods, SUM(t.leaf), "  # noqa: S608
-        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN t.leaf = 1 AND {status_of} = %s THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
-        "SUM(CASE WHEN t.kind = %s AND t.covered = 0 THEN t.max_score END), "
-        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
-        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN a.self_score END), "
-        f"SUM(CASE WHEN t.leaf = 1{match} THEN 1 ELSE 0 END) "
-        "FROM (SELECT item_of.*, CASE WHEN EXISTS "
-        f"(SELECT 1 FROM {table} k WHERE k.parent_id = item_of.id) THEN 0 ELSE 1 END AS leaf FROM item_of) t "
-        f"JOIN {table} c ON c.id = t.id JOIN {table} r ON r.id = t.root_id "
-        f"LEFT JOIN {assessments} a ON a.criterion_id = c.id "
-        "GROUP BY r.id, r.code, r.title, r.ordering, c.methods ORDER BY r.ordering, r.id"
-    )
+    match = " AND t.status = %s" if status else ""
     ns = S.NOT_STARTED.value
-    params += [ns, S.MET.value, ns, S.BASICALLY_MET.value, ns, S.IN_PROGRESS.value]
+    # the criteria with their item, effective kind and whether each is a standard, joined to their self-assessment
+    # (table names from the models in the text; every value a parameter)
+    rows_sql = (
+        "(SELECT item_of.*, CASE WHEN EXISTS "  # noqa: S608
+        f"(SELECT 1 FROM {table} k WHERE k.parent_id = item_of.id) THEN 0 ELSE 1 END AS leaf FROM item_of) t "
+        f"JOIN {table} c ON c.id = t.id LEFT JOIN {assessments} a ON a.criterion_id = c.id"
+    )
+    by_method = "t.root_id, " if method else ""
+    sql = (
+        f"{cte}, rows_of AS (SELECT t.root_id, t.kind, t.covered, t.max_score, t.leaf, c.methods, "  # noqa: S608
+        f"COALESCE(a.status, %s) AS status, a.self_score FROM {rows_sql}) "
+        f"SELECT 0, r.id, r.code, r.title, r.ordering, NULL, SUM(t.leaf), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.status = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.status = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.status = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN t.self_score END), "
+        "SUM(CASE WHEN t.kind = %s AND t.covered = 0 THEN t.max_score END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN t.self_score END), "
+        "SUM(CASE WHEN t.leaf = 1 AND t.kind = %s THEN t.self_score END), "
+        f"SUM(CASE WHEN t.leaf = 1{match} THEN 1 ELSE 0 END) "
+        f"FROM rows_of t JOIN {table} r ON r.id = t.root_id GROUP BY r.id, r.code, r.title, r.ordering "
+        f"UNION ALL SELECT 1, {'t.root_id' if method else 'NULL'}, NULL, NULL, NULL, t.methods, SUM(t.leaf), "
+        "NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+        f"SUM(CASE WHEN t.leaf = 1{match} THEN 1 ELSE 0 END) "
+        f"FROM rows_of t WHERE t.leaf = 1 GROUP BY {by_method}t.methods"
+    )
+    params += [ns, S.MET.value, S.BASICALLY_MET.value, S.IN_PROGRESS.value]
     params += [K.SCORED.value, K.SCORED.value, K.BONUS.value, K.DEDUCTION.value]
-    params += [ns, status] if status else []
-    items: dict[int, ItemRollup] = {}
-    used: set[str] = set()
+    params += [status, status] if status else []  # both parts
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for pk, code, title, methods, standards, met, basic, progress, score, max_, bonus, deduction, matching in rows:
-        if isinstance(methods, str):
-            methods = json.loads(methods)  # SQLite's JSON is text (PostgreSQL's too, as Django reads it)
-        methods = methods if isinstance(methods, list) else []
-        item = items.setdefault(pk, ItemRollup(pk=pk, code=code, title=title))
-        item.figures.add(
-            Figures(
-                standards=int(standards or 0),
-                met=int(met or 0),
-                basically_met=int(basic or 0),
-                in_progress=int(progress or 0),
-                score_total=_decimal(score),
-                max_total=_decimal(max_),
-                bonus_total=_decimal(bonus),
-                deduction_total=_decimal(deduction),
+    items: dict[int, ItemRollup] = {}
+    order: dict[int, tuple] = {}
+    used: set[str] = set()
+    lists: dict[str, list] = {}  # the few distinct lists of methods, read once each
+    for part, pk, code, title, ordering, methods, standards, met, basic, progress, *sums, matching in rows:
+        if part == 0:
+            score, max_, bonus, deduction = sums
+            items[pk] = ItemRollup(
+                pk=pk,
+                code=code,
+                title=title,
+                figures=Figures(
+                    standards=int(standards or 0),
+                    met=int(met or 0),
+                    basically_met=int(basic or 0),
+                    in_progress=int(progress or 0),
+                    score_total=_decimal(score),
+                    max_total=_decimal(max_),
+                    bonus_total=_decimal(bonus),
+                    deduction_total=_decimal(deduction),
+                ),
+                matching=0 if method else int(matching or 0),
             )
-        )
+            order[pk] = (ordering, pk)
+            continue
+        key = methods if isinstance(methods, str) else json.dumps(methods)
+        names = lists.get(key)
+        if names is None:
+            read = json.loads(methods) if isinstance(methods, str) else methods  # SQLite's JSON is text
+            names = lists[key] = [m for m in read if isinstance(m, str)] if isinstance(read, list) else []
         if standards:
-            used.update(m for m in methods if isinstance(m, str))
-        if not method or method in methods:
-            item.matching += int(matching or 0)
+            used.update(names)
+        if method and method in names:
+            items[pk].matching += int(matching or 0)
+    ordered = sorted(items.values(), key=lambda i: order[i.pk])
     total = Figures()
-    for item in items.values():
+    for item in ordered:
         total.add(item.figures)
-    return Rollups(items=list(items.values()), total=total, methods=_in_known_order(used))
+    return Rollups(items=ordered, total=total, methods=_in_known_order(used))
 
 
 def _in_known_order(used: set[str]) -> list[str]:
@@ -500,3 +526,53 @@ def item_tabs(rollups: Rollups, code: str = "", *, filtered: bool = False) -> tu
         (i for i in shown if i.matching), shown[0] if shown else None
     )
     return chosen, [ItemTab(item=i, active=i is chosen) for i in shown]
+
+
+class _Item(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+# how many 测评项目 the trees' strip of links shows around the one shown (the <select> lists every item)
+PICKER_WINDOW = 7
+
+
+@dataclass(frozen=True)
+class ItemPicker[ItemT: _Item]:
+    """How the trees (the criteria page, the evidence by-standard tree) switch between their 测评项目, one shown at
+    a time: a <select> of every item with its figures (`options`, built here in one pass: a line of text per item,
+    the cheapest part of the page however many items there are), the previous and next item, and a short strip
+    of links around the one shown (at most PICKER_WINDOW, rendered by the template whatever the number of items)."""
+
+    options: SafeString
+    window: list[ItemT]
+    previous: ItemT | None
+    next: ItemT | None
+    position: int  # of the item shown, from 1 (0: none)
+    count: int
+
+
+def item_picker[ItemT: _Item](
+    items: Sequence[ItemT], chosen: ItemT | None, *, figures: Callable[[ItemT], str], window: int = PICKER_WINDOW
+) -> ItemPicker[ItemT]:
+    """The picker of `items` with `chosen` shown; `figures(item)` is the short text after an item's code and title
+    in its <option> (e.g. "3/10"). No query."""
+    index = next((n for n, i in enumerate(items) if i is chosen), -1)
+    start = max(0, min(index - window // 2, len(items) - window)) if index >= 0 else 0
+    options = []
+    for i in items:  # html.escape: Django's (lazy-aware, marking safe) costs several times more per call
+        code = escape(i.code)
+        selected = " selected" if i is chosen else ""
+        text = f"{code} {escape(i.title[:40])} · {escape(figures(i))}"
+        options.append(f'<option value="{code}" data-item="{code}"{selected}>{text}</option>')
+    return ItemPicker(
+        options=mark_safe("".join(options)),  # noqa: S308 (every value escaped above)
+        window=list(items[start : start + window]),
+        previous=items[index - 1] if index > 0 else None,
+        next=items[index + 1] if 0 <= index < len(items) - 1 else None,
+        position=index + 1,
+        count=len(items),
+    )

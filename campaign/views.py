@@ -130,6 +130,15 @@ def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
     if item is not None:
         tree = selectors.filter_tree(selectors.criteria_tree(campaign, item_id=item.pk), method=method, status=status)
         nodes = tree.visible_nodes()
+    # the choice of item: a <select> of every item (one line of text each) and a strip of a few around the one shown
+    matching, met = _("%(n)s matching"), _("%(met)s/%(total)s met")
+    picker = selectors.item_picker(
+        items,
+        next((t for t in items if t.active), None),
+        figures=(lambda t: matching % {"n": t.matching})
+        if filtered
+        else (lambda t: met % {"met": t.figures.met, "total": t.figures.standards}),
+    )
     return render(
         request,
         "campaign/criteria.html",
@@ -137,13 +146,14 @@ def criteria(request: AuthenticatedHttpRequest) -> HttpResponse:
             "campaign": campaign,
             "total": rollups.total,
             "item": item,
-            "items": items,
+            "picker": picker,
             "nodes": nodes,
             "methods": rollups.methods,
             "statuses": Assessment.Status.choices,
             "method": method,
             "status": status,
             "filtered": filtered,
+            "keep": [("method", method), ("status", status)],  # the filters the item picker keeps
             "veto": selectors.veto_counts(campaign),
             # the note on the table (e.g. "an example, to be replaced") is for those who can replace it
             "show_criteria_note": can_manage_campaign(request.user),

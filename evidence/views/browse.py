@@ -8,9 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign.access import campaign_for_request, is_open
+from campaign.selectors import item_picker
 from civunit import access as core_access
 from civunit import downloads
 from civunit.http import AuthenticatedHttpRequest
@@ -60,13 +62,23 @@ def standards_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     overview = browsing.standards_overview(campaign) if campaign is not None else None
     item = overview.item((request.GET.get("item") or "")[:30]) if overview is not None else None
     nodes = browsing.standards_tree(campaign, item_id=item.pk) if item is not None else []
+    # the choice of item: a <select> of every item (one line of text each) and a strip of a few around the one shown
+    accepted, unmet = _("%(accepted)s/%(total)s accepted"), _("%(n)s unmet")
+    picker = item_picker(
+        overview.items if overview is not None else [],
+        item,
+        figures=lambda i: (
+            accepted % {"accepted": i.accepted, "total": i.total}
+            + (" · " + unmet % {"n": i.warnings} if i.warnings else "")
+        ),
+    )
     return render(
         request,
         "evidence/standards_tree.html",
         {
             "campaign": campaign,
             "item": item,
-            "items": overview.items if overview is not None else [],
+            "picker": picker,
             "nodes": nodes,
             "warnings": overview.lacking if overview is not None else 0,
             "can_download_index": access.can_download_evidence_index(request.user),
