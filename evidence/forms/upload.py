@@ -25,6 +25,7 @@ from .fields import (
     listed_activity_choices,
     listed_standard_choices,
 )
+from .widgets import Select, SelectMultiple
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60
@@ -45,31 +46,34 @@ class EvidenceMetaForm(forms.Form):
         label=_("Category"),
         choices=[("", _("Automatic (from the file)")), *EvidenceCategory.choices],
         required=False,
+        widget=Select(),
     )
     primary_standard = CriterionChoiceField(
         label=_("Standard"),
         queryset=Criterion.objects.none(),
         required=False,
         empty_label=_("(no standard yet)"),
+        widget=Select(),
         help_text=_("The archive number follows this standard."),
     )
     other_standards = CriterionMultipleChoiceField(
         label=_("Further standards"),
         queryset=Criterion.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=SelectMultiple(attrs={"size": 4}),
     )
     tasks = TaskMultipleChoiceField(
         label=_("Tasks"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SelectMultiple(attrs={"size": 6}),
     )
     activity = ActivityChoiceField(
         label=_("Activity"),
         queryset=Activity.objects.none(),
         required=False,
         empty_label=_("(not part of an activity)"),
+        widget=Select(),
         help_text=_("Filed into the activity's record; empty caption fields come from the activity."),
     )
     caption = forms.CharField(
