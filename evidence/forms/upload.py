@@ -111,18 +111,18 @@ class EvidenceMetaForm(forms.Form):
         finds any other by typing (the posted form validates against every linkable task and needs no groups)."""
         self.fields["tasks"].choices = grouped_task_choices(user, campaign, chosen=chosen)
 
-    def list_standards(self, user, campaign, *, chosen=()) -> None:
+    def list_standards(self, user, campaign, *, chosen=(), near: list[int] | None = None) -> None:
         """For the page: the standards of the person's own and their office's tasks, and those `chosen`; the page
         finds any other by typing (the posted form validates against every standard and needs no list)."""
-        options = listed_standard_choices(user, campaign, chosen=chosen)
+        options = listed_standard_choices(user, campaign, chosen=chosen, near=near)
         self.fields["primary_standard"].choices = [("", self.fields["primary_standard"].empty_label), *options]
         self.fields["other_standards"].choices = options
 
-    def list_activities(self, user, campaign, *, chosen=None) -> None:
+    def list_activities(self, user, campaign, *, chosen=None, near: list[int] | None = None) -> None:
         """For the page: the activity `chosen`, those of the person's own and their office's tasks, then the
         campaign's latest (the posted form validates against every activity of the campaign)."""
         field = self.fields["activity"]
-        field.choices = [("", field.empty_label), *listed_activity_choices(user, campaign, chosen=chosen)]
+        field.choices = [("", field.empty_label), *listed_activity_choices(user, campaign, chosen=chosen, near=near)]
 
     def clean(self):
         super().clean()
