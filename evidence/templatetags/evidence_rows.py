@@ -8,7 +8,8 @@ hundred microseconds a row, most of a 50-row page's own time. These write the sa
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -22,6 +23,25 @@ _KINDS = dict(EvidenceKind.choices)
 _CATEGORIES = dict(EvidenceCategory.choices)
 _STATUSES = dict(EvidenceItem.Status.choices)
 _PREVIEW = dict(StoredFile.PreviewStatus.choices)
+
+
+# An id no row has, reversed once per URL name: the row's URL is the same text with the row's id in its place.
+_SENTINEL = 2**62 + 271828
+_URL_PARTS: dict[tuple, tuple[str, str]] = {}
+
+
+@register.simple_tag
+def item_url(name: str, pk: int, *args) -> str:
+    """reverse(name, args=[pk, *args]) for a row (`{% item_url 'evidence:accept' item.pk %}`) without resolving the
+    URL pattern again for each row (~0.1 ms each, four a row in the review queue)."""
+    key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, *args)
+    parts = _URL_PARTS.get(key)
+    if parts is None:
+        before, found, after = reverse(name, args=[_SENTINEL, *args]).partition(str(_SENTINEL))
+        if not found:  # not an id the pattern writes as it is: reverse each row
+            return reverse(name, args=[pk, *args])
+        parts = _URL_PARTS[key] = (before, after)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
 def _label(labels: dict, value) -> str:
@@ -47,7 +67,7 @@ def evidence_thumb(item) -> SafeString:
     if stored is not None and stored.thumbnail:
         return format_html(
             '<img src="{}" alt="{}" class="evidence-thumb" loading="lazy">',
-            reverse("evidence:preview", args=[item.pk, "thumbnail"]),
+            item_url("evidence:preview", item.pk, "thumbnail"),
             item.title,
         )
     if stored is not None and stored.preview_status == StoredFile.PreviewStatus.FAILED:

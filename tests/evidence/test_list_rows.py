@@ -68,3 +68,23 @@ def test_the_review_queue_costs_the_same_for_3_and_30_items(cast, campaign, logi
         body = client.get(reverse("evidence:review")).content.decode()
     assert body.count('data-testid="accept"') == 30
     assert body.count(f'name="next" value="{reverse("evidence:review")}"') == 60
+
+
+def test_a_rows_url_is_what_reverse_writes_under_any_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from evidence.templatetags.evidence_rows import item_url
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/civunit/"):
+            set_script_prefix(prefix)
+            for pk in (1, 7, 2**40):
+                assert item_url("evidence:accept", pk) == reverse("evidence:accept", args=[pk])
+                assert item_url("evidence:preview", pk, "thumbnail") == reverse(
+                    "evidence:preview", args=[pk, "thumbnail"]
+                )
+                assert item_url("evidence:preview", pk, "screen") == reverse("evidence:preview", args=[pk, "screen"])
+        assert reverse("evidence:accept", args=[7]).startswith("/civunit/")
+    finally:
+        set_script_prefix(before)
