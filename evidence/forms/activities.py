@@ -17,6 +17,7 @@ from tasks.models import Task
 
 from ..models import Activity
 from .fields import CriterionMultipleChoiceField, TaskMultipleChoiceField, grouped_task_choices, linkable_tasks
+from .widgets import Select, SelectMultiple
 
 PARTICIPANTS_MAX = 2000  # 参加人员: names or a description, as long as a caption
 
@@ -29,6 +30,7 @@ class ActivityForm(forms.ModelForm):
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
+            "organiser_office": Select(),
         }
 
     fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below
@@ -43,6 +45,7 @@ class ActivityForm(forms.ModelForm):
             label=_("Standards"),
             queryset=Criterion.objects.filter(campaign=campaign, is_leaf=True).order_by("ordering", "pk"),
             required=False,
+            widget=SelectMultiple(),
         )
         # The tasks it carries out: the person's own and their office's listed (any other by typing), and those
         # it has; the posted form validates against every task of the campaign they may read, and those it has.
@@ -51,7 +54,7 @@ class ActivityForm(forms.ModelForm):
             label=_("Tasks"),
             queryset=Task.objects.filter(Q(pk__in=linkable_tasks(user, campaign).values("pk")) | Q(pk__in=linked)),
             required=False,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            widget=SelectMultiple(attrs={"size": 6}),
             help_text=_("The breakdown's tasks this activity carries out: what is uploaded into it counts for them."),
         )
         if not self.is_bound:

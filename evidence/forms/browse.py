@@ -14,6 +14,7 @@ from tasks.models import Task
 
 from ..browsing import EvidenceFilters
 from ..models import Activity, EvidenceItem, EvidenceKind
+from .widgets import Select
 
 
 class BrowseForm(forms.Form):
@@ -31,14 +32,26 @@ class BrowseForm(forms.Form):
     # (evidence:activity_choices): never every activity of the campaign as an option.
     activity = forms.CharField(label=_("Activity"), max_length=200, required=False)
     office = ModelChoiceField(
-        label=_("Office"), queryset=Office.objects.none(), required=False, empty_label=_("All offices")
+        label=_("Office"),
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label=_("All offices"),
+        widget=Select(),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *EvidenceKind.choices], required=False, widget=Select()
+    )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All categories")), *EvidenceCategory.choices], required=False
+        label=_("Category"),
+        choices=[("", _("All categories")), *EvidenceCategory.choices],
+        required=False,
+        widget=Select(),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any status")), *EvidenceItem.Status.choices], required=False
+        label=_("Status"),
+        choices=[("", _("Any status")), *EvidenceItem.Status.choices],
+        required=False,
+        widget=Select(),
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,7 +60,10 @@ class BrowseForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     view = forms.ChoiceField(
-        label=_("View"), choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))], required=False
+        label=_("View"),
+        choices=[("", _("Automatic")), ("list", _("List")), ("grid", _("Photo grid"))],
+        required=False,
+        widget=Select(),
     )
 
     fields: dict[str, Any]  # the choice fields' querysets (and labels) are set below

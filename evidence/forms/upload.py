@@ -25,6 +25,7 @@ from .fields import (
     listed_activity_choices,
     listed_standard_choices,
 )
+from .widgets import Select, SelectMultiple
 
 # The single-file endpoint takes the caption fields and one file; anything beyond this is not a form we sent.
 MAX_UPLOAD_FIELDS = 60
@@ -45,31 +46,34 @@ class EvidenceMetaForm(forms.Form):
         label=_("Category"),
         choices=[("", _("Automatic (from the file)")), *EvidenceCategory.choices],
         required=False,
+        widget=Select(),
     )
     primary_standard = CriterionChoiceField(
         label=_("Standard"),
         queryset=Criterion.objects.none(),
         required=False,
         empty_label=_("(no standard yet)"),
+        widget=Select(),
         help_text=_("The archive number follows this standard."),
     )
     other_standards = CriterionMultipleChoiceField(
         label=_("Further standards"),
         queryset=Criterion.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=SelectMultiple(attrs={"size": 4}),
     )
     tasks = TaskMultipleChoiceField(
         label=_("Tasks"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SelectMultiple(attrs={"size": 6}),
     )
     activity = ActivityChoiceField(
         label=_("Activity"),
         queryset=Activity.objects.none(),
         required=False,
         empty_label=_("(not part of an activity)"),
+        widget=Select(),
         help_text=_("Filed into the activity's record; empty caption fields come from the activity."),
     )
     caption = forms.CharField(
@@ -107,18 +111,18 @@ class EvidenceMetaForm(forms.Form):
         finds any other by typing (the posted form validates against every linkable task and needs no groups)."""
         self.fields["tasks"].choices = grouped_task_choices(user, campaign, chosen=chosen)
 
-    def list_standards(self, user, campaign, *, chosen=()) -> None:
+    def list_standards(self, user, campaign, *, chosen=(), near: list[int] | None = None) -> None:
         """For the page: the standards of the person's own and their office's tasks, and those `chosen`; the page
         finds any other by typing (the posted form validates against every standard and needs no list)."""
-        options = listed_standard_choices(user, campaign, chosen=chosen)
+        options = listed_standard_choices(user, campaign, chosen=chosen, near=near)
         self.fields["primary_standard"].choices = [("", self.fields["primary_standard"].empty_label), *options]
         self.fields["other_standards"].choices = options
 
-    def list_activities(self, user, campaign, *, chosen=None) -> None:
+    def list_activities(self, user, campaign, *, chosen=None, near: list[int] | None = None) -> None:
         """For the page: the activity `chosen`, those of the person's own and their office's tasks, then the
         campaign's latest (the posted form validates against every activity of the campaign)."""
         field = self.fields["activity"]
-        field.choices = [("", field.empty_label), *listed_activity_choices(user, campaign, chosen=chosen)]
+        field.choices = [("", field.empty_label), *listed_activity_choices(user, campaign, chosen=chosen, near=near)]
 
     def clean(self):
         super().clean()

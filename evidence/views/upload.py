@@ -25,7 +25,7 @@ from evidence import access
 
 from .. import services, uploads
 from ..access import get_evidence_for_user
-from ..forms.fields import latest_activity_of, linkable_tasks
+from ..forms.fields import latest_activity_of, linkable_tasks, near_task_ids
 from ..forms.upload import MAX_UPLOAD_FIELDS, EvidenceMetaForm, LinkExistingForm, LinkForm
 from ..sniffing import FORMATS, Refused, human_size
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
@@ -90,9 +90,10 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             primary if isinstance(primary, int) else None,
             *(others if isinstance(others, list) else []),
         ]
-        form.list_standards(request.user, campaign, chosen=chosen_standards)
+        near = near_task_ids(request.user, campaign)  # the person's and their office's tasks, for both lists
+        form.list_standards(request.user, campaign, chosen=chosen_standards, near=near)
         activity = initial.get("activity")
-        form.list_activities(request.user, campaign, chosen=activity if isinstance(activity, int) else None)
+        form.list_activities(request.user, campaign, chosen=activity if isinstance(activity, int) else None, near=near)
         for name in ("primary_standard", "other_standards"):
             link_form.fields[name].choices = form.fields[name].choices
     return render(

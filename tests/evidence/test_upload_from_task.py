@@ -180,3 +180,36 @@ def test_phones_see_no_desktop_hints(cast, campaign, login):
     assert re.search(r'<[a-z]+ class="[^"]*touch-hint[^"]*">[^<]*点', page)
     css = (settings.BASE_DIR / "static" / "css" / "civunit.css").read_text()
     assert re.search(r"@media \(max-width: 767\.98px\), \(pointer: coarse\) \{\s*\.desktop-hint \{ display: none", css)
+
+
+def activity_options(page: str) -> list[str]:
+    found = re.search(r'<select name="activity".*?</select>', page, re.S)
+    assert found is not None
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', found.group(0))
+
+
+def test_the_newest_activities_of_ones_own_tasks_come_first_with_a_constant_number_of_queries(
+    cast, campaign, login, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evidence.forms.fields import LISTED_ACTIVITIES
+
+    mine = TaskFactory(campaign=campaign, code="3", title="我的任务", lead_office=cast.office_b, people=[cast.staff_a])
+    other = TaskFactory(campaign=campaign, code="1", title="别人的任务", lead_office=cast.office_b)
+    _activity(cast, campaign, "别人的新活动", 28, other)
+    _activity(cast, campaign, "我的旧活动", 1, mine)
+    client = login(cast.staff_a)
+    client.get("/evidence/upload/")  # warm-up
+    with CaptureQueriesContext(connection) as few:
+        assert activity_options(client.get("/evidence/upload/").content.decode()) == [
+            "2026-03-01 我的旧活动",
+            "2026-03-28 别人的新活动",
+        ]
+    for day in range(2, 27):
+        _activity(cast, campaign, f"我的活动{day}", day, mine)
+    with django_assert_num_queries(len(few.captured_queries)):
+        listed = activity_options(client.get("/evidence/upload/").content.decode())
+    # the newest of one's own first, as many as the list holds; the others' after them (none fits here)
+    assert listed == [f"2026-03-{day:02d} 我的活动{day}" for day in range(26, 26 - LISTED_ACTIVITIES, -1)]
