@@ -90,6 +90,9 @@ DUE_SOON_DAYS = 7
 PERIOD_DAYS = 28
 #: Recent activity shows this many entries.
 RECENT_LIMIT = 12
+#: The dashboard lists this many standards without accepted evidence per 测评项目 (all of them in its print view;
+#: the rest are on the evidence-by-standard page of the item).
+FLAGGED_SHOWN = 3
 
 # The campaign's status (on track / at risk / off track), from three measures:
 #   overdue share      = overdue tasks / all tasks;
@@ -367,6 +370,23 @@ class CoverageRow:
     def flagged_standards(self) -> list[CoverageRow]:
         """The standards below (or this standard) without accepted evidence, in the table's order."""
         return [row for row in self.walk() if row.is_standard and row.flagged]
+
+    def flagged_first(self, limit: int = FLAGGED_SHOWN) -> list[CoverageRow]:
+        """The first `limit` standards of flagged_standards(), without walking past them."""
+        found: list[CoverageRow] = []
+        stack: list[CoverageRow] = [self] if self.without_evidence else []
+        while stack and len(found) < limit:
+            row = stack.pop()
+            if row.is_standard:
+                found.append(row)
+            else:
+                stack.extend(reversed([child for child in row.children if child.without_evidence]))
+        return found
+
+    @property
+    def flagged_more(self) -> int:
+        """The standards without accepted evidence below, past the first FLAGGED_SHOWN."""
+        return max(0, self.without_evidence - FLAGGED_SHOWN)
 
     @property
     def evidenced_percent(self) -> int:
