@@ -114,7 +114,8 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         )
 
     data = cast(figures.Dashboard, SimpleLazyObject(compute))
-    supervised, supervised_total = supervised_summary(request.user, campaign)
+    # 我分管的工作 is not printed
+    supervised, supervised_total = ([], 0) if printing else supervised_summary(request.user, campaign)
     # The last integrity check, for the coordinator (one query; never kept with the figures)
     archive_card = can_read_archive_check(request.user) and not printing
     return render(
