@@ -473,6 +473,8 @@ class Dashboard:
     period: Period
     headline: HeadlineFigures
     offices: list[OfficeFigures]
+    # the 测评项目 with their figures, and below each only the branches to its standards without accepted evidence
+    # (the whole tree is coverage_by_item()'s)
     coverage: list[CoverageRow]
     overdue: TaskList
     due_soon: TaskList
@@ -1069,6 +1071,24 @@ def _coverage(scope: _Scope) -> list[CoverageRow]:
     return [row for row in (build(root, 0) for root in tree.roots) if row is not None]
 
 
+def _flagged_branches(row: CoverageRow) -> CoverageRow:
+    """`row` with its figures, and below it only the branches down to its standards without accepted evidence,
+    each node detached from the criteria tree (no parent, no children: a Node reaches the whole tree): what the
+    dashboard shows of the coverage, and all it keeps (pickled, the whole tree was about 400 KB at 10x the demo's
+    criteria, some 50 ms to keep and more to read back)."""
+    c = row.node.criterion
+    # of the criterion, what the page shows and links to (not its guidance, its assessment or its explanation)
+    shown = Criterion(
+        pk=c.pk, campaign_id=c.campaign_id, parent_id=c.parent_id, code=c.code, title=c.title, level=c.level,
+        is_leaf=c.is_leaf, kind=c.kind, max_score=c.max_score, ordering=c.ordering,
+    )  # fmt: skip
+    return dataclasses.replace(
+        row,
+        node=dataclasses.replace(row.node, criterion=shown, parent=None, children=[]),
+        children=[_flagged_branches(child) for child in row.children if child.without_evidence],
+    )
+
+
 def coverage_by_item(*, campaign: Campaign, user: User, office: Office | None = None) -> list[CoverageRow]:
     """The 测评项目 with their 测评指标 and 测评标准 below (`children`), each with standards met, standards without
     accepted evidence (flagged), structured requirements met, evidence counts and self score against maximum.
@@ -1305,7 +1325,7 @@ def dashboard(
         period=scope.period,
         headline=_headline(scope),
         offices=_offices(scope, offices),
-        coverage=_coverage(scope),
+        coverage=[_flagged_branches(row) for row in _coverage(scope)],
         overdue=_overdue(scope, LIST_LIMIT),
         due_soon=_due_soon(scope, LIST_LIMIT, DUE_SOON_DAYS),
         stalled=_stalled(scope, LIST_LIMIT),

@@ -353,3 +353,27 @@ def test_under_steady_work_readers_may_see_figures_up_to_the_lag_behind(cast, ca
     assessment.save()
     clock[0] += 1
     assert _count(leader, "/") == 23
+
+
+def test_the_kept_figures_hold_of_the_criteria_tree_only_what_the_page_shows(cast, campaign, login):
+    """The dashboard keeps its figures in the cache (pickled): of the coverage, the items with their figures and
+    the branches to their standards without accepted evidence, each node detached from the criteria tree (a Node
+    reaches the whole tree through its parent and children)."""
+    import pickle
+
+    from civunit.reports.dashboard import coverage_by_item
+
+    build(campaign, today=timezone.localdate(), standards=120, tasks=10, evidence=300, activities=0, offices=2)
+    data = login(cast.leader).get("/").context["data"]
+    full = coverage_by_item(campaign=campaign, user=cast.leader)
+    assert [(r.criterion.code, r.standards, r.without_evidence, r.met) for r in data.coverage] == [
+        (r.criterion.code, r.standards, r.without_evidence, r.met) for r in full
+    ]
+    for kept, whole in zip(data.coverage, full, strict=True):
+        assert [s.criterion.code for s in kept.flagged_standards()] == [
+            s.criterion.code for s in whole.flagged_standards()
+        ]
+        for row in kept.walk():
+            assert row.node.parent is None and row.node.children == []
+            assert row.depth == 0 or row.without_evidence > 0
+    assert len(pickle.dumps(data.coverage)) < len(pickle.dumps(full)) / 2
