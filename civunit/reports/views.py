@@ -52,7 +52,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard_print(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The same dashboard laid out for A4 landscape, every drill-down open."""
+    """The same dashboard laid out for A4 landscape: every rule open, every standard without accepted evidence
+    listed (paper follows no link)."""
     return _dashboard(request, printing=True)
 
 
