@@ -69,7 +69,7 @@ from civunit.reports.models import ReadinessFinding, Severity
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
-from tasks.models import OPEN_STATES, Status, Task, TaskEvent, TaskOccurrence
+from tasks.models import Status, Task, TaskEvent, TaskOccurrence
 from tasks.querysets import TaskQuerySet
 from tasks.selectors import TaskFigures, task_figures_by_with
 
@@ -90,6 +90,9 @@ DUE_SOON_DAYS = 7
 PERIOD_DAYS = 28
 #: Recent activity shows this many entries.
 RECENT_LIMIT = 12
+#: The dashboard lists this many standards without accepted evidence per 测评项目 (all of them in its print view;
+#: the rest are on the evidence-by-standard page of the item).
+FLAGGED_SHOWN = 3
 
 # The campaign's status (on track / at risk / off track), from three measures:
 #   overdue share      = overdue tasks / all tasks;
@@ -368,6 +371,23 @@ class CoverageRow:
         """The standards below (or this standard) without accepted evidence, in the table's order."""
         return [row for row in self.walk() if row.is_standard and row.flagged]
 
+    def flagged_first(self, limit: int = FLAGGED_SHOWN) -> list[CoverageRow]:
+        """The first `limit` standards of flagged_standards(), without walking past them."""
+        found: list[CoverageRow] = []
+        stack: list[CoverageRow] = [self] if self.without_evidence else []
+        while stack and len(found) < limit:
+            row = stack.pop()
+            if row.is_standard:
+                found.append(row)
+            else:
+                stack.extend(reversed([child for child in row.children if child.without_evidence]))
+        return found
+
+    @property
+    def flagged_more(self) -> int:
+        """The standards without accepted evidence below, past the first FLAGGED_SHOWN."""
+        return max(0, self.without_evidence - FLAGGED_SHOWN)
+
     @property
     def evidenced_percent(self) -> int:
         return round(100 * (self.standards - self.without_evidence) / self.standards) if self.standards else 0
@@ -453,6 +473,8 @@ class Dashboard:
     period: Period
     headline: HeadlineFigures
     offices: list[OfficeFigures]
+    # the 测评项目 with their figures, and below each only the branches to its standards without accepted evidence
+    # (the whole tree is coverage_by_item()'s)
     coverage: list[CoverageRow]
     overdue: TaskList
     due_soon: TaskList
@@ -897,22 +919,24 @@ def _task_list(rows: QuerySet[Task], limit: int, *order: str, total: int | None 
     return Listing(rows=found, total=found[0].list_total if found else 0)
 
 
+# The lists ask only for what they filter, sort and show, on the scope's plain tasks (the same conditions as the
+# flags of with_flags(), from the same TaskQuerySet methods), not for every flag: with_flags() adds five
+# correlated counts that a list never reads, a few milliseconds of the ORM's per list to build.
+
+
 def _overdue(scope: _Scope, limit: int) -> TaskList:
-    rows = scope.tasks().filter(is_overdue=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
+    rows = scope.plain_tasks().overdue(today=scope.today)
     return _task_list(rows, limit, "due", "code_key", "pk", total=scope.task_figures.overdue)
 
 
 def _due_soon(scope: _Scope, limit: int, days: int) -> TaskList:
-    today = scope.today
-    rows = scope.tasks().filter(  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
-        due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=list(OPEN_STATES)
-    )
+    rows = scope.plain_tasks().due_within(days, today=scope.today)
     total = scope.task_figures.due_soon if days == DUE_SOON_DAYS else None
     return _task_list(rows, limit, "due", "code_key", "pk", total=total)
 
 
 def _stalled(scope: _Scope, limit: int) -> TaskList:
-    rows = scope.tasks().filter(is_stalled=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
+    rows = scope.plain_tasks().stalled(scope.campaign.stalled_after_days, now=scope.now)
     return _task_list(rows, limit, "last_activity", "code_key", "pk", total=scope.task_figures.stalled)
 
 
@@ -956,7 +980,7 @@ def stalled_tasks(
 
 def _awaiting(scope: _Scope, limit: int) -> AwaitingReview:
     tasks = _task_list(
-        scope.tasks().filter(status=Status.PENDING_REVIEW),
+        scope.plain_tasks().filter(status=Status.PENDING_REVIEW),
         limit,
         "checked_off_at",
         "code_key",
@@ -1047,6 +1071,24 @@ def _coverage(scope: _Scope) -> list[CoverageRow]:
     return [row for row in (build(root, 0) for root in tree.roots) if row is not None]
 
 
+def _flagged_branches(row: CoverageRow) -> CoverageRow:
+    """`row` with its figures, and below it only the branches down to its standards without accepted evidence,
+    each node detached from the criteria tree (no parent, no children: a Node reaches the whole tree): what the
+    dashboard shows of the coverage, and all it keeps (pickled, the whole tree was about 400 KB at 10x the demo's
+    criteria, some 50 ms to keep and more to read back)."""
+    c = row.node.criterion
+    # of the criterion, what the page shows and links to (not its guidance, its assessment or its explanation)
+    shown = Criterion(
+        pk=c.pk, campaign_id=c.campaign_id, parent_id=c.parent_id, code=c.code, title=c.title, level=c.level,
+        is_leaf=c.is_leaf, kind=c.kind, max_score=c.max_score, ordering=c.ordering,
+    )  # fmt: skip
+    return dataclasses.replace(
+        row,
+        node=dataclasses.replace(row.node, criterion=shown, parent=None, children=[]),
+        children=[_flagged_branches(child) for child in row.children if child.without_evidence],
+    )
+
+
 def coverage_by_item(*, campaign: Campaign, user: User, office: Office | None = None) -> list[CoverageRow]:
     """The 测评项目 with their 测评指标 and 测评标准 below (`children`), each with standards met, standards without
     accepted evidence (flagged), structured requirements met, evidence counts and self score against maximum.
@@ -1062,24 +1104,22 @@ def _monday(day: datetime.date) -> datetime.date:
 
 
 def _per_week(rows: QuerySet[Any], field_name: str, weeks: list[Period]) -> list[int]:
-    """How many of `rows` fall in each week by `field_name` (a recorded time), in one query: a range count per
-    week (UNION ALL), each read from an index on the time (tasks_completed_idx, evidence_accepted_idx) rather
-    than the time of every row converted to a local date (a Python function per row on SQLite). The week
-    boundaries are local midnights, so a time is counted in the week of its Asia/Shanghai day."""
-    counts = [0] * len(weeks)
+    """How many of `rows` fall in each week by `field_name` (a recorded time), in one aggregate query: the rows
+    of the weeks' whole range, read from an index on the time (tasks_completed_idx, evidence_accepted_idx), each
+    counted in its week by comparing the time with the weeks' bounds (COUNT(*) FILTER), never by converting the
+    time of every row to a local date (a Python function per row on SQLite). The week boundaries are local
+    midnights, so a time is counted in the week of its Asia/Shanghai day. One queryset however many weeks: a
+    queryset per week, unioned, cost about a millisecond of the ORM's each."""
     if not weeks or rows.query.is_empty():
-        return counts
-    parts = [
-        rows.filter(week.q(field_name))
-        .annotate(week=Value(i, output_field=IntegerField()))
-        .values("week")
-        .annotate(n=Count("*"))  # COUNT(*): a quarter fewer steps per index entry than COUNT(id) on SQLite
-        .order_by()
-        for i, week in enumerate(weeks)
-    ]
-    for row in parts[0].union(*parts[1:], all=True).order_by():
-        counts[row["week"]] += row["n"]
-    return counts
+        return [0] * len(weeks)
+    bounds = [week.bounds() for week in weeks]
+    counts = {
+        f"w{i}": Count("pk", filter=Q(**{f"{field_name}__gte": lo, f"{field_name}__lt": hi}))
+        for i, (lo, hi) in enumerate(bounds)
+    }
+    in_range = Q(**{f"{field_name}__gte": bounds[0][0], f"{field_name}__lt": bounds[-1][1]})
+    found = rows.filter(in_range).order_by().aggregate(**counts)
+    return [found[f"w{i}"] or 0 for i in range(len(weeks))]
 
 
 def _weekly(scope: _Scope) -> WeeklyProgress:
@@ -1285,7 +1325,7 @@ def dashboard(
         period=scope.period,
         headline=_headline(scope),
         offices=_offices(scope, offices),
-        coverage=_coverage(scope),
+        coverage=[_flagged_branches(row) for row in _coverage(scope)],
         overdue=_overdue(scope, LIST_LIMIT),
         due_soon=_due_soon(scope, LIST_LIMIT, DUE_SOON_DAYS),
         stalled=_stalled(scope, LIST_LIMIT),

@@ -20,7 +20,7 @@ from civunit.charts import Segment
 from tasks.models import Status
 from tasks.selectors import TaskFigures
 
-from .dashboard import CoverageRow, Dashboard, OfficeFigures
+from .dashboard import Dashboard, OfficeFigures
 
 # Task states in workflow order, with their colours (greyscale-distinct, as the chart module's palette).
 STATE_COLOURS = {
@@ -70,14 +70,9 @@ def _bars(rows: Sequence[tuple[str, Sequence[Segment]]], *, title: str) -> Respo
     )
 
 
-def coverage_chart(rows: list[CoverageRow]) -> Responsive:
-    """Per 测评项目: standards with accepted evidence and without."""
-    return coverage_bars([(row.criterion.title, row.evidenced, row.without_evidence) for row in rows])
-
-
 def coverage_bars(rows: Sequence[tuple[str, int, int]]) -> Responsive:
-    """The coverage chart from (item title, standards with accepted evidence, without) rows: the dashboard's
-    chart, drawn also by the report from its own figures."""
+    """The coverage chart from (item title, standards with accepted evidence, without) rows, drawn by the report
+    from its own figures (the dashboard draws each item's bar in its coverage table)."""
     return _bars(
         [
             (
@@ -137,7 +132,6 @@ def dashboard_charts(data: Dashboard) -> dict[str, SafeString | Responsive]:
             h.evidence.accepted, h.evidence.submitted, title=_("Evidence accepted"), width=width
         ),
         "tasks_done": charts.progress(h.tasks.done, h.tasks.total, title=_("Tasks done"), width=width),
-        "coverage": coverage_chart(data.coverage),
         "weekly": weekly_chart(data),
     }
     if h.max_score:

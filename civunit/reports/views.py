@@ -52,7 +52,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard_print(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The same dashboard laid out for A4 landscape, every drill-down open."""
+    """The same dashboard laid out for A4 landscape: every rule open, every standard without accepted evidence
+    listed (paper follows no link)."""
     return _dashboard(request, printing=True)
 
 
@@ -114,7 +115,8 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
         )
 
     data = cast(figures.Dashboard, SimpleLazyObject(compute))
-    supervised, supervised_total = supervised_summary(request.user, campaign)
+    # 我分管的工作 is not printed
+    supervised, supervised_total = ([], 0) if printing else supervised_summary(request.user, campaign)
     # The last integrity check, for the coordinator (one query; never kept with the figures)
     archive_card = can_read_archive_check(request.user) and not printing
     return render(

@@ -25,10 +25,9 @@ def test_leadership_sees_the_dashboard_on_desktop_and_phone(
     assert page.locator("svg[role=img] > title").count() >= 6
     assert page.locator("main [style]").count() == 0
     assert page.locator("script:not([src])").count() == 0
-    # drill down: an item opens onto its indicators, an indicator onto its standards, which link to their page
-    page.locator("[data-testid=drilldown] > details").first.locator("summary").first.click()
-    page.locator("[data-testid=drilldown] details details").first.locator("summary").first.click()
-    standard = page.locator("[data-testid=drilldown] .cov-standard a").first
+    # each item with its bar, and the first of its standards without accepted evidence, which link to their page
+    assert page.locator("[data-testid=coverage] tr[data-item] progress").first.is_visible()
+    standard = page.locator("[data-testid=coverage] a[data-standard]").first
     assert standard.is_visible()
     screenshot(page, "dashboard-1280")
 
@@ -48,11 +47,14 @@ def test_leadership_sees_the_dashboard_on_desktop_and_phone(
     # the browser's own print of it, on A4 landscape pages, kept beside the screenshots to look at
     page.pdf(path=str(SCREENSHOTS / "dashboard-print.pdf"), prefer_css_page_size=True)
 
-    # a standard of the drill-down opens the standard's page
+    # a standard without accepted evidence opens the standard's page; an item opens its standards on the
+    # evidence-by-standard page (the criteria tree with the evidence of each standard, one item at a time)
     page.emulate_media(media="screen")
     page.goto(f"{live_server.url}/")
-    page.locator("[data-testid=drilldown] > details").first.locator("summary").first.click()
-    page.locator("[data-testid=drilldown] details details").first.locator("summary").first.click()
-    standard_href = page.locator("[data-testid=drilldown] .cov-standard a").first.get_attribute("href")
-    page.locator("[data-testid=drilldown] .cov-standard a").first.click()
+    standard_href = page.locator("[data-testid=coverage] a[data-standard]").first.get_attribute("href")
+    page.locator("[data-testid=coverage] a[data-standard]").first.click()
     page.wait_for_url(f"**{standard_href}")
+    page.goto(f"{live_server.url}/")
+    page.locator("[data-testid=coverage] tr[data-item] td a").first.click()
+    page.wait_for_url("**/evidence/standards/?item=*")
+    assert page.get_by_test_id("standards-tree").is_visible()

@@ -2,6 +2,7 @@
 same number of times at 1× and 10× the data."""
 
 import datetime
+import random
 import re
 
 import pytest
@@ -11,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import Assessment, Stage
+from campaign.models import Assessment, Criterion, Stage
 from evidence.models import EvidenceItem
 from tasks.models import Task
-from tests.reports.dataset import build, grow
+from tests.reports.dataset import build, build_criteria, grow
 from tests.tasks.factories import TaskFactory
 
 DASHBOARD = reverse("reports:dashboard")
@@ -123,17 +124,19 @@ def test_the_page_shows_each_part_with_its_numbers_beside_its_charts(cast, campa
     build(campaign, today=timezone.localdate(), standards=30, tasks=60, evidence=200, activities=5, offices=4)
     response = login(cast.leader).get("/")
     body = main_of(response)
-    for part in ("headline", "coverage", "drilldown", "offices", "overdue", "due-soon", "stalled", "weekly", "recent"):
+    for part in ("headline", "coverage", "offices", "overdue", "due-soon", "stalled", "weekly", "recent"):
         assert f'data-testid="{part}"' in body, part
-    assert body.count('role="img"') >= 8  # each bar and line chart in two widths, the donut, the progress bars
+    assert body.count('role="img"') >= 6  # the offices' and the weekly charts in two widths, the donut, the bars
     data = response.context["data"]
+    tree = reverse("evidence:standards_tree")
     for row in data.coverage:
-        assert f'data-item="{row.criterion.code}"' in body  # the item table beside the coverage chart
+        assert f'data-item="{row.criterion.code}"' in body  # the item table, each with its bar
+        assert f'href="{tree}?item={row.criterion.code}"' in body  # its standards on the evidence-by-standard page
+    assert body.count("<progress ") == len(data.coverage)
     for office in data.offices:
         assert f'data-office="{office.office.pk}"' in body  # the offices table beside its chart
     assert 'data-testid="recent-weeks"' in body  # the latest weeks' numbers beside the line chart
-    standard = data.coverage[0].children[0].children[0].criterion
-    assert reverse("campaign:criterion", args=[standard.pk]) in body  # the drill-down reaches the standard's page
+    assert 'data-testid="drilldown"' not in body  # the criteria tree is the evidence-by-standard page's
 
 
 def test_standards_without_accepted_evidence_are_flagged(cast, campaign, login):
@@ -144,7 +147,46 @@ def test_standards_without_accepted_evidence_are_flagged(cast, campaign, login):
     body = main_of(response)
     for s in flagged:
         assert f'data-standard="{s.criterion.code}"' in body
-    assert body.count('data-flag="no-evidence"') == len(flagged)
+        assert reverse("campaign:criterion", args=[s.criterion.pk]) in body
+    assert body.count("data-standard=") == len(flagged)
+    assert "data-more=" not in body  # none of the items has more than the first few
+
+
+def test_the_dashboard_lists_the_first_standards_without_evidence_per_item_and_the_print_view_all(
+    cast, campaign, login
+):
+    """The page's size does not grow with the standards of an item: past the first few without accepted evidence,
+    it says how many more there are and links to the item's standards; on paper, which follows no link, all."""
+    from civunit.reports.dashboard import FLAGGED_SHOWN
+
+    build(campaign, today=timezone.localdate(), standards=200, tasks=10, evidence=0, activities=0, offices=2)
+    client = login(cast.leader)
+    response = client.get("/")
+    body = main_of(response)
+    coverage = response.context["data"].coverage
+    tree = reverse("evidence:standards_tree")
+    for row in coverage:
+        assert row.without_evidence > FLAGGED_SHOWN  # no evidence at all: every standard is without
+        shown = row.flagged_first()
+        assert len(shown) == FLAGGED_SHOWN
+        assert shown == row.flagged_standards()[:FLAGGED_SHOWN]  # the first ones, in the tree's order
+        assert f'data-more="{row.without_evidence - FLAGGED_SHOWN}"' in body
+        assert f'href="{tree}?item={row.criterion.code}" data-more=' in body
+    assert body.count("data-standard=") == FLAGGED_SHOWN * len(coverage)
+    printed = main_of(client.get(PRINT))
+    assert printed.count("data-standard=") == sum(row.without_evidence for row in coverage) == 200
+    assert "data-more=" not in printed
+
+
+def test_the_dashboards_size_does_not_grow_with_the_standards(cast, campaign, login):
+    build(campaign, today=timezone.localdate(), standards=40, tasks=20, evidence=0, activities=0, offices=2)
+    client = login(cast.leader)
+    small = len(client.get("/").content)
+    Criterion.objects.filter(campaign=campaign).delete()
+    cache.clear()
+    build_criteria(campaign, standards=400, rng=random.Random(3))
+    large = len(client.get("/").content)
+    assert large < small * 1.1  # ten times the standards, under the same ten items
 
 
 def test_no_inline_style_or_script_on_the_dashboard(cast, campaign, login):
@@ -311,3 +353,27 @@ def test_under_steady_work_readers_may_see_figures_up_to_the_lag_behind(cast, ca
     assessment.save()
     clock[0] += 1
     assert _count(leader, "/") == 23
+
+
+def test_the_kept_figures_hold_of_the_criteria_tree_only_what_the_page_shows(cast, campaign, login):
+    """The dashboard keeps its figures in the cache (pickled): of the coverage, the items with their figures and
+    the branches to their standards without accepted evidence, each node detached from the criteria tree (a Node
+    reaches the whole tree through its parent and children)."""
+    import pickle
+
+    from civunit.reports.dashboard import coverage_by_item
+
+    build(campaign, today=timezone.localdate(), standards=120, tasks=10, evidence=300, activities=0, offices=2)
+    data = login(cast.leader).get("/").context["data"]
+    full = coverage_by_item(campaign=campaign, user=cast.leader)
+    assert [(r.criterion.code, r.standards, r.without_evidence, r.met) for r in data.coverage] == [
+        (r.criterion.code, r.standards, r.without_evidence, r.met) for r in full
+    ]
+    for kept, whole in zip(data.coverage, full, strict=True):
+        assert [s.criterion.code for s in kept.flagged_standards()] == [
+            s.criterion.code for s in whole.flagged_standards()
+        ]
+        for row in kept.walk():
+            assert row.node.parent is None and row.node.children == []
+            assert row.depth == 0 or row.without_evidence > 0
+    assert len(pickle.dumps(data.coverage)) < len(pickle.dumps(full)) / 2

@@ -78,3 +78,25 @@ def test_leadership_sees_the_organ_not_personal_work_on_the_workbench(cast, camp
     assert summary.office is None
     assert summary.organ.total == 2
     assert 'data-testid="my-open"' not in response.content.decode()
+
+
+def test_work_i_supervise_is_one_query_whatever_its_number(cast, campaign, django_assert_num_queries):
+    """我分管的工作 (the dashboard's and the workbench's card): the first tasks in 序号 order and how many there are,
+    asked in one query with none, a few or more tasks than the card shows; only the reader's, in this campaign."""
+    from civunit.reports.selectors import SUPERVISED_SHOWN, supervised_summary
+
+    with django_assert_num_queries(1):
+        assert supervised_summary(cast.leader, campaign) == ([], 0)
+    TaskFactory(campaign=campaign, code="1", lead_office=cast.office_b, leader_in_charge=cast.coordinator)
+    for i in (12, 3, 7):
+        TaskFactory(campaign=campaign, code=str(i), lead_office=cast.office_a, leader_in_charge=cast.leader)
+    with django_assert_num_queries(1):
+        shown, total = supervised_summary(cast.leader, campaign)
+        assert [(t.code, t.lead_office.name) for t in shown] == [(c, cast.office_a.name) for c in ("3", "7", "12")]
+    assert total == 3
+    for i in range(20, 20 + SUPERVISED_SHOWN):
+        TaskFactory(campaign=campaign, code=str(i), lead_office=cast.office_a, leader_in_charge=cast.leader)
+    with django_assert_num_queries(1):
+        shown, total = supervised_summary(cast.leader, campaign)
+        assert len(shown) == SUPERVISED_SHOWN and [t.code for t in shown[:3]] == ["3", "7", "12"]
+    assert total == 3 + SUPERVISED_SHOWN
