@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
-from .models import signed_in_users
+from .models import User, signed_in_users
 
 # Pages a person who must change their password may still open.
 ALLOWED = {"password_change", "password_change_done", "logout", "login", "accounts:password_reset", "healthz"}
@@ -50,7 +50,8 @@ def _signed_in_user(request: HttpRequest):
     key; a session that verifies with neither is flushed); any other backend goes through Django's own get_user().
     """
     try:
-        user_id = auth._get_user_session_key(request)  # private to Django: the id the session holds
+        # what django.contrib.auth._get_user_session_key() reads (private to Django)
+        user_id = User._meta.pk.to_python(request.session[SESSION_KEY])
         backend_path = request.session[BACKEND_SESSION_KEY]
     except KeyError:
         return AnonymousUser()
@@ -61,7 +62,7 @@ def _signed_in_user(request: HttpRequest):
         return auth.get_user(request)
     try:
         user = signed_in_users().get(pk=user_id)
-    except signed_in_users().model.DoesNotExist:
+    except User.DoesNotExist:
         return AnonymousUser()
     if not backend.user_can_authenticate(user):
         return AnonymousUser()

@@ -48,6 +48,7 @@ def test_each_filter_lets_through_exactly_what_its_rule_reads(cast, campaign):
     for model in (EvidenceItem, Bulletin):
         rows = [obj for obj in objects if isinstance(obj, model)]
         read_filter = access.read_filter(model)
+        assert read_filter is not None
         for person in people:
             user = signed_in_users().get(pk=person.pk) if person.is_active else person
             expected = {obj.pk for obj in rows if access.can_read(user, obj)}

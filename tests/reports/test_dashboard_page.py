@@ -177,8 +177,8 @@ def _count(client, url) -> int:
 @pytest.mark.parametrize(
     ("who", "url", "expected"),
     [
-        # session, user (with their roles, headships and office), the bell (base.html); the campaign (with its change stamps) and its stages;
-        # every office (the picker, the offices table and the person's office in the page header); the
+        # session, user (with their roles, headships and office), the bell (base.html); the campaign (with its
+        # change stamps) and its stages; every office (the picker, the offices table and the person's office in the page header); the
         # criteria tree, the requirements, the evidence per standard; tasks per office and evidence per office
         # (one grouped query each); overdue, due soon, stalled and awaiting review (one query each, their
         # totals the task counter's); evidence awaiting review; completed tasks and accepted evidence per week
