@@ -178,12 +178,12 @@ def _count(client, url) -> int:
     ("who", "url", "expected"),
     [
         # session, user (with their roles, headships and office), the bell (base.html); the campaign (with its
-        # change stamps) and its stages; every office (the picker, the offices table and the person's office in the page header); the
-        # criteria tree, the requirements, the evidence per standard; tasks per office and evidence per office
-        # (one grouped query each); overdue, due soon, stalled and awaiting review (one query each, their
-        # totals the task counter's); evidence awaiting review; completed tasks and accepted evidence per week
-        # (one UNION ALL each); activities of the period; recent task events and evidence events
-        # and the person's 我分管的工作 (its count; the rows only when there are some)
+        # change stamps) and its stages; every office (the picker, the offices table and the person's office in
+        # the page header); the criteria tree, the requirements, the evidence per standard; tasks per office and
+        # evidence per office (one grouped query each); overdue, due soon, stalled and awaiting review (one query
+        # each, their totals the task counter's); evidence awaiting review; completed tasks and accepted evidence
+        # per week (one UNION ALL each); activities of the period; recent task events and evidence events and the
+        # person's 我分管的工作 (its count; the rows only when there are some)
         ("leader", "/", 22),
         # the coordinator: the same, and the last integrity check for the card
         ("coordinator", "/", 23),
