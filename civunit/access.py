@@ -123,7 +123,9 @@ READ_FILTERS: dict[str, ReadFilter] = {}
 
 
 def register_read_filter(model: type[Model], read_filter: ReadFilter) -> ReadFilter:
-    """Name `read_filter(user, queryset)` as the queryset form of `model`'s read rule."""
+    """Name `read_filter(user, queryset)` as the queryset form of `model`'s read rule. It may depend on nothing but
+    the person's id, active flag, roles, office and headed offices (not the date, not a setting): the bell keeps the
+    SQL it compiles per these (civunit.notifications.services)."""
     label = model._meta.label_lower
     known = READ_FILTERS.setdefault(label, read_filter)
     if known is not read_filter:
