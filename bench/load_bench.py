@@ -72,7 +72,7 @@ for user in User.objects.filter(is_active=True).prefetch_related("groups").order
         continue
     s = store()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     out.append({"username": user.username, "role": str(role.value), "sessionid": s.session_key})

@@ -108,3 +108,39 @@ def plan_level(user, obj) -> bool:
 def can_read(user, obj) -> bool:
     rule = READ_RULES.get(obj._meta.label_lower)
     return bool(rule and is_active_user(user) and rule(user, obj))
+
+
+# --- Reading many objects at once: the read rule as a queryset filter ---------------------------------------
+# A generic path that counts or lists objects of several kinds (the bell's unread count) asks the database which
+# rows the person may read instead of loading each object and asking its rule. A filter must agree with its
+# model's read rule row for row (tests/core/test_access_registry.py checks every registered pair); a model
+# without one is read through its rule, object by object. A model whose rule is plan_level needs none.
+
+ReadFilter = Callable[[Any, Any], Any]
+
+# label_lower → filter(user, queryset) → the rows of queryset that user may read (a queryset).
+READ_FILTERS: dict[str, ReadFilter] = {}
+
+
+def register_read_filter(model: type[Model], read_filter: ReadFilter) -> ReadFilter:
+    """Name `read_filter(user, queryset)` as the queryset form of `model`'s read rule. It may depend on nothing but
+    the person's id, active flag, roles, office and headed offices (not the date, not a setting): the bell keeps the
+    SQL it compiles per these (civunit.notifications.services)."""
+    label = model._meta.label_lower
+    known = READ_FILTERS.setdefault(label, read_filter)
+    if known is not read_filter:
+        raise ImproperlyConfigured(f"{label} already has a read filter ({known.__qualname__}).")
+    return read_filter
+
+
+def _plan_level_filter(user, queryset):
+    return queryset if can_read_plan(user) else queryset.none()
+
+
+def read_filter(model: type[Model]) -> ReadFilter | None:
+    """The queryset form of `model`'s read rule, or None when it has none (read object by object)."""
+    label = model._meta.label_lower
+    found = READ_FILTERS.get(label)
+    if found is None and READ_RULES.get(label) is plan_level:
+        return _plan_level_filter
+    return found

@@ -1,10 +1,11 @@
 """The main navigation, by role. An entry whose URL does not exist (yet) is left out, so apps add their pages
 by naming them here."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -72,14 +73,24 @@ ICONS = {
 }
 
 
+@functools.cache
+def _url(url_name: str, prefix: str, urlconf: str | None) -> str | None:
+    """An entry's address (None: the page does not exist), reversed once per process for each URL configuration
+    and script prefix: every page draws the navigation."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def items_for(user) -> list[dict]:
     items = []
+    prefix, urlconf = get_script_prefix(), get_urlconf()
     for item in NAV_ITEMS:
         if not item.visible(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name, prefix, urlconf)
+        if url is None:
             continue
         items.append({"key": item.key, "label": item.label, "url": url, "icon": ICONS.get(item.key, "dot")})
     return items

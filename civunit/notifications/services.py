@@ -11,8 +11,11 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from civunit import access
@@ -86,6 +89,40 @@ def notify(
 
 # --- Reading: a notification whose object the recipient can no longer read is neither shown nor counted -----
 
+# The objects notifications are about (tasks.services, evidence.services, the bulletins): whether the reader may
+# still read each is asked in the notifications' own query when its read rule has a queryset form
+# (civunit.access.read_filter). Notifications about any other kind of object are checked object by object
+# (_unreadable_pairs), so a kind missing here is only slower, never shown wrongly.
+CHECKED_IN_THE_QUERY = ("tasks.task", "evidence.evidenceitem", "reports.bulletin")
+
+
+def _checked_kinds() -> list[tuple[int, type[models.Model], access.ReadFilter]]:
+    """(content type id, model, read filter) of each kind of CHECKED_IN_THE_QUERY that has a read filter."""
+    kinds = []
+    for label in CHECKED_IN_THE_QUERY:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        read_filter = access.read_filter(model)
+        if read_filter is not None:
+            kinds.append((ContentType.objects.get_for_model(model).pk, model, read_filter))  # cached by Django
+    return kinds
+
+
+def _readable_in_the_query(user, kinds=None) -> tuple[Q, set[int]]:
+    """A condition on notifications: about an object of a kind of CHECKED_IN_THE_QUERY that exists and that
+    `user` may read; and the content types it decides (their other notifications fail it)."""
+    condition = Q(pk__in=[])
+    decided: set[int] = set()
+    for ct_id, model, read_filter in _checked_kinds() if kinds is None else kinds:
+        decided.add(ct_id)
+        rows = read_filter(user, model._default_manager.all())
+        if rows.query.is_empty():
+            continue
+        condition |= Q(content_type_id=ct_id) & Q(Exists(rows.order_by().filter(pk=OuterRef("object_id"))))
+    return condition, decided
+
 
 def _unreadable_pairs(user, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
     """The (content_type_id, object_id) pairs among `pairs` whose object `user` may not read (or is gone).
@@ -116,9 +153,14 @@ def _excluding(qs, hidden: set[tuple[int, int]]):
 
 
 def visible_notifications(user):
-    """The user's notifications about objects they may still read, newest first (a lazy queryset)."""
-    qs = Notification.objects.for_user(user)
-    pairs = qs.values_list("content_type_id", "object_id").distinct().order_by()
+    """The user's notifications about objects they may still read, newest first (a lazy queryset).
+
+    Queries: the page's own, plus one for the kinds of objects not checked in it (and one per such kind present).
+    """
+    readable, decided = _readable_in_the_query(user)
+    qs = Notification.objects.for_user(user).filter(readable | ~Q(content_type_id__in=decided))
+    others = Notification.objects.for_user(user).exclude(content_type_id__in=decided)
+    pairs = others.values_list("content_type_id", "object_id").distinct().order_by()
     return _excluding(qs, _unreadable_pairs(user, pairs)).newest_first()
 
 
@@ -126,23 +168,68 @@ def visible_notifications(user):
 UNREAD_COUNT_CAP = 100
 
 
-def unread_count(user) -> int:
-    """Unread notifications the user may still read, capped at UNREAD_COUNT_CAP.
-
-    Queries: one for the newest unread rows, then one per content type among them (none when nothing is
-    unread), however many notifications there are.
-    """
-    if not access.is_active_user(user):
-        return 0
-    rows = list(
+def _unread_query(user, kinds=None):
+    readable, decided = _readable_in_the_query(user, kinds)
+    rows = (
         Notification.objects.for_user(user)
         .unread()
+        .filter(readable | ~Q(content_type_id__in=decided))
         .order_by("-created_at", "-pk")
         .values_list("content_type_id", "object_id")[: UNREAD_COUNT_CAP * 2]
     )
-    if not rows:
+    return rows, decided
+
+
+# The bell's query, compiled once per kind of reader and kept by the process: building it (the read filters'
+# subqueries) costs the ORM several times what the database spends answering it, on every page. A read filter
+# depends on nothing but the person's id, roles, office and headships (civunit.access.register_read_filter), so
+# these, with the database and the kinds checked (their content types and filters), name the SQL. Bounded:
+# emptied when full.
+_UNREAD_SQL: dict[tuple, tuple[str, tuple, frozenset[int]]] = {}
+_UNREAD_SQL_MAX = 2048
+
+
+def _unread_rows(user) -> tuple[list[tuple[int, int]], frozenset[int]]:
+    using = router.db_for_read(Notification)
+    kinds = _checked_kinds()
+    key = (
+        using,
+        tuple((ct_id, read_filter) for ct_id, _, read_filter in kinds),
+        user.pk,
+        user.is_active,
+        user.roles,
+        user.office_id,
+        user.headed_office_ids,
+    )
+    compiled = _UNREAD_SQL.get(key)
+    if compiled is None:
+        rows, decided = _unread_query(user, kinds)
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return [], frozenset(decided)
+        compiled = (sql, tuple(params), frozenset(decided))
+        if len(_UNREAD_SQL) >= _UNREAD_SQL_MAX:
+            _UNREAD_SQL.clear()
+        _UNREAD_SQL[key] = compiled
+    sql, params, decided_ids = compiled
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(ct_id), int(obj_id)) for ct_id, obj_id in cursor.fetchall()], decided_ids
+
+
+def unread_count(user) -> int:
+    """Unread notifications the user may still read, capped at UNREAD_COUNT_CAP.
+
+    Queries: one, which asks whether each object exists and may be read (CHECKED_IN_THE_QUERY); then one per
+    other content type among the newest unread rows (none in the usual case), however many notifications there
+    are.
+    """
+    if not access.is_active_user(user):
         return 0
-    hidden = _unreadable_pairs(user, rows)
+    rows, decided = _unread_rows(user)
+    others = [row for row in rows if row[0] not in decided]
+    hidden = _unreadable_pairs(user, others) if others else set()
     return min(sum(1 for row in rows if row not in hidden), UNREAD_COUNT_CAP)
 
 

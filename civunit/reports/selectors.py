@@ -6,15 +6,15 @@ however large the breakdown grows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.utils import timezone
 
 from campaign.models import Campaign
 from civunit import access
-from tasks.selectors import TaskFigures, task_figures
+from tasks.selectors import TaskFigures, task_figures_by
 
 if TYPE_CHECKING:
     from civunit.accounts.models import User
@@ -44,6 +44,32 @@ class HomeSummary:
 
 
 SUPERVISED_SHOWN = 8
+
+
+def _figures_of(rows: QuerySet[Task], scopes: dict[str, Q]) -> dict[str, TaskFigures]:
+    """The figures of each scope (a condition on `rows`, which carry with_flags()), in one query: the rows of any
+    scope are grouped by which scopes they belong to (a bit each) and each scope adds up its groups."""
+    if not scopes:
+        return {}
+    names = list(scopes)
+    membership = sum(
+        (
+            Case(When(condition, then=Value(1 << bit)), default=Value(0), output_field=IntegerField())
+            for bit, condition in enumerate(scopes.values())
+        ),
+        start=Value(0),
+    )
+    condition = Q()
+    for scope in scopes.values():
+        condition |= scope
+    groups = task_figures_by(rows.filter(condition).annotate(scope_bits=membership), "scope_bits")
+    found = {}
+    for bit, name in enumerate(names):
+        counted = [figures for bits, figures in groups.items() if bits & (1 << bit)]
+        found[name] = TaskFigures(
+            **{f.name: sum(getattr(figures, f.name) for figures in counted) for f in fields(TaskFigures)}
+        )
+    return found
 
 
 def supervised_summary(user: User, campaign: Campaign) -> tuple[list[Task], int]:
@@ -77,19 +103,23 @@ def home_summary(user: User, campaign: Campaign | None) -> HomeSummary:
     inspection = campaign.inspection_date
     days = (inspection - timezone.localdate()).days if inspection else None
 
-    def rows() -> QuerySet[Task]:
-        return (
-            Task.objects.for_campaign(campaign)
-            .visible_to(user)
-            .with_flags(stalled_after_days=campaign.stalled_after_days)
-        )
-
     works = not access.is_read_only(user)
-    mine = task_figures(rows().filter(responsible_people=user)) if works else TaskFigures()
-    office = None
-    if works and user.office_id:
-        office = task_figures(rows().filter(lead_office_id=user.office_id, parent__isnull=True))
-    organ = task_figures(rows().filter(parent__isnull=True)) if access.sees_everything(user) else None
+    scopes: dict[str, Q] = {}
+    if works:
+        scopes["mine"] = Q(
+            Exists(Task.responsible_people.through.objects.filter(task_id=OuterRef("pk"), user_id=user.pk))
+        )
+        if user.office_id:
+            scopes["office"] = Q(lead_office_id=user.office_id, parent__isnull=True)
+    if access.sees_everything(user):
+        scopes["organ"] = Q(parent__isnull=True)
+    found = _figures_of(
+        Task.objects.for_campaign(campaign).visible_to(user).with_flags(stalled_after_days=campaign.stalled_after_days),
+        scopes,
+    )
+    mine = found.get("mine", TaskFigures())
+    office = found.get("office")
+    organ = found.get("organ")
     reviews = works and (access.is_coordinator(user) or bool(user.headed_office_ids))
     awaiting = awaiting_review_rows(user=user, campaign=campaign).order_by().count() if reviews else 0
     evidence = review_queue(user=user, campaign=campaign).order_by().count() if reviews else 0

@@ -108,3 +108,52 @@ def test_production_settings_pass_the_deploy_check():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+REQUEST_PATH_PROBE = """
+import json, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civunit.settings")
+import django
+django.setup()
+from django.conf import settings
+from django.template import engines
+print(json.dumps({
+    "loaders": engines["django"].engine.loaders,
+    "SESSION_ENGINE": settings.SESSION_ENGINE,
+    "CACHE": settings.CACHES["default"]["BACKEND"],
+    "MIDDLEWARE": settings.MIDDLEWARE,
+    "BACKENDS": settings.AUTHENTICATION_BACKENDS,
+}))
+"""
+
+
+def test_production_renders_through_the_cached_loader_and_keeps_sessions_in_redis():
+    """What every request pays: templates compiled once per process (Django wraps the loaders in its cached
+    loader only when OPTIONS names none), the session read from Redis, the person loaded in one query."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        {
+            "DEBUG": "off",
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "a.example",
+            "DATABASE_URL": "sqlite:////tmp/x.db",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", REQUEST_PATH_PROBE], cwd=BASE, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    s = json.loads(result.stdout)
+    assert s["loaders"] == [
+        [
+            "django.template.loaders.cached.Loader",
+            ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"],
+        ]
+    ]
+    assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert s["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    # the signed-in person loaded in one query, by Django's own middleware through our backend
+    assert "django.contrib.auth.middleware.AuthenticationMiddleware" in s["MIDDLEWARE"]
+    assert s["BACKENDS"][-1] == "civunit.accounts.backends.PersonBackend"
+    assert "django.contrib.auth.backends.ModelBackend" not in s["BACKENDS"]

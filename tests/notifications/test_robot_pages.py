@@ -231,7 +231,7 @@ def test_the_list_costs_a_fixed_number_of_queries(cast, login, robot_server, dja
         services.robot_test(robot=robot, user=None)  # each robot has a latest message
     client = login(cast.coordinator)
     client.get(reverse("robots:list"))
-    # session, user, roles; the robots with their latest message; the failed messages; the offices; the bell (2);
-    # the campaigns (the navigation's campaign switcher)
-    with django_assert_num_queries(9):
+    # session, user (with roles); the robots with their latest message; the failed messages; the offices; the
+    # bell; the campaigns (the navigation's campaign switcher)
+    with django_assert_num_queries(7):
         client.get(reverse("robots:list"))

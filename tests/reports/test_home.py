@@ -100,3 +100,25 @@ def test_work_i_supervise_is_one_query_whatever_its_number(cast, campaign, djang
         shown, total = supervised_summary(cast.leader, campaign)
         assert len(shown) == SUPERVISED_SHOWN and [t.code for t in shown[:3]] == ["3", "7", "12"]
     assert total == 3 + SUPERVISED_SHOWN
+def test_the_workbench_asks_a_pinned_number_of_queries_at_3_and_43_tasks(cast, campaign, login):
+    """session, user (roles, headships, office), the campaigns with their stages (2), the person's, the office's
+    (and the organ's) task figures in one grouped query, the person's 我分管的工作 count, the bell; a reviewer
+    adds the tasks and the evidence awaiting their review (one count each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    staff, head = login(cast.staff_a), login(cast.head_a)
+    make_tasks(cast, campaign, 3)
+    staff.get("/")
+    head.get("/")
+    small = (count(staff), count(head))
+    make_tasks_more = 40
+    today = timezone.localdate()
+    for i in range(make_tasks_more):
+        TaskFactory(campaign=campaign, code=f"9{i}", lead_office=cast.office_a, people=[cast.staff_a], deadline=today)
+    assert (count(staff), count(head)) == small == (7, 9)

@@ -107,5 +107,6 @@ def test_odd_input_is_no_error(cast, campaign, breakdown, login):
     assert client.post(URL, {"q": "志愿"}).status_code == 405
 
 
-# session, user, the readable campaigns (the selected one), headed offices (own and office first), the matches
-PINNED_CHOICES = 5
+# session, user (with the offices they head: own and office first), the readable campaigns (the selected one), the
+# matches
+PINNED_CHOICES = 4

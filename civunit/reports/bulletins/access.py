@@ -33,9 +33,19 @@ def can_read_bulletin(user: User, bulletin: Bulletin) -> bool:
     return can_manage_bulletins(user)
 
 
+def bulletins_readable_by(user: User, queryset: QuerySet[Bulletin]) -> QuerySet[Bulletin]:
+    """can_read_bulletin() as a queryset filter."""
+    if can_manage_bulletins(user):
+        return queryset
+    if access.can_read_plan(user):
+        return queryset.filter(status=Bulletin.Status.PUBLISHED)
+    return queryset.none()
+
+
 def register_read_rules() -> None:
     """Called by ReportsConfig.ready(): a bulletin's notification, for instance, shows only to who may read it."""
     access.register_read_rule(Bulletin, can_read_bulletin)
+    access.register_read_filter(Bulletin, bulletins_readable_by)
 
 
 def visible_bulletins(user: User) -> QuerySet[Bulletin]:
