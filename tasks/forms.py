@@ -29,14 +29,26 @@ def _small_widgets(form: forms.Form) -> None:
 
 
 class _ListedChoices(ModelChoiceIterator):
-    """The choices of a short table (offices, work areas) read with one plain query: Django's iterator() opens a
-    server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) for a dozen rows."""
+    """The choices of a short table (offices, work areas, an office's people) read with one plain query, kept for
+    len() too: Django's iterator() opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round
+    trips) for a dozen rows, and its len() (a template's {% for %} over the choices) counts them in another."""
+
+    def _rows(self) -> list:
+        if not hasattr(self, "_listed"):
+            self._listed = list(self.queryset)
+        return self._listed
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
+        for obj in self._rows():
             yield self.choice(obj)
+
+    def __len__(self):
+        return len(self._rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._rows())
 
 
 class TaskFilterForm(forms.Form):
@@ -76,7 +88,7 @@ class TaskFilterForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("office", "work_area"):
-            self.fields[name].iterator = _ListedChoices
+            self.fields[name].iterator = _ListedChoices  # before the querysets: setting one gives the widget choices
         self.fields["office"].queryset = Office.objects.all()
         self.fields["office"].empty_label = _("Any office")
         self.fields["work_area"].empty_label = _("Any work area")
@@ -173,10 +185,12 @@ class ProgressForm(forms.Form):
 def _people_field(office_ids) -> ModelMultipleChoiceField:
     field = ModelMultipleChoiceField(
         label=_("Responsible people"),
-        queryset=User.objects.filter(office_id__in=office_ids, is_active=True).order_by("username"),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    field.iterator = _ListedChoices  # before the queryset: setting it gives the widget its choices
+    field.queryset = User.objects.filter(office_id__in=office_ids, is_active=True).order_by("username")
     field.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]  # on this instance only
     return field
 

@@ -155,7 +155,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         """Open tasks due from today to `days` days ahead (inclusive), not yet overdue."""
         today = today or timezone.localdate()
         return self.with_due().filter(
-            due__gte=today, due__lte=today + datetime.timedelta(days=days), status__in=_open_values()
+            due__range=(today, today + datetime.timedelta(days=days)), status__in=_open_values()
         )
 
     def stalled(self, days: int, now: datetime.datetime | None = None):
@@ -190,9 +190,9 @@ class TaskQuerySet(models.QuerySet["Task"]):
         done = ("status", "=", Status.DONE.value)
         return qs.annotate(
             is_overdue=ExpressionWrapper(Q(due__lt=today) & open_q, output_field=BooleanField()),
+            # BETWEEN: the due date (a CASE with a subquery) written, and evaluated, once rather than twice
             is_due_soon=ExpressionWrapper(
-                Q(due__gte=today) & Q(due__lte=today + datetime.timedelta(days=7)) & open_q,
-                output_field=BooleanField(),
+                Q(due__range=(today, today + datetime.timedelta(days=7))) & open_q, output_field=BooleanField()
             ),
             is_stalled=ExpressionWrapper(self._stalled_q(cutoff), output_field=BooleanField()),
             children_total=_Correlated("tasks.Task", "parent"),

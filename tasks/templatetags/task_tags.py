@@ -67,6 +67,7 @@ def task_table_rows(rows, selectable=False, bulk_office_ids=()) -> SafeString:
     bulk_office_ids = bulk_office_ids or ()  # absent from the context of pages without bulk actions
     head, _, tail = reverse("tasks:detail", kwargs={"pk": _SENTINEL}).partition(str(_SENTINEL))
     head, tail = escape(head), escape(tail)
+    badges: dict[str, str] = {}
     out: list[str] = []
     add = out.append
     for task in rows:
@@ -97,11 +98,11 @@ def task_table_rows(rows, selectable=False, bulk_office_ids=()) -> SafeString:
         add("\n".join(flags))
         add('</div>\n      </td>\n      <td class="small d-none d-md-table-cell">')
         add(office)
-        supporting = [escape(o.name) for o in task.supporting_offices.all()]
+        supporting = [escape(o.name) for o in _listed(task, "listed_supporting", "supporting_offices")]
         if supporting:
             add(f'<div class="text-muted">{text["with"]} {"、".join(supporting)}</div>')
         add('</td>\n      <td class="small d-none d-md-table-cell">')
-        people = [escape(p.display_name) for p in task.responsible_people.all()]
+        people = [escape(p.display_name) for p in _listed(task, "listed_people", "responsible_people")]
         add("、".join(people))
         if task.responsible_names:
             add(
@@ -110,7 +111,9 @@ def task_table_rows(rows, selectable=False, bulk_office_ids=()) -> SafeString:
             )
         add(f'</td>\n      <td class="small text-nowrap" data-label="{text["deadline"]}">')
         add(_due(task, text))
-        add(f'</td>\n      <td data-label="{text["status"]}">{status_badge(task.status)}</td>\n')
+        if (badge := badges.get(task.status)) is None:
+            badge = badges[task.status] = status_badge(task.status)
+        add(f'</td>\n      <td data-label="{text["status"]}">{badge}</td>\n')
         add('      <td class="small d-none d-md-table-cell">')
         if task.children_total:
             pct = percent(task.children_done, task.children_total)
@@ -121,6 +124,12 @@ def task_table_rows(rows, selectable=False, bulk_office_ids=()) -> SafeString:
             )
         add("</td>\n    </tr>\n")
     return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+
+def _listed(task, attr: str, relation: str):
+    """A prefetched list (selectors.listed() puts them on the rows), else the relation itself."""
+    rows = getattr(task, attr, None)
+    return getattr(task, relation).all() if rows is None else rows
 
 
 def _due(task, text: dict) -> str:

@@ -138,7 +138,7 @@ EXPECTED = {
     "list_standard": 14,  # + the standard named in the filter
     "list_standard_id": 14,
     "mine": 11,  # no filter form; + headed offices (for "awaiting my review") and the review list
-    "office": 14,  # + the office, the people for the bulk form (count and rows)
+    "office": 13,  # + the office, the people for the bulk form (one plain query, no COUNT nor cursor)
     # task, 3 prefetches, flags, periods, history, children + 2 prefetches, reports, ..., and the campaigns for
     # the navigation's switcher (a list page's own choice of campaign serves it; an object's page has none)
     "detail": 18,
