@@ -3,6 +3,7 @@
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -277,3 +278,39 @@ def test_the_task_page_links_its_standards_to_the_list_by_code(cast, campaign, l
     task.standards.add(standard)
     page = login(cast.staff_a).get(f"/tasks/{task.pk}/").content.decode()
     assert 'href="/tasks/?standard=4.1.2"' in page
+
+
+def test_a_table_row_shows_every_cell_escaped(cast, campaign, login):
+    """The rows are written by a template tag (tasks/templatetags/task_tags.py): the parent, the supporting offices,
+    the people with and without an account, a recurring task's next due date and periods, the flags, the status
+    and the sub-task progress, every value escaped."""
+    parent = TaskFactory(
+        campaign=campaign, code="1", title="<b>加粗</b>", lead_office=cast.office_a, deadline=datetime.date(2020, 1, 1)
+    )
+    sub = TaskFactory(
+        campaign=campaign,
+        code="1.1",
+        parent=parent,
+        lead_office=cast.office_a,
+        supporting=[cast.office_b],
+        people=[cast.staff_a],
+        responsible_names="王五",
+        status=Status.DONE,
+    )
+    monthly = TaskFactory(campaign=campaign, code="2", lead_office=cast.office_a, recurrence="monthly", deadline=None)
+    TaskOccurrence.objects.create(
+        task=monthly,
+        period_start=datetime.date(2099, 1, 1),
+        period_end=datetime.date(2099, 1, 31),
+        due_date=datetime.date(2099, 1, 31),
+    )
+    page = login(cast.head_a).get("/tasks/office/").content.decode()
+    rows = dict(re.findall(r'<tr data-task="([^"]+)"[^>]*>(.*?)</tr>', page, re.S))
+    assert "&lt;b&gt;加粗&lt;/b&gt;" in rows["1"] and "<b>" not in rows["1"]
+    assert 'data-flag="overdue"' in rows["1"] and "1/1" in rows["1"]  # one sub-task, done
+    assert f'<a href="/tasks/{sub.pk}/">' in rows["1.1"] and "属于 1" in rows["1.1"]
+    assert f"配合： {cast.office_b.name}" in rows["1.1"]
+    assert f'{cast.staff_a.display_name}、<span class="text-muted" title="尚无账号">王五</span>' in rows["1.1"]
+    assert 'data-status="done"' in rows["1.1"]
+    assert "下次 2099-01-31" in rows["2"] and "完成 0 期 · 逾期 0 期 · 未完成 0 期" in rows["2"]
+    assert f'name="tasks" value="{monthly.pk}"' in rows["2"]  # the head's bulk checkbox
