@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from civunit.access import is_coordinator
@@ -22,6 +22,17 @@ def task_rows(*, user, campaign, today: datetime.date | None = None) -> QuerySet
         .with_flags(stalled_after_days=campaign.stalled_after_days, today=today)
         .for_list()
         .order_by("code_key", "pk")
+    )
+
+
+def listed(rows: QuerySet[Task]) -> QuerySet[Task]:
+    """`rows` (task_rows and its narrowings) as the task tables show them (tasks/_table.html): everything
+    for_list() fetches but the standards, which no row shows (one query and ~100 objects fewer per page), the
+    supporting offices and the people as plain lists (`listed_supporting`, `listed_people`: Django builds no
+    related manager and queryset per row for them, ~40 µs each, 4 per row)."""
+    return rows.prefetch_related(None).prefetch_related(
+        Prefetch("supporting_offices", to_attr="listed_supporting"),
+        Prefetch("responsible_people", to_attr="listed_people"),
     )
 
 
@@ -85,7 +96,7 @@ def filter_tasks(rows: QuerySet[Task], filters: TaskFilters, *, campaign, today=
         rows = rows.filter(is_overdue=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
     if filters.due_within is not None:
         rows = rows.filter(  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only
-            due__gte=today, due__lte=today + datetime.timedelta(days=filters.due_within), status__in=OPEN_STATES
+            due__range=(today, today + datetime.timedelta(days=filters.due_within)), status__in=OPEN_STATES
         )
     if filters.stalled:
         rows = rows.filter(is_stalled=True)  # type: ignore[misc]  # annotated by with_flags(); the plugin knows fields only

@@ -52,7 +52,7 @@ def _no_campaign(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(selectors.listed(rows), PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @require_GET
@@ -79,6 +79,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _no_campaign(request)
     form = TaskFilterForm(request.GET or None, campaign=campaign)
     filters = form.filters() if form.is_bound else TaskFilters()
+    standard = form.cleaned_data.get("standard") if form.is_bound and "standard" not in form.errors else None
     rows = selectors.task_rows(user=request.user, campaign=campaign)
     if filters.to_review:
         rows = selectors.awaiting_review_rows(user=request.user, campaign=campaign)
@@ -93,6 +94,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": _page(request, rows),
             "filters": filters,
+            "standard": standard,  # the standard filtered by, its title under the field
             "may_create": policy.can_edit_task(request.user) and is_open(campaign),
             "may_export_all": policy.task_export_office_ids(request.user) is None,
         },
@@ -110,7 +112,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         {
             "campaign": campaign,
             "page": _page(request, selectors.my_task_rows(user=request.user, campaign=campaign)),
-            "to_review": list(selectors.awaiting_review_rows(user=request.user, campaign=campaign)[:PAGE_SIZE]),
+            "to_review": list(
+                selectors.listed(selectors.awaiting_review_rows(user=request.user, campaign=campaign))[:PAGE_SIZE]
+            ),
         },
     )
 
@@ -201,6 +205,8 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .get()
     )
     occurrences = list(selectors.task_occurrences(task))
+    # no query for a task without sub-tasks (most of them): the flags count them
+    children = selectors.task_children(user=request.user, task=task) if flagged["children_total"] else None
     history = list(selectors.task_history(task))
     user = request.user
     allow_self = task.campaign.allow_self_review
@@ -217,7 +223,7 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "flags": flagged,
             "can": _permissions(user, task),
-            "children": list(selectors.task_children(user=user, task=task)),
+            "children": [] if children is None else list(selectors.listed(children)),
             "occurrences": occurrences,
             # periods a progress report can be about: the open ones, the current first
             "open_occurrences": sorted(
@@ -239,9 +245,12 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _ancestors(task: Task) -> list[Task]:
-    """The chain of parents above a sub-task, top first (one query per level; trees are shallow)."""
-    chain: list[Task] = []
-    parent_id = task.parent_id
+    """The chain of parents above a sub-task, top first: the parent comes with the task (get_task_for_user), one
+    query per level above it (trees are shallow)."""
+    if task.parent is None:
+        return []
+    chain: list[Task] = [task.parent]
+    parent_id = task.parent.parent_id
     while parent_id is not None and len(chain) < 20:
         parent = Task.objects.only("pk", "code", "title", "parent_id").get(pk=parent_id)
         chain.append(parent)

@@ -28,4 +28,3 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED:
             return None
         return HttpResponseRedirect(reverse("password_change"))
-

@@ -100,6 +100,8 @@ def test_work_i_supervise_is_one_query_whatever_its_number(cast, campaign, djang
         shown, total = supervised_summary(cast.leader, campaign)
         assert len(shown) == SUPERVISED_SHOWN and [t.code for t in shown[:3]] == ["3", "7", "12"]
     assert total == 3 + SUPERVISED_SHOWN
+
+
 def test_the_workbench_asks_a_pinned_number_of_queries_at_3_and_43_tasks(cast, campaign, login):
     """session, user (roles, headships, office), the campaigns with their stages (2), the person's, the office's
     (and the organ's) task figures in one grouped query, the person's 我分管的工作 count, the bell; a reviewer
