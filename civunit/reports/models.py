@@ -249,6 +249,31 @@ class ReadinessFinding(TimeStampedModel):
         return self.resolved_at is None
 
 
+class ReadinessCheck(models.Model):
+    """The latest recorded run of a campaign's readiness check: when it ran and the change stamp of what it read
+    (readiness.stamps: the newest change of everything the rules read, the day and hour, the language). A view
+    whose stamp is the recorded one shows the recorded findings instead of running the rules again; any change
+    runs the check afresh (readiness.services.readiness_check). The row is also what checks of one campaign take
+    turns on (SELECT … FOR UPDATE)."""
+
+    campaign = models.OneToOneField(
+        "campaign.Campaign",
+        verbose_name=_("campaign"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="readiness_check",
+    )
+    stamp = models.CharField(_("change stamp"), max_length=64, blank=True)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
 # --- The report's history (报送记录) ------------------------------------------------------------------------------
 
 
