@@ -184,8 +184,9 @@ class ReadinessFinding(TimeStampedModel):
     The rules compute findings afresh at every check; each has a stable `key` (rule, standard, office and, for
     some rules, what they are about), and the check records them here (readiness.services.readiness_refresh):
     a new key is added, a changed one updated, one the rules no longer produce is resolved (`resolved_at`), and
-    one that fires again is reopened. `created_at` is when it was first found; `checked_at` the latest check
-    that still found it."""
+    one that fires again is reopened. `created_at` is when it was first found; `checked_at`, of a resolved
+    finding, the latest check that still found it; an open one was found by the latest check (ReadinessCheck;
+    its `checked_at` is the last time a check wrote it: found first, changed or reopened)."""
 
     Severity = Severity
 

@@ -28,7 +28,7 @@ from tasks.models import Status
 from . import access
 from .check import Check
 from .registry import RULES, SEVERITY_ORDER, Finding, Mention, MentionKind, Rule
-from .services import may_rectify_open, readiness_check
+from .services import LIGHT, LightRow, may_rectify_open, readiness_check
 from .stamps import check_stamp, stamp_values
 
 if TYPE_CHECKING:
@@ -165,13 +165,12 @@ class _Details:
         user: User | None,
         outline: Outline,
         offices: dict[int, Office],
-        records: dict[int, ReadinessFinding] | None = None,
     ) -> None:
         self.user = user
         self.outline = outline
         self.offices = offices
         self.rows: list[FindingRow] = []  # every row of the report (what is read when one not loaded is asked)
-        self._records = records or {}
+        self._records: dict[int, ReadinessFinding] = {}
         self._loaded: dict[int, _Detail] = {}
 
     def load(self, rows: Iterable[FindingRow]) -> None:
@@ -409,49 +408,20 @@ def readiness_report(
     stamp = check_stamp(check, values)
     checked_at: datetime.datetime | None = values.get("readiness_recorded_at")
     office_ids = access.readiness_office_ids(user) if user is not None else None
-    records: dict[int, ReadinessFinding] | None = None
+    light: list[LightRow] | None = None
     if fresh or values.get("readiness_recorded_stamp") != stamp:
         outcome = readiness_check(campaign=campaign, check=check, force=fresh, stamp=stamp)
         if outcome is not None:
-            records = {record.pk: record for _found, record in outcome.findings}
-            checked_at = outcome.checked_at
+            light, checked_at = outcome.light, outcome.checked_at
         else:  # recorded meanwhile by a view at the same moment
             checked_at = ReadinessCheck.objects.filter(campaign=campaign).values_list("checked_at", flat=True).first()
-    light: list[tuple[int, str, str, int | None, int | None, int | None, str | None, str | None, datetime.date | None]]
-    if records is not None:
-        light = [
-            (
-                r.pk,
-                r.rule,
-                r.severity,
-                r.criterion_id,
-                r.office_id,
-                r.task_id,
-                r.task.status if r.task is not None else None,
-                r.task.code if r.task is not None else None,
-                r.task.deadline if r.task is not None else None,
-            )
-            for r in records.values()
-        ]
-    else:
-        rows = ReadinessFinding.objects.filter(campaign=campaign, resolved_at__isnull=True)
+    if light is None:
+        rows = ReadinessFinding.objects.filter(campaign=campaign).open()
         if office_ids is not None:
             rows = rows.filter(office_id__in=office_ids)
         if office is not None:
             rows = rows.filter(office_id=office.pk)
-        light = list(
-            rows.values_list(
-                "pk",
-                "rule",
-                "severity",
-                "criterion_id",
-                "office_id",
-                "task_id",
-                "task__status",
-                "task__code",
-                "task__deadline",
-            )
-        )
+        light = list(rows.values_list(*LIGHT))
     light = [
         row
         for row in light
@@ -461,7 +431,7 @@ def readiness_report(
     by_pk = {o.pk: o for o in offices} if offices is not None else {}
     if any(row[4] is not None and row[4] not in by_pk for row in light):
         by_pk.update((o.pk, o) for o in Office.objects.all())
-    details = _Details(user=user, outline=outline, offices=by_pk, records=records)
+    details = _Details(user=user, outline=outline, offices=by_pk)
     rectifier = user is not None and access.can_rectify(user)
     order = outline.order
     groups: dict[int | None, ItemGroup] = {}

@@ -2,8 +2,8 @@
 
 `readiness_check` runs every rule and records the outcome in ReadinessFinding, in one transaction: findings
 new since the last check are added, changed ones updated, those found again after they were resolved reopened,
-and those no rule produces any more resolved. It writes only what changed (and the time of the check on the open
-findings), so a check that finds what the previous one found costs one UPDATE. It also records the check's
+and those no rule produces any more resolved. It writes only what changed, so a check that finds what the previous one
+found writes only the time of the check (on the campaign's ReadinessCheck row). It also records the check's
 change stamp (ReadinessCheck, readiness/stamps.py), and runs nothing when the latest recorded check has the
 stamp of now: nothing the rules read changed since, so they would find what is recorded, and recording it again
 would change nothing but the time. The page runs it that way; its recheck button and `manage.py
@@ -17,7 +17,8 @@ two clicks at once, one makes the task and the other changes nothing.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
-from civunit.db import insert_many, update_many
+from civunit.db import insert_values, update_many
 from tasks.models import Status, Task
 from tasks.services import task_create_rectification
 
@@ -48,14 +49,37 @@ class ReadinessError(Exception):
     """A rectification that cannot be made; the message is shown as it is."""
 
 
+#: What the page reads of every open finding (to count, order and page them): ReadinessFinding.objects.values_list().
+LIGHT = (
+    "pk",
+    "rule",
+    "severity",
+    "criterion_id",
+    "office_id",
+    "task_id",
+    "task__status",
+    "task__code",
+    "task__deadline",
+)
+type LightRow = tuple[int, str, str, int | None, int | None, int | None, str | None, str | None, datetime.date | None]
+
+
 @dataclass(frozen=True)
 class CheckOutcome:
-    """The findings of one check, each with its record, in the rules' order."""
+    """What one check recorded: its open findings (`light`: LIGHT of each), how many were added and resolved."""
 
-    findings: list[tuple[Finding, ReadinessFinding]]
+    campaign: Campaign
+    found: dict[str, Finding] = field(repr=False)  # by key, in the rules' order
+    light: list[LightRow] = field(repr=False)
     added: int
     resolved: int
     checked_at: datetime.datetime
+
+    @cached_property
+    def findings(self) -> list[tuple[Finding, ReadinessFinding]]:
+        """Each open finding with its record, in the rules' order (one query)."""
+        rows = {row.key: row for row in ReadinessFinding.objects.filter(campaign=self.campaign).open()}
+        return [(finding, rows[key]) for key, finding in self.found.items() if key in rows]
 
 
 def _values(finding: Finding) -> dict[str, object]:
@@ -103,7 +127,9 @@ def readiness_check(
         recorded = _locked_check(campaign)
         if recorded.stamp == stamp and not force:
             return None
-        outcome = _record(campaign, run(check))
+        # the time of the latest check: the one that last found each finding still open (none yet: a new row)
+        previous = recorded.checked_at if recorded.stamp else None
+        outcome = _record(campaign, run(check), previous)
         recorded.stamp, recorded.checked_at = stamp, outcome.checked_at
         recorded.save(update_fields=["stamp", "checked_at"])
     return outcome
@@ -119,42 +145,39 @@ def readiness_refresh(
     return outcome
 
 
-def _record(campaign: Campaign, found: list[Finding]) -> CheckOutcome:
-    """Record what a check found (inside the transaction holding the campaign's check row)."""
+def _record(campaign: Campaign, found: list[Finding], previous: datetime.datetime | None) -> CheckOutcome:
+    """Record what a check found (inside the transaction holding the campaign's check row), `previous` being the
+    time of the check before. The records are read and written as plain values: only the findings that changed
+    are made model instances, and an open finding found again unchanged is not written at all (it was found by
+    the latest check, whose time is the campaign's ReadinessCheck's); one resolved keeps the time of the last
+    check that found it."""
     # two rules never share a key; should one yield the same key twice, its first finding stands
     unique: dict[str, Finding] = {}
     for finding in found:
         unique.setdefault(finding.key, finding)
     now = timezone.now()
-    known = {row.key: row for row in ReadinessFinding.objects.filter(campaign=campaign)}
-    added, changed = [], []
+    known = {
+        row["key"]: row
+        for row in ReadinessFinding.objects.filter(campaign=campaign).values("pk", "key", "resolved_at", *RECORDED)
+    }
+    added: list[dict[str, object]] = []
+    changed: list[ReadinessFinding] = []
     for key, finding in unique.items():
         values = _values(finding)
         row = known.get(key)
         if row is None:
-            added.append(ReadinessFinding(campaign=campaign, key=key, checked_at=now, **values))
-            continue
-        if row.resolved_at is not None or any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.resolved_at = None
-            row.updated_at = now
-            changed.append(row)
+            added.append({"campaign_id": campaign.pk, "key": key, "checked_at": now, **values})
+        elif row["resolved_at"] is not None or any(row[name] != value for name, value in values.items()):
+            changed.append(ReadinessFinding(pk=row["pk"], resolved_at=None, updated_at=now, checked_at=now, **values))
     # a check running at the same moment may have added the same keys: theirs stand
-    insert_many(ReadinessFinding, added, ignore_conflicts=True)
-    update_many(ReadinessFinding, changed, [*RECORDED, "resolved_at", "updated_at"])
-    gone = [row.pk for key, row in known.items() if key not in unique and row.resolved_at is None]
-    resolved = ReadinessFinding.objects.filter(pk__in=gone).update(resolved_at=now, updated_at=now)
-    ReadinessFinding.objects.filter(campaign=campaign, resolved_at__isnull=True).update(checked_at=now)
-    rows = {
-        row.key: row
-        for row in ReadinessFinding.objects.filter(campaign=campaign, resolved_at__isnull=True).select_related("task")
-    }
+    insert_values(ReadinessFinding, added, ignore_conflicts=True)
+    update_many(ReadinessFinding, changed, [*RECORDED, "resolved_at", "updated_at", "checked_at"])
+    gone = [row["pk"] for key, row in known.items() if key not in unique and row["resolved_at"] is None]
+    last_found = {"checked_at": previous} if previous is not None else {}
+    resolved = ReadinessFinding.objects.filter(pk__in=gone).update(resolved_at=now, updated_at=now, **last_found)
+    light = list(ReadinessFinding.objects.filter(campaign=campaign).open().values_list(*LIGHT))
     return CheckOutcome(
-        findings=[(finding, rows[key]) for key, finding in unique.items() if key in rows],
-        added=len(added),
-        resolved=resolved,
-        checked_at=now,
+        campaign=campaign, found=unique, light=light, added=len(added), resolved=resolved, checked_at=now
     )
 
 
