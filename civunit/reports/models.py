@@ -253,8 +253,9 @@ class ReadinessFinding(TimeStampedModel):
 class ReadinessCheck(models.Model):
     """The latest recorded run of a campaign's readiness check: when it ran and the change stamp of what it read
     (readiness.stamps: the newest change of everything the rules read, the day and hour, the language). A view
-    whose stamp is the recorded one shows the recorded findings instead of running the rules again; any change
-    runs the check afresh (readiness.services.readiness_check). The row is also what checks of one campaign take
+    whose stamp is the recorded one shows the recorded findings instead of running the rules again, as does, for
+    READINESS_LAG_SECONDS, one whose stamp moved only with others' day-to-day work; any other change runs the
+    check afresh (readiness.services.readiness_check). The row is also what checks of one campaign take
     turns on (SELECT … FOR UPDATE)."""
 
     campaign = models.OneToOneField(
@@ -265,6 +266,12 @@ class ReadinessCheck(models.Model):
         related_name="readiness_check",
     )
     stamp = models.CharField(_("change stamp"), max_length=64, blank=True)
+    # the stamp without the day-to-day work (task and evidence events, periods), and the newest of those the
+    # check saw: readers may be shown a check that only others' day-to-day work has overtaken, for a while
+    exact = models.CharField(_("change stamp without day-to-day work"), max_length=64, blank=True)
+    task_event = models.BigIntegerField(_("newest task event"), null=True, blank=True)
+    occurrence = models.BigIntegerField(_("newest period"), null=True, blank=True)
+    evidence_event = models.BigIntegerField(_("newest evidence event"), null=True, blank=True)
     checked_at = models.DateTimeField(_("checked at"))
 
     class Meta:

@@ -29,7 +29,7 @@ from . import access
 from .check import Check
 from .registry import RULES, SEVERITY_ORDER, Finding, Mention, MentionKind, Rule
 from .services import LIGHT, LightRow, may_rectify_open, readiness_check
-from .stamps import check_stamp, stamp_values
+from .stamps import check_stamp, may_lag, stamp_values
 
 if TYPE_CHECKING:
     from campaign.models import Campaign
@@ -401,7 +401,9 @@ def readiness_report(
 
     The check runs (and is recorded) when anything it reads changed since the latest recorded check, or with
     `fresh`; otherwise the recorded findings are shown as they are, with the time of that check (`campaign`
-    carrying stamps.stamp_annotations() saves the query that reads the stamps). `offices`: the offices whose
+    carrying stamps.stamp_annotations() saves the query that reads the stamps). With the reader's own events
+    too (stamps.reader_annotations()), a check only others' day-to-day work overtook is shown for a while
+    (stamps.may_lag). `offices`: the offices whose
     findings may be shown, when the caller has them (else one query)."""
     check = Check(campaign=campaign, today=today)
     values = stamp_values(campaign)
@@ -409,8 +411,18 @@ def readiness_report(
     checked_at: datetime.datetime | None = values.get("readiness_recorded_at")
     office_ids = access.readiness_office_ids(user) if user is not None else None
     light: list[LightRow] | None = None
-    if fresh or values.get("readiness_recorded_stamp") != stamp:
-        outcome = readiness_check(campaign=campaign, check=check, force=fresh, stamp=stamp)
+    # the reader's own newest task and evidence events, when the campaign carries them (no lag without)
+    reader = (values["reader_task_event"], values["reader_evidence_event"]) if "reader_task_event" in values else None
+    lagging = may_lag(
+        stamp,
+        exact=values.get("readiness_recorded_exact") or "",
+        checked_at=checked_at,
+        task_event=values.get("readiness_recorded_task_event"),
+        evidence_event=values.get("readiness_recorded_evidence_event"),
+        reader=reader,
+    )
+    if fresh or not (values.get("readiness_recorded_stamp") == stamp.full or lagging):
+        outcome = readiness_check(campaign=campaign, check=check, force=fresh, stamp=stamp, reader=reader)
         if outcome is not None:
             light, checked_at = outcome.light, outcome.checked_at
         else:  # recorded meanwhile by a view at the same moment

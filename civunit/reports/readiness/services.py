@@ -35,7 +35,7 @@ from tasks.services import task_create_rectification
 from . import access
 from .check import Check, run
 from .registry import RULES, Finding, Mention
-from .stamps import check_stamp, stamp_values
+from .stamps import CheckStamp, check_stamp, may_lag, stamp_values
 
 if TYPE_CHECKING:
     from civunit.accounts.models import User
@@ -111,12 +111,14 @@ def readiness_check(
     today: datetime.date | None = None,
     check: Check | None = None,
     force: bool = False,
-    stamp: str | None = None,
+    stamp: CheckStamp | None = None,
+    reader: tuple[int | None, int | None] | None = None,
 ) -> CheckOutcome | None:
     """Run the check for `campaign` (or the `check` given) and record its findings and its change stamp, unless
-    the latest recorded check has the same stamp (nothing it read changed since: None, nothing written) and
-    `force` is not set. `stamp` is the stamp taken before anything was read (stamps.check_stamp); without it
-    it is taken here, before the rules run.
+    the latest recorded check has the same stamp (nothing it read changed since), or may be shown to `reader`
+    (their newest task and evidence events) although others' day-to-day work overtook it (stamps.may_lag): then
+    None, nothing written; `force` runs it whatever. `stamp` is the stamp taken before anything was read
+    (stamps.check_stamp); without it it is taken here, before the rules run.
 
     The rules run with the campaign's check row locked: of several views at once after a change, one runs the
     check and the others, once it is recorded, find its stamp and run nothing."""
@@ -125,13 +127,24 @@ def readiness_check(
         stamp = check_stamp(check, stamp_values(campaign))
     with transaction.atomic():
         recorded = _locked_check(campaign)
-        if recorded.stamp == stamp and not force:
+        if not force and (
+            recorded.stamp == stamp.full
+            or may_lag(
+                stamp,
+                exact=recorded.exact,
+                checked_at=recorded.checked_at,
+                task_event=recorded.task_event,
+                evidence_event=recorded.evidence_event,
+                reader=reader,
+            )
+        ):
             return None
         # the time of the latest check: the one that last found each finding still open (none yet: a new row)
         previous = recorded.checked_at if recorded.stamp else None
         outcome = _record(campaign, run(check), previous)
-        recorded.stamp, recorded.checked_at = stamp, outcome.checked_at
-        recorded.save(update_fields=["stamp", "checked_at"])
+        recorded.stamp, recorded.exact, recorded.checked_at = stamp.full, stamp.exact, outcome.checked_at
+        recorded.task_event, recorded.occurrence, recorded.evidence_event = stamp.busy
+        recorded.save()
     return outcome
 
 

@@ -26,7 +26,7 @@ from civunit.reports.models import Severity
 from . import access, services
 from .export import readiness_workbook, workbook_name
 from .selectors import ItemGroup, ReadinessReport, State, readiness_report, sections
-from .stamps import stamp_annotations
+from .stamps import reader_annotations, stamp_annotations
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTIVE_ROW = mark_safe(' class="table-active"')
@@ -50,8 +50,10 @@ def _report(request: AuthenticatedHttpRequest) -> tuple[ReadinessReport | None, 
         office = next((o for o in choices if o.pk == wanted), None)
         if office is None:
             raise Http404
-    # the campaign with the change stamps of what the check reads (stages load only should the check run)
-    campaign = campaign_for_request(request, queryset=Campaign.objects.annotate(**stamp_annotations()))
+    # the campaign with the change stamps of what the check reads and the reader's own newest events (stages
+    # load only should the check run)
+    rows = Campaign.objects.annotate(**stamp_annotations(), **reader_annotations(request.user))
+    campaign = campaign_for_request(request, queryset=rows)
     if campaign is None:
         return None, choices
     return readiness_report(campaign=campaign, user=request.user, office=office, offices=choices), choices

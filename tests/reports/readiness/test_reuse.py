@@ -165,7 +165,7 @@ def test_a_check_with_the_recorded_stamp_runs_nothing(cast, campaign, tree, runs
     first = readiness_check(campaign=fresh)
     assert first is not None
     stamp = check_stamp(Check(campaign=fresh), stamp_values(fresh))
-    assert ReadinessCheck.objects.get(campaign=campaign).stamp == stamp
+    assert ReadinessCheck.objects.get(campaign=campaign).stamp == stamp.full
     # as a view that read the stamps before another one recorded the check: nothing runs, nothing is written
     assert readiness_check(campaign=fresh, stamp=stamp) is None
     assert len(runs) == 1
@@ -193,8 +193,46 @@ def test_a_resolved_finding_keeps_the_time_of_the_last_check_that_found_it(cast,
     assert record.checked_at == found
 
 
+def test_others_day_to_day_work_may_lag_for_a_while_but_never_the_readers_own(
+    cast, campaign, tree, login, runs, settings
+):
+    settings.READINESS_LAG_SECONDS = 30
+    leader, head = login(cast.leader), login(cast.head_a)
+    first = leader.get(PAGE)
+    when = checked_at(campaign)
+    # others' day-to-day work (an upload, a deadline): the leader is shown the recorded check, with its time
+    make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111])
+    task_set_deadline(task=tree.task1, user=cast.head_a, deadline=datetime.date(2026, 6, 1))
+    lagging = leader.get(PAGE)
+    assert len(runs) == 1
+    assert lagging.context["report"].checked_at == when
+    assert rules(lagging) == rules(first)
+    # the head made the change: they see it at once, and so does everyone after them
+    assert ("tasks_overdue_or_returned", "1.1.1") in rules(head.get(PAGE))
+    assert len(runs) == 2
+    assert ("tasks_overdue_or_returned", "1.1.1") in rules(leader.get(PAGE))
+    assert len(runs) == 2
+    # any other kind of change checks at once, whoever made it
+    VetoCondition.objects.create(campaign=campaign, code="N1", title="弄虚作假", status=VetoCondition.Status.AT_RISK)
+    assert ("veto_at_risk", None) in rules(leader.get(PAGE))
+    assert len(runs) == 3
+    # past the lag, others' work is checked too
+    make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111])
+    leader.get(PAGE)
+    assert len(runs) == 3
+    ReadinessCheck.objects.update(checked_at=timezone.now() - datetime.timedelta(seconds=31))
+    leader.get(PAGE)
+    assert len(runs) == 4
+    # without the lag, every change is checked at the next view
+    settings.READINESS_LAG_SECONDS = 0
+    make_evidence(user=cast.staff_a, campaign=campaign, standards=[tree.s111])
+    leader.get(PAGE)
+    assert len(runs) == 5
+
+
 @pytest.mark.parametrize("who", ["coordinator", "leader", "head_a"])
-def test_the_recorded_check_costs_a_fixed_number_of_queries(cast, campaign, tree, login, who):
+def test_the_recorded_check_costs_a_fixed_number_of_queries(cast, campaign, tree, login, who, settings):
+    settings.READINESS_LAG_SECONDS = 0  # every change checked at the next view (the lag is tested above)
     client = login(getattr(cast, who))
 
     def count() -> int:
