@@ -145,7 +145,7 @@ class FindingRow:
             return _("To be rectified")
         if self.task_status == Status.DONE:
             return _("Rectification done, still found")
-        return _("Rectifying: %(status)s") % {"status": Status(self.task_status).label}
+        return _("Rectifying: %(status)s") % {"status": Status(self.task_status or Status.NOT_STARTED).label}
 
 
 @dataclass(frozen=True)
