@@ -54,6 +54,7 @@ PAGES = [
     ("coordinator", "robots", "/robots/"),
     ("staff", "preferences", "/notifications/settings/"),
     ("leader", "readiness", "/readiness/"),
+    ("coordinator", "readiness", "/readiness/"),
     ("admin", "people", "/people/"),
     ("admin", "offices", "/offices/"),
     ("admin", "person-add", "/people/add/"),

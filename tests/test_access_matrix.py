@@ -73,6 +73,8 @@ reports:readiness                   GET    302   403      200      403      200 
                                     POST   302   405      405      405      405      405    405    405
 reports:readiness_export            GET    302   403      200      403      200      200    200    200
                                     POST   302   405      405      405      405      405    405    405
+reports:readiness_recheck           GET    302   405      405      405      405      405    405    405
+                                    POST   302   403      403      403      403      302    403    302
 reports:readiness_rectify           GET    302   405      405      405      405      405    405    405
                                     POST   302   404      404      404      404      302    403    302
 healthz                             GET    200   200      200      200      200      200    200    200

@@ -65,7 +65,7 @@ from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from civunit.db import LaterLocalDay
-from civunit.reports.models import ReadinessFinding, Severity
+from civunit.reports.models import ReadinessCheck, ReadinessFinding, Severity
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
 from evidence.selectors import EvidenceByStandard, StandardEvidence, standards_evidence
@@ -1605,7 +1605,11 @@ def readiness_annotations() -> dict[str, Any]:
         **{f"readiness_{s.value}": number(open_.filter(severity=s)) for s in Severity},
         "readiness_rectifying": number(findings.filter(task__isnull=False).exclude(task__status=Status.DONE)),
         "readiness_rectified": number(findings.filter(resolved_at__isnull=False, task__isnull=False)),
-        "readiness_checked_at": Subquery(findings.order_by("-checked_at").values("checked_at")[:1]),
+        # the latest check (its findings' own times, recorded before there were ReadinessCheck rows)
+        "readiness_checked_at": Coalesce(
+            Subquery(ReadinessCheck.objects.filter(campaign=OuterRef("pk")).values("checked_at")[:1]),
+            Subquery(findings.order_by("-checked_at").values("checked_at")[:1]),
+        ),
     }
 
 

@@ -184,8 +184,9 @@ class ReadinessFinding(TimeStampedModel):
     The rules compute findings afresh at every check; each has a stable `key` (rule, standard, office and, for
     some rules, what they are about), and the check records them here (readiness.services.readiness_refresh):
     a new key is added, a changed one updated, one the rules no longer produce is resolved (`resolved_at`), and
-    one that fires again is reopened. `created_at` is when it was first found; `checked_at` the latest check
-    that still found it."""
+    one that fires again is reopened. `created_at` is when it was first found; `checked_at`, of a resolved
+    finding, the latest check that still found it; an open one was found by the latest check (ReadinessCheck;
+    its `checked_at` is the last time a check wrote it: found first, changed or reopened)."""
 
     Severity = Severity
 
@@ -247,6 +248,38 @@ class ReadinessFinding(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class ReadinessCheck(models.Model):
+    """The latest recorded run of a campaign's readiness check: when it ran and the change stamp of what it read
+    (readiness.stamps: the newest change of everything the rules read, the day and hour, the language). A view
+    whose stamp is the recorded one shows the recorded findings instead of running the rules again, as does, for
+    READINESS_LAG_SECONDS, one whose stamp moved only with others' day-to-day work; any other change runs the
+    check afresh (readiness.services.readiness_check). The row is also what checks of one campaign take
+    turns on (SELECT … FOR UPDATE)."""
+
+    campaign = models.OneToOneField(
+        "campaign.Campaign",
+        verbose_name=_("campaign"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="readiness_check",
+    )
+    stamp = models.CharField(_("change stamp"), max_length=64, blank=True)
+    # the stamp without the day-to-day work (task and evidence events, periods), and the newest of those the
+    # check saw: readers may be shown a check that only others' day-to-day work has overtaken, for a while
+    exact = models.CharField(_("change stamp without day-to-day work"), max_length=64, blank=True)
+    task_event = models.BigIntegerField(_("newest task event"), null=True, blank=True)
+    occurrence = models.BigIntegerField(_("newest period"), null=True, blank=True)
+    evidence_event = models.BigIntegerField(_("newest evidence event"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.checked_at:%Y-%m-%d %H:%M}"
 
 
 # --- The report's history (报送记录) ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The coordinator (领导小组办公室), leadership and administrators see every finding; an office head (the
 委室负责人 role) sees the findings of the offices they head; everyone else gets 403 on the page. A finding someone
 may not see answers 404 like a missing one. Only the coordinator (and administrators) turn a finding into a
-rectification task: leadership and heads who may see it get 403.
+rectification task, or run the check again on demand: leadership and heads who may see it get 403.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def can_rectify(user: User) -> bool:
     return access.has_working_role(user) and access.is_coordinator(user)
 
 
+def can_recheck(user: User) -> bool:
+    """Who runs the check again on demand (the page's button): those who act on its findings."""
+    return can_rectify(user)
+
+
 def require_view(user: User) -> None:
     if not can_view_readiness(user):
         raise PermissionDenied(_("The readiness check is for the leadership group, its office and office heads."))
@@ -50,6 +55,11 @@ def require_view(user: User) -> None:
 def require_rectify(user: User) -> None:
     if not can_rectify(user):
         raise PermissionDenied(_("Only the leadership group's office turns findings into rectification tasks."))
+
+
+def require_recheck(user: User) -> None:
+    if not can_recheck(user):
+        raise PermissionDenied(_("Only the leadership group's office runs the readiness check again."))
 
 
 def visible_findings(user: User, campaign: Campaign) -> QuerySet[ReadinessFinding]:

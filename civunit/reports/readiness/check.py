@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 
-from campaign.models import Campaign, Criterion
+from campaign.models import Campaign, Criterion, EvidenceCategory
 from campaign.selectors import Node, Tree, criteria_tree
 from civunit.accounts.models import Office
 from evidence.models import EvidenceItem
@@ -34,6 +34,37 @@ def day_text(day: datetime.date) -> str:
 def _day_text(day: datetime.date, language: str | None) -> str:
     # Django's date formatting costs about 0.1 ms; a rule may name thousands of days, most of them the same
     return formats.date_format(day, "DATE_FORMAT")
+
+
+def gettext(message: str) -> str:
+    """translation.gettext() in the active language, remembered: a check writes the same few texts for hundreds
+    of findings, and Django's lookup through its catalogs costs several microseconds each time."""
+    return _gettext(message, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _gettext(message: str, language: str | None) -> str:
+    return translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """translation.ngettext() in the active language, remembered (as gettext() above)."""
+    return _ngettext(singular, plural, number, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _ngettext(singular: str, plural: str, number: int, language: str | None) -> str:
+    return translation.ngettext(singular, plural, number)
+
+
+def category_label(category: str) -> str:
+    """The name of an evidence category in the active language (the category itself when unknown)."""
+    return _category_label(category, translation.get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _category_label(category: str, language: str | None) -> str:
+    return str(dict(EvidenceCategory.choices).get(category, category))
 
 
 class Check:

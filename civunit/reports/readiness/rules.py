@@ -14,22 +14,21 @@ from typing import Any, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from campaign.models import EvidenceCategory, VetoCondition
 from civunit.reports.models import Severity
 from evidence.models import EvidenceKind
 from tasks.models import OPEN_STATES, Status, Task
 
-from .check import Check, day_text
+from .check import Check, category_label, day_text, ngettext
+from .check import gettext as _
 from .duplicates import similar_groups
 from .registry import Finding, Mention, MentionKind, mentions_of, rule
 
 #: Within this many days of the inspection the countdown becomes a warning (the dashboard's FINAL_DAYS).
 FINAL_DAYS = 30
 
-CATEGORY_LABELS = dict(EvidenceCategory.choices)
 #: The most ids a rule puts in one IN (…) list.
 IN_LIMIT = 5000
 
@@ -81,8 +80,7 @@ def no_accepted_evidence(check: Check) -> Iterator[Finding]:
         else:
             text = _("No evidence accepted or awaiting review")
         mentions = tuple(
-            Mention(MentionKind.TEXT, f"{CATEGORY_LABELS.get(r.category, r.category)} ≥ {r.required}")
-            for r in evidence.requirements
+            Mention(MentionKind.TEXT, f"{category_label(r.category)} ≥ {r.required}") for r in evidence.requirements
         )
         yield Finding(
             text=text,
@@ -114,7 +112,7 @@ def requirement_short(check: Check) -> Iterator[Finding]:
                 MentionKind.TEXT,
                 _("%(category)s: %(accepted)s accepted of %(required)s required")
                 % {
-                    "category": CATEGORY_LABELS.get(r.category, r.category),
+                    "category": category_label(r.category),
                     "accepted": r.accepted,
                     "required": r.required,
                 },

@@ -9,5 +9,6 @@ from . import views
 urlpatterns = [
     path("", views.readiness, name="readiness"),
     path("export/", views.readiness_export, name="readiness_export"),
+    path("recheck/", views.recheck, name="readiness_recheck"),
     path("<id:pk>/rectify/", views.rectify, name="readiness_rectify"),
 ]

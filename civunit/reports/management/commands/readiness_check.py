@@ -28,7 +28,7 @@ def _line(row: FindingRow) -> str:
     if items:
         parts.append(items)
     if row.rule.rectifiable:
-        parts.append(row.state_label + (f" {row.record.task.code}" if row.record.task is not None else ""))
+        parts.append(row.state_label + (f" {row.task_code}" if row.task_id is not None else ""))
     return " | ".join(parts)
 
 
@@ -46,8 +46,9 @@ class Command(BaseCommand):
             campaign = Campaign.objects.prefetch_related("stages").current()
             if campaign is None:
                 raise CommandError("没有当前的创建周期。")
-            # The command sees every finding, as the leadership group's office does (user=None).
-            report = readiness_report(campaign=campaign, user=None, today=date)
+            # The command sees every finding, as the leadership group's office does (user=None), and runs the
+            # check whatever was recorded before.
+            report = readiness_report(campaign=campaign, user=None, today=date, fresh=True)
             for row in report.rows:
                 self.stdout.write(_line(row))
             counts = report.counts
