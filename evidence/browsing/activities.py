@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -42,18 +43,35 @@ ACTIVITY_PARTS = (
 )
 
 
-def activity_rows(campaign):
-    """Activities with organ-wide counts of their current, not deleted evidence (one query)."""
-    alive = Q(evidence__is_current=True, evidence__deleted_at__isnull=True)
-    return (
-        Activity.objects.filter(campaign=campaign)
-        .select_related("organiser_office")
-        .annotate(
-            evidence_total=Count("evidence", filter=alive),
-            evidence_accepted=Count("evidence", filter=alive & Q(evidence__status=EvidenceItem.Status.ACCEPTED)),
-        )
-        .order_by("-date", "-pk")
-    )
+# The activities page lists this many activities a page, newest first.
+ACTIVITY_PAGE_SIZE = 20
+
+
+def activity_rows(campaign, *, page_number=None, per_page: int = ACTIVITY_PAGE_SIZE) -> Page:
+    """One page of the campaign's activities, newest first, each a dict (pk, date, title, theme, place,
+    organiser_office__name) with organ-wide counts of its current, not deleted evidence (evidence_total,
+    evidence_accepted). A page number that is not a number answers the first page, one beyond the end the last.
+    Three queries whatever the number of activities: the count, the page, the counts of its activities' evidence
+    (none without activities); without a campaign, an empty page."""
+    rows = Activity.objects.filter(campaign=campaign) if campaign is not None else Activity.objects.none()
+    rows = rows.order_by("-date", "-pk").values("pk", "date", "title", "theme", "place", "organiser_office__name")
+    page = Paginator(rows, per_page).get_page(page_number)
+    listed = list(page.object_list)
+    counts = {}
+    if listed:
+        counts = {
+            activity: (total, accepted)
+            for activity, total, accepted in EvidenceItem.objects.filter(activity__in=[r["pk"] for r in listed])
+            .current()
+            .alive()
+            .order_by()
+            .values_list("activity")
+            .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(status=EvidenceItem.Status.ACCEPTED)))
+        }
+    for row in listed:
+        row["evidence_total"], row["evidence_accepted"] = counts.get(row["pk"], (0, 0))
+    page.object_list = listed
+    return page
 
 
 ACTIVITY_CHOICE_LIMIT = 20
