@@ -107,7 +107,12 @@ def test_each_row_counts_its_current_evidence_and_names_its_organiser(cast, camp
     older, newer = add_activities(cast, campaign, 0, 2)
     make_item(campaign=campaign, uploader=cast.staff_a, activity=newer, status=Status.ACCEPTED)
     make_item(campaign=campaign, uploader=cast.staff_a, activity=newer, status=Status.RETURNED)
-    make_item(campaign=campaign, uploader=cast.staff_a, activity=newer, deleted_at=datetime.datetime(2026, 3, 9, tzinfo=datetime.UTC))
+    make_item(
+        campaign=campaign,
+        uploader=cast.staff_a,
+        activity=newer,
+        deleted_at=datetime.datetime(2026, 3, 9, tzinfo=datetime.UTC),
+    )
     make_item(campaign=campaign, uploader=cast.staff_a, activity=older, is_current=False)
     body = login(cast.staff_b).get(URL).content.decode()
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
