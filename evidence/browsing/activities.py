@@ -49,17 +49,18 @@ ACTIVITY_PARTS = (
 ACTIVITY_PAGE_SIZE = 20
 
 
-def activity_rows(campaign, *, page_number=None, per_page: int = ACTIVITY_PAGE_SIZE) -> Page:
+def activity_rows(campaign, *, page_number=None, per_page: int = ACTIVITY_PAGE_SIZE) -> Page[dict]:
     """One page of the campaign's activities, newest first, each a dict (pk, date, title, theme, place,
     organiser_office__name) with organ-wide counts of its current, not deleted evidence (evidence_total,
     evidence_accepted). A page number that is not a number answers the first page, one beyond the end the last.
     Three queries whatever the number of activities: the count, the page, the counts of its activities' evidence
     (none without activities); without a campaign, an empty page."""
-    rows = Activity.objects.filter(campaign=campaign) if campaign is not None else Activity.objects.none()
-    rows = rows.order_by("-date", "-pk").values("pk", "date", "title", "theme", "place", "organiser_office__name")
-    page = Paginator(rows, per_page).get_page(page_number)
-    listed = list(page.object_list)
-    counts = {}
+    activities = Activity.objects.filter(campaign=campaign) if campaign is not None else Activity.objects.none()
+    rows = activities.order_by("-date", "-pk").values("pk", "date", "title", "theme", "place", "organiser_office__name")
+    paginator: Paginator = Paginator(rows, per_page)
+    page = paginator.get_page(page_number)
+    listed: list[dict] = [dict(row) for row in page.object_list]
+    counts: dict[int, tuple[int, int]] = {}
     if listed:
         counts = {
             activity: (total, accepted)
@@ -72,8 +73,7 @@ def activity_rows(campaign, *, page_number=None, per_page: int = ACTIVITY_PAGE_S
         }
     for row in listed:
         row["evidence_total"], row["evidence_accepted"] = counts.get(row["pk"], (0, 0))
-    page.object_list = listed
-    return page
+    return Page(listed, page.number, paginator)
 
 
 ACTIVITY_CHOICE_LIMIT = 20
