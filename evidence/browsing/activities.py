@@ -4,9 +4,12 @@ of its record, and the caption fields an item uploaded into an activity inherits
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -42,18 +45,35 @@ ACTIVITY_PARTS = (
 )
 
 
-def activity_rows(campaign):
-    """Activities with organ-wide counts of their current, not deleted evidence (one query)."""
-    alive = Q(evidence__is_current=True, evidence__deleted_at__isnull=True)
-    return (
-        Activity.objects.filter(campaign=campaign)
-        .select_related("organiser_office")
-        .annotate(
-            evidence_total=Count("evidence", filter=alive),
-            evidence_accepted=Count("evidence", filter=alive & Q(evidence__status=EvidenceItem.Status.ACCEPTED)),
-        )
-        .order_by("-date", "-pk")
-    )
+# The activities page lists this many activities a page, newest first.
+ACTIVITY_PAGE_SIZE = 20
+
+
+def activity_rows(campaign, *, page_number=None, per_page: int = ACTIVITY_PAGE_SIZE) -> Page[dict]:
+    """One page of the campaign's activities, newest first, each a dict (pk, date, title, theme, place,
+    organiser_office__name) with organ-wide counts of its current, not deleted evidence (evidence_total,
+    evidence_accepted). A page number that is not a number answers the first page, one beyond the end the last.
+    Three queries whatever the number of activities: the count, the page, the counts of its activities' evidence
+    (none without activities); without a campaign, an empty page."""
+    activities = Activity.objects.filter(campaign=campaign) if campaign is not None else Activity.objects.none()
+    rows = activities.order_by("-date", "-pk").values("pk", "date", "title", "theme", "place", "organiser_office__name")
+    paginator: Paginator = Paginator(rows, per_page)
+    page = paginator.get_page(page_number)
+    listed: list[dict] = [dict(row) for row in page.object_list]
+    counts: dict[int, tuple[int, int]] = {}
+    if listed:
+        counts = {
+            activity: (total, accepted)
+            for activity, total, accepted in EvidenceItem.objects.filter(activity__in=[r["pk"] for r in listed])
+            .current()
+            .alive()
+            .order_by()
+            .values_list("activity")
+            .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(status=EvidenceItem.Status.ACCEPTED)))
+        }
+    for row in listed:
+        row["evidence_total"], row["evidence_accepted"] = counts.get(row["pk"], (0, 0))
+    return Page(listed, page.number, paginator)
 
 
 ACTIVITY_CHOICE_LIMIT = 20
@@ -91,13 +111,25 @@ PART_LIMIT = 24
 
 def activity_record(*, user, activity: Activity) -> list[dict]:
     """The activity's evidence the user may read, grouped into the expected parts (then 'other'), each flagged
-    when the organ as a whole has too few items of it that are not returned. Seven queries: the organ-wide
-    counts, then at most PART_LIMIT items per part."""
+    when the organ as a whole has too few items of it that are not returned. Two queries however many items: the
+    organ-wide counts, then at most PART_LIMIT + 1 items of each part (numbered within their part by a window),
+    oldest first."""
+    part_no = Case(
+        *(When(category__in=part.categories, then=Value(n)) for n, part in enumerate(ACTIVITY_PARTS)),
+        default=Value(len(ACTIVITY_PARTS)),
+        output_field=IntegerField(),
+    )
     visible = (
         access.evidence_visible_to(user, EvidenceItem.objects.filter(activity=activity).current().alive())
         .select_related(*LIST_RELATED)
-        .order_by("taken_on", "pk")
+        .annotate(part_no=part_no)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("part_no")], order_by=[F("taken_on").asc(), F("pk").asc()]))
+        .filter(rank__lte=PART_LIMIT + 1)
+        .order_by("part_no", "taken_on", "pk")
     )
+    by_part: dict[int, list[EvidenceItem]] = defaultdict(list)
+    for item in visible:
+        by_part[item.part_no].append(item)
     organ_counts = dict(
         EvidenceItem.objects.filter(activity=activity)
         .current()
@@ -108,8 +140,8 @@ def activity_record(*, user, activity: Activity) -> list[dict]:
         .order_by()
     )
     parts = []
-    for part in ACTIVITY_PARTS:
-        items = list(visible.filter(category__in=part.categories)[: PART_LIMIT + 1])
+    for n, part in enumerate(ACTIVITY_PARTS):
+        items = by_part[n]
         have = sum(organ_counts.get(c, 0) for c in part.categories)
         parts.append(
             {
@@ -121,8 +153,7 @@ def activity_record(*, user, activity: Activity) -> list[dict]:
                 "need": part.min_count,
             }
         )
-    expected = [c for part in ACTIVITY_PARTS for c in part.categories]
-    others = list(visible.exclude(category__in=expected)[: PART_LIMIT + 1])
+    others = by_part[len(ACTIVITY_PARTS)]
     if others:
         parts.append(
             {

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import (
     PermissionDenied,
 )
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,18 +21,17 @@ from tasks.models import Task
 from .. import browsing, services
 from ..access import get_activity_for_user
 from ..forms.activities import ActivityForm, ActivityUploadForm
-from ..models import Activity
 from ..services import DuplicateFound, EvidenceMeta, evidence_register
 from ..sniffing import Refused, human_size
-from ._common import PAGE_SIZE, nav_flags
+from ._common import nav_flags
 from ._upload import StreamingUpload, max_upload_size, streaming_upload
 
 
 @require_GET
 def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The selected campaign's activities, 20 a page, newest first, with the total count."""
     campaign = campaign_for_request(request)
-    rows = browsing.activity_rows(campaign) if campaign is not None else Activity.objects.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = browsing.activity_rows(campaign, page_number=request.GET.get("page"))
     return render(
         request,
         "evidence/activity_list.html",

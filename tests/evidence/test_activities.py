@@ -244,3 +244,65 @@ def test_leadership_cannot_upload_into_an_activity(cast, activity, login):
     )
     assert response.status_code == 403
     assert not EvidenceItem.objects.exists()
+
+
+def test_each_part_shows_its_oldest_items_up_to_the_limit_and_links_to_the_rest(cast, campaign, activity, login):
+    """Photos beyond PART_LIMIT and items of no expected part beyond it: the oldest PART_LIMIT of each (by date
+    taken, then as filed), a "show all" link; a part within the limit has none. One item of another office's
+    the user may not read takes no place in the page."""
+    from evidence.browsing.activities import PART_LIMIT
+
+    day = datetime.date(2026, 3, 1)
+    for n in range(PART_LIMIT + 3):
+        taken = day + datetime.timedelta(days=(n * 7) % (PART_LIMIT + 3))  # filed out of date order
+        make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, title=f"照片{n}", taken_on=taken)
+    for n in range(PART_LIMIT + 1):
+        make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category="other", title=f"其他{n}")
+    make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category="minutes", title="纪要")
+    make_item(campaign=campaign, uploader=cast.staff_b, activity=activity, taken_on=day, title="别室照片")
+    parts = {
+        p["part"].key if p["part"] else "other": p
+        for p in browsing.activity_record(user=cast.staff_a, activity=activity)
+    }
+    photos = parts["photos"]
+    assert photos["more"] and len(photos["items"]) == PART_LIMIT and photos["count"] == PART_LIMIT + 4
+    assert [i.taken_on for i in photos["items"]] == [day + datetime.timedelta(days=d) for d in range(PART_LIMIT)]
+    assert "别室照片" not in [i.title for i in photos["items"]]
+    assert parts["other"]["more"] and [i.title for i in parts["other"]["items"]] == [
+        f"其他{n}" for n in range(PART_LIMIT)
+    ]
+    assert not parts["minutes"]["more"] and [i.title for i in parts["minutes"]["items"]] == ["纪要"]
+    assert parts["plan"]["items"] == [] and parts["plan"]["missing"]
+
+    body = login(cast.staff_a).get(reverse("evidence:activity", args=[activity.pk])).content.decode()
+    assert body.count(f"?activity={activity.pk}&amp;category=photo") == 1  # photos: one category, filtered
+    assert body.count(f'href="/evidence/?activity={activity.pk}"') == 1  # other: the activity's whole list
+
+
+@pytest.mark.parametrize("who", ["staff_a", "head_a", "coordinator", "leader"])
+def test_the_activity_page_asks_as_many_queries_for_sixty_items_as_for_two(cast, campaign, activity, login, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    url = reverse("evidence:activity", args=[activity.pk])
+    client = login(getattr(cast, who))
+    for category in ("plan", "photo"):
+        make_item(campaign=campaign, uploader=cast.staff_a, activity=activity, category=category)
+    small = queries()
+    for n in range(60):
+        category = ("plan", "table", "minutes", "photo", "summary", "other")[n % 6]
+        make_item(campaign=campaign, uploader=[cast.staff_a, cast.staff_b][n % 2], activity=activity, category=category)
+    assert queries() == small == PINNED_DETAIL[who], small
+
+
+# session, user, the activity, its standards, roles, headed offices, the items the user may read (at most
+# PART_LIMIT + 1 of each part, numbered by a window: one query where there were six, one a part), the organ-wide
+# counts by category, the bell, the menu's office (not for the leader), the selected campaign (menu), the tasks
+# the activity carries out
+PINNED_DETAIL = {"staff_a": 12, "head_a": 12, "coordinator": 12, "leader": 11}
