@@ -128,8 +128,8 @@ def readiness_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def recheck(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Run the check now, whatever was recorded (the coordinator's button), and show the page again."""
     access.require_recheck(request.user)
-    # like viewing the page, which records a check of whichever campaign it shows
-    campaign = campaign_for_request(request, queryset=Campaign.objects.prefetch_related("stages"))
+    # a change like any other: an archived campaign's findings stay as they were when it was archived
+    campaign = campaign_for_request(request, for_change=True, queryset=Campaign.objects.prefetch_related("stages"))
     if campaign is None:
         raise Http404
     services.readiness_refresh(campaign=campaign)

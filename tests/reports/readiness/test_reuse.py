@@ -259,4 +259,4 @@ def test_the_recorded_check_costs_a_fixed_number_of_queries(cast, campaign, tree
     # session, user, groups, offices (the picker), the campaign with its stamps, the findings, the criteria, the
     # page's findings, the unread notifications, the reader's office (the navigation); for a head, the offices
     # they head and which of the items named they may read
-    assert few == {"coordinator": 10, "leader": 10, "head_a": 12}[who]
+    assert few == {"coordinator": 8, "leader": 8, "head_a": 9}[who]
