@@ -34,6 +34,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -186,16 +187,49 @@ def wait_up(url: str, seconds: float = 240) -> None:
         time.sleep(0.3)
 
 
+# Every page the locustfile reads (bench/locustfile.py), for the warm-up.
+WARM_PATHS = (
+    "/",
+    "/dashboard/",
+    "/readiness/",
+    "/tasks/",
+    "/tasks/?review=on",
+    "/tasks/mine/",
+    "/tasks/office/",
+    "/campaign/criteria/",
+    "/evidence/",
+    "/evidence/mine/",
+    "/evidence/review/",
+    "/evidence/standards/",
+    "/evidence/upload/",
+    "/people/",
+    "/offices/",
+)
+
+
 def warm_up(url: str, people: list[dict[str, str]], *, rounds: int) -> None:
-    """Each worker's first requests import the views and compile the templates: not part of the figures."""
+    """Each worker's first requests import the views, compile the templates and fill the per-process caches: not
+    part of the figures. One person of each role reads every page of the test `rounds` times (the requests spread
+    over the workers), a task's page included."""
     started = time.perf_counter()
-    for n in range(rounds):
-        person = people[n % len(people)]
-        for path in ("/", "/tasks/", "/evidence/"):
-            cookie = {"Cookie": f"sessionid={person['sessionid']}"}
-            request = urllib.request.Request(url + path, headers=cookie)  # noqa: S310 (http only)
-            with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-                response.read()
+
+    def get(person: dict[str, str], path: str) -> str:
+        cookie = {"Cookie": f"sessionid={person['sessionid']}"}
+        request = urllib.request.Request(url + path, headers=cookie)  # noqa: S310 (http only)
+        with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+            return response.read().decode("utf-8", "replace")
+        return ""
+
+    cast = list({p["role"]: p for p in people}.values())
+    paths = list(WARM_PATHS)
+    for person in cast:
+        task = re.search(r'href="/tasks/(\d+)/"', get(person, "/tasks/"))
+        if task:
+            paths.append(f"/tasks/{task.group(1)}/")
+    for _ in range(rounds):
+        for person in cast:
+            for path in paths:
+                get(person, path)
     print(f"warmed up in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -313,7 +347,7 @@ def run(args: argparse.Namespace, figures: list[Figure]) -> int:
         people = json.loads(sessions.read_text())
         roles = sorted({p["role"] for p in people})
         print(f"server {url}; {len(people)} people signed in ({', '.join(roles)})", flush=True)
-        warm_up(url, people, rounds=2 * max(args.workers, 1))
+        warm_up(url, people, rounds=max(args.workers, 1) + 1)
         uploads = work / "uploads.jsonl"
         uploads.write_text("")
         prefix = work / "locust"
