@@ -100,6 +100,10 @@ STAMPS = tuple(name for name in stamp_annotations() if name.startswith("stamp_")
 #: The day-to-day work (every task and evidence event, periods as they begin): a check these alone overtook may
 #: still be shown to readers who did none of it, for READINESS_LAG_SECONDS.
 BUSY = BUSY_STAMPS
+#: Follows the day-to-day work too: the previews job hashes each photo moments after its upload (the upload's own
+#: evidence event is in BUSY), so the number of hashes moves with every upload. It lags with BUSY: outside the lag
+#: (or for the uploader, whose own event is newer) a new hash checks afresh.
+FOLLOWS_BUSY = ("stamp_hashes",)
 RECORDED = (
     "readiness_recorded_stamp",
     "readiness_recorded_exact",
@@ -143,11 +147,12 @@ def check_stamp(check: Check, values: Mapping[str, Any]) -> CheckStamp:
         translation.get_language(),
         check.exif_days,
         check.phash_distance,
-        *(str(values.get(name)) for name in ("updated_at", *STAMPS) if name not in BUSY),
+        *(str(values.get(name)) for name in ("updated_at", *STAMPS) if name not in (*BUSY, *FOLLOWS_BUSY)),
     )
     exact = hashlib.sha256(repr(parts).encode()).hexdigest()
     busy = tuple(values.get(name) for name in BUSY)
-    return CheckStamp(hashlib.sha256(repr((exact, busy)).encode()).hexdigest(), exact, busy)
+    follows = tuple(str(values.get(name)) for name in FOLLOWS_BUSY)
+    return CheckStamp(hashlib.sha256(repr((exact, busy, follows)).encode()).hexdigest(), exact, busy)
 
 
 def _newer(mine: Any, seen: Any) -> bool:
