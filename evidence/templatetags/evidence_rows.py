@@ -7,11 +7,17 @@ hundred microseconds a row, most of a 50-row page's own time. These write the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils import dateformat
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from campaign.models import EvidenceCategory
 
@@ -63,24 +69,34 @@ def category_label(item) -> str:
 @register.simple_tag
 def evidence_thumb(item) -> SafeString:
     """The row's thumbnail, or what stands for it: the preview failed, is pending, or the item has no file."""
+    return _thumb(item, _thumbnail_url, _label)
+
+
+def _thumbnail_url(pk: int) -> str:
+    return item_url("evidence:preview", pk, "thumbnail")
+
+
+def _thumb(item, thumbnail_url: Callable[[int], str], label: Callable[[dict, Any], str]) -> SafeString:
+    """evidence_thumb() with the thumbnail's URL and the labels from the given functions (a table works them out
+    once for all its rows)."""
     stored = item.stored_file
     if stored is not None and stored.thumbnail:
         return format_html(
-            '<img src="{}" alt="{}" class="evidence-thumb" loading="lazy">',
-            item_url("evidence:preview", item.pk, "thumbnail"),
-            item.title,
+            '<img src="{}" alt="{}" class="evidence-thumb" loading="lazy">', thumbnail_url(item.pk), item.title
         )
     if stored is not None and stored.preview_status == StoredFile.PreviewStatus.FAILED:
         return format_html(
             '<span class="evidence-thumb evidence-thumb-empty text-danger small">{}</span>',
-            _label(_PREVIEW, StoredFile.PreviewStatus.FAILED),
+            label(_PREVIEW, StoredFile.PreviewStatus.FAILED),
         )
     if stored is not None and stored.preview_status == StoredFile.PreviewStatus.PENDING:
         return format_html(
             '<span class="evidence-thumb evidence-thumb-empty small text-muted">{}</span>',
-            _label(_PREVIEW, StoredFile.PreviewStatus.PENDING),
+            label(_PREVIEW, StoredFile.PreviewStatus.PENDING),
         )
-    return format_html('<span class="evidence-thumb evidence-thumb-empty small text-muted">{}</span>', kind_label(item))
+    return format_html(
+        '<span class="evidence-thumb evidence-thumb-empty small text-muted">{}</span>', label(_KINDS, item.kind)
+    )
 
 
 @register.simple_tag
@@ -92,3 +108,64 @@ def evidence_status(item) -> SafeString:
         item.status,
         _label(_STATUSES, item.status),
     )
+
+
+@register.simple_tag
+def evidence_table_rows(page) -> SafeString:
+    """The <tr> rows of evidence/_table.html for items carrying visible_items()' select_related.
+
+    Written here rather than in the template: a list shows up to 50 rows and the template language spent ~0.2 ms
+    on each (some 20 variable lookups, filters and tags); this writes the same HTML, byte for byte, in a fraction
+    of it. The labels and the URL are worked out once per table, not once per row."""
+    date_label = escape(gettext("Date"))
+    before, found, after = item_url("evidence:detail", _SENTINEL).partition(str(_SENTINEL))
+    head, tail = escape(before), escape(after)
+    thumb_before, thumb_found, thumb_after = _thumbnail_url(_SENTINEL).partition(str(_SENTINEL))
+    thumbnail_url = (lambda pk: f"{thumb_before}{int(pk)}{thumb_after}") if thumb_found else _thumbnail_url
+    labels: dict[tuple[int, Any], str] = {}
+
+    def label(choices: dict, value) -> str:
+        key = (id(choices), value)
+        if (text := labels.get(key)) is None:
+            text = labels[key] = _label(choices, value)
+        return text
+
+    badges: dict[str, str] = {}
+    out: list[str] = []
+    add = out.append
+    for item in page:
+        pk = int(item.pk)
+        stored = item.stored_file
+        standard = item.primary_standard
+        office = escape(item.office.name)
+        number = item.archive_number
+        taken_on = item.taken_on
+        extra = ""
+        if stored:
+            extra = f" · {escape(filesizeformat(stored.size))}"
+        if standard:
+            extra += f" · {escape(standard.code)}"
+        if (badge := badges.get(item.status)) is None:
+            badge = badges[item.status] = evidence_status(item)
+        url = f"{head}{pk}{tail}" if found else escape(item_url("evidence:detail", pk))
+        add(
+            f'\n    <tr data-evidence="{pk}">\n'
+            f'      <td class="col-thumb">{_thumb(item, thumbnail_url, label)}</td>\n'
+            f'      <td><a href="{url}">{escape(item.title)}</a>'
+            f'<div class="small text-muted">{escape(label(_KINDS, item.kind))}{extra}</div>'
+            f'<div class="small text-muted d-md-none">{escape(number)} {office}</div></td>\n'
+            f'      <td class="small text-nowrap d-none d-md-table-cell">{escape(number) if number else "—"}</td>\n'
+            f'      <td class="small d-none d-md-table-cell">{escape(label(_CATEGORIES, item.category))}</td>\n'
+            f'      <td class="small d-none d-md-table-cell">{office}'
+            f'<div class="text-muted">{escape(item.uploader.display_name)}</div></td>\n'
+            f'      <td class="small text-nowrap d-none d-sm-table-cell" data-label="{date_label}">'
+            f"{_day(taken_on) if taken_on else '—'}</td>\n"
+            f"      <td>{badge}</td>\n"
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+
+def _day(value) -> str:
+    """As |date:"Y-m-d" writes a date (a DateField's value)."""
+    return dateformat.format(value, "Y-m-d")

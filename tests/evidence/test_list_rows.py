@@ -3,14 +3,24 @@ labels, and the review queue's cost, which must not grow with its rows."""
 
 from __future__ import annotations
 
+import datetime
+
+import pytest
+from django.core.paginator import Paginator
 from django.db import connection
-from django.template import Context, Template
+from django.template import Context, Template, engines
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
+from civunit.accounts.roles import Role
+from evidence import selectors
 from evidence.models import EvidenceItem, EvidenceKind, StoredFile
 from tests.evidence.review_factories import make_item, make_stored_file
+from tests.factories import CriterionFactory, OfficeFactory, UserFactory
+from tests.tasks.factories import TaskFactory
 
 ROW = Template(
     "{% load evidence_rows %}{% evidence_thumb item %}|{% evidence_status item %}"
@@ -88,3 +98,111 @@ def test_a_rows_url_is_what_reverse_writes_under_any_script_prefix():
         assert reverse("evidence:accept", args=[7]).startswith("/civunit/")
     finally:
         set_script_prefix(before)
+
+
+# evidence/_table.html as the template language wrote its rows before evidence_table_rows(): what the tag must
+# write byte for byte.
+OLD_TABLE = """{% load i18n evidence_rows %}<div class="table-responsive"><table class="table table-sm bg-white align-middle table-stack" data-testid="evidence-table">
+  <thead class="table-light"><tr><th></th><th>{% translate "Title" %}</th><th class="d-none d-md-table-cell">{% translate "Archive number" %}</th><th class="d-none d-md-table-cell">{% translate "Category" %}</th><th class="d-none d-md-table-cell">{% translate "Office" %}</th><th class="d-none d-sm-table-cell">{% translate "Date" %}</th><th>{% translate "Status" %}</th></tr></thead>
+  <tbody>{% for item in page %}
+    <tr data-evidence="{{ item.pk }}">
+      <td class="col-thumb">{% evidence_thumb item %}</td>
+      <td><a href="{% item_url 'evidence:detail' item.pk %}">{{ item.title }}</a><div class="small text-muted">{{ item|kind_label }}{% if item.stored_file %} · {{ item.stored_file.size|filesizeformat }}{% endif %}{% if item.primary_standard %} · {{ item.primary_standard.code }}{% endif %}</div><div class="small text-muted d-md-none">{{ item.archive_number }} {{ item.office.name }}</div></td>
+      <td class="small text-nowrap d-none d-md-table-cell">{{ item.archive_number|default:"—" }}</td>
+      <td class="small d-none d-md-table-cell">{{ item|category_label }}</td>
+      <td class="small d-none d-md-table-cell">{{ item.office.name }}<div class="text-muted">{{ item.uploader.display_name }}</div></td>
+      <td class="small text-nowrap d-none d-sm-table-cell" data-label="{% translate 'Date' %}">{{ item.taken_on|date:"Y-m-d"|default:"—" }}</td>
+      <td>{% evidence_status item %}</td>
+    </tr>
+  {% empty %}<tr><td colspan="7" class="text-center text-muted py-4"><i class="bi bi-folder2-open d-block fs-3 mb-1" aria-hidden="true"></i>{% translate "No evidence yet." %} {% translate "Upload photos, minutes and sign-in sheets under the standards they prove." %}</td></tr>{% endfor %}</tbody>
+</table></div>
+{% if page.paginator.num_pages > 1 %}
+<nav aria-label="{% translate 'Pages' %}"><ul class="pagination pagination-sm">
+  {% if page.has_previous %}<li class="page-item"><a class="page-link" href="{% querystring page=page.previous_page_number %}">{% translate "Previous" %}</a></li>{% endif %}
+  <li class="page-item disabled"><span class="page-link">{% blocktranslate with n=page.number total=page.paginator.num_pages %}Page {{ n }} of {{ total }}{% endblocktranslate %}</span></li>
+  {% if page.has_next %}<li class="page-item"><a class="page-link" href="{% querystring page=page.next_page_number %}">{% translate "Next" %}</a></li>{% endif %}
+</ul></nav>
+{% endif %}
+"""  # noqa: E501
+
+HOSTILE = "<script>alert('x')</script> & \"引号\" 'single' &amp;"
+
+
+def _hostile_rows(cast, campaign):
+    """Items of every shape a row shows: hostile text everywhere it is written, a thumbnail, a failed and a pending
+    preview, no file (a link), with and without a date, an archive number, a primary standard; every status."""
+    office = OfficeFactory(name=f"{HOSTILE}办公室")
+    uploader = UserFactory(username="hostile", real_name=f"{HOSTILE}用户", office=office, roles=[Role.STAFF])
+    standard = CriterionFactory(campaign=campaign, code=f"1.<b>&\"'{HOSTILE}")
+    statuses = list(EvidenceItem.Status)
+    items = []
+    for n in range(12):
+        stored = make_stored_file(with_previews=n % 4 == 0)
+        if n % 4 == 1:
+            stored.preview_status = StoredFile.PreviewStatus.FAILED
+        elif n % 4 == 2:
+            stored.preview_status = StoredFile.PreviewStatus.PENDING
+        stored.size = 10**n + n
+        stored.save()
+        item = make_item(
+            campaign=campaign,
+            uploader=uploader if n % 2 else cast.staff_a,
+            office=office if n % 3 else None,
+            stored_file=stored,
+            standards=[standard] if n % 2 == 0 else (),
+            status=statuses[n % len(statuses)],
+            title=f"{HOSTILE} {n}",
+            category=("photo", "meeting", "old & <category>")[n % 3],
+            kind=list(EvidenceKind)[n % len(EvidenceKind)],
+            archive_number=f"A&<{n}>\"" if n % 3 == 0 else "",
+            taken_on=datetime.date(2026, 3, n + 1) if n % 2 else None,
+        )
+        items.append(item)
+    link = items[-1]
+    EvidenceItem.objects.filter(pk=link.pk).update(stored_file=None, url="https://example.org/?a=1&b=<2>")
+    return items
+
+
+def _render_both(user, page, path="/evidence/?q=%3Cx%3E&page=2"):
+    request = RequestFactory().get(path)
+    request.user = user
+    engine = engines["django"]
+    new = engine.get_template("evidence/_table.html").render({"page": page}, request)
+    old = engine.from_string(OLD_TABLE).render({"page": page}, request)
+    return old, new
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_table_rows_are_what_the_template_wrote_byte_for_byte(cast, campaign, language):
+    _hostile_rows(cast, campaign)
+    for size in (50, 5):  # one page; several (the pager under the table)
+        for number in (1, 2, 3):
+            with translation.override(language):
+                rows = selectors.visible_items(cast.coordinator)
+                page = Paginator(rows, size).get_page(number)
+                old, new = _render_both(cast.coordinator, page)
+            assert new == old
+            assert new.count("<tr data-evidence=") == len(page.object_list) > 0
+            assert "<script>" not in new and "&lt;script&gt;" in new
+    assert "&amp;amp;" in new and "&#x27;single&#x27;" in new and "&quot;引号&quot;" in new
+
+
+def test_an_empty_table_is_what_the_template_wrote(cast, campaign):
+    with translation.override("zh-hans"):
+        old, new = _render_both(cast.staff_a, Paginator(EvidenceItem.objects.none(), 50).get_page(1))
+    assert new == old and 'colspan="7"' in new
+
+
+@pytest.mark.parametrize("view", ["evidence:browse", "evidence:mine", "evidence:standard", "evidence:task"])
+def test_every_list_of_items_writes_its_rows(cast, campaign, login, view):
+    """The pages that include evidence/_table.html (the recycle bin and the review queue have their own rows)."""
+    standard = CriterionFactory(campaign=campaign, code="7.1", is_leaf=True)
+    task = TaskFactory(campaign=campaign, lead_office=cast.office_a)
+    item = make_item(campaign=campaign, uploader=cast.staff_a, standards=[standard], tasks=[task], title=HOSTILE)
+    args = {"evidence:standard": [standard.pk], "evidence:task": [task.pk]}.get(view, [])
+    response = login(cast.staff_a).get(reverse(view, args=args))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'<tr data-evidence="{item.pk}">' in body
+    assert f'<a href="{reverse("evidence:detail", args=[item.pk])}">{escape(HOSTILE)}</a>' in body
+    assert "<script>alert" not in body
