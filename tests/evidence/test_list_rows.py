@@ -154,7 +154,7 @@ def _hostile_rows(cast, campaign):
             title=f"{HOSTILE} {n}",
             category=("photo", "meeting", "old & <category>")[n % 3],
             kind=list(EvidenceKind)[n % len(EvidenceKind)],
-            archive_number=f"A&<{n}>\"" if n % 3 == 0 else "",
+            archive_number=f'A&<{n}>"' if n % 3 == 0 else "",
             taken_on=datetime.date(2026, 3, n + 1) if n % 2 else None,
         )
         items.append(item)
