@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -1103,20 +1104,25 @@ def _monday(day: datetime.date) -> datetime.date:
 def _per_week(rows: QuerySet[Any], field_name: str, weeks: list[Period]) -> list[int]:
     """How many of `rows` fall in each week by `field_name` (a recorded time), in one aggregate query: the rows
     of the weeks' whole range, read from an index on the time (tasks_completed_idx, evidence_accepted_idx), each
-    counted in its week by comparing the time with the weeks' bounds (COUNT(*) FILTER), never by converting the
-    time of every row to a local date (a Python function per row on SQLite). The week boundaries are local
+    counted in its week by comparing the time with the weeks' bounds (a COUNT(CASE) per week), never by converting
+    the time of every row to a local date (a Python function per row on SQLite). The week boundaries are local
     midnights, so a time is counted in the week of its Asia/Shanghai day. One queryset however many weeks: a
     queryset per week, unioned, cost about a millisecond of the ORM's each."""
     if not weeks or rows.query.is_empty():
         return [0] * len(weeks)
     bounds = [week.bounds() for week in weeks]
-    counts = {
-        f"w{i}": Count("pk", filter=Q(**{f"{field_name}__gte": lo, f"{field_name}__lt": hi}))
-        for i, (lo, hi) in enumerate(bounds)
-    }
     in_range = Q(**{f"{field_name}__gte": bounds[0][0], f"{field_name}__lt": bounds[-1][1]})
-    found = rows.filter(in_range).order_by().aggregate(**counts)
-    return [found[f"w{i}"] or 0 for i in range(len(weeks))]
+    # The rows of the range from the ORM (the scope's filters), counted per week around it in text: an aggregate
+    # of one Count(filter=Q(...)) per week cost the ORM about a millisecond per ten weeks to build.
+    inner, inner_params = rows.filter(in_range).order_by().values(field_name).query.sql_with_params()
+    column = connection.ops.quote_name(rows.model._meta.get_field(field_name).column)
+    adapt = connection.ops.adapt_datetimefield_value
+    weekly = ", ".join(f"COUNT(CASE WHEN w.{column} >= %s AND w.{column} < %s THEN 1 END)" for _ in bounds)
+    params = [adapt(value) for pair in bounds for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {weekly} FROM ({inner}) w", [*params, *inner_params])  # noqa: S608 (values as parameters)
+        found = cursor.fetchone()
+    return [int(n or 0) for n in found]
 
 
 def _weekly(scope: _Scope) -> WeeklyProgress:
