@@ -10,7 +10,10 @@ What is counted, so that every page reads the same:
   the one task counter `tasks.selectors.task_figures()` / `task_figures_by()`. Sub-tasks are an office's own
   split of a line and are not counted again.
 - **Standards** come from the one criteria tree (`campaign.selectors.criteria_tree`) and their evidence from
-  `evidence.selectors.standards_evidence`. An office's standards are those linked to a task it leads or supports.
+  `evidence.selectors.standards_evidence` (coverage_by_item(), which the report and the workbook read); the page
+  and the headline sum the same figures by 测评项目 in the database (civunit.reports.coverage_sql: one query, no
+  criterion loaded; tests/reports/test_coverage_sql.py holds them equal to the tree's). An office's standards are
+  those linked to a task it leads or supports.
 - **Evidence** is the current, not deleted version of each item; "awaiting review" is the latest version of an
   item waiting for review (a new version of an accepted item waits beside it), as in the review queue; an
   office's evidence is the evidence filed under that office.
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -65,6 +69,7 @@ from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from civunit.db import LaterLocalDay
+from civunit.reports.coverage_sql import ItemFigures, item_figures
 from civunit.reports.models import ReadinessCheck, ReadinessFinding, Severity
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
@@ -473,9 +478,9 @@ class Dashboard:
     period: Period
     headline: HeadlineFigures
     offices: list[OfficeFigures]
-    # the 测评项目 with their figures, and below each only the branches to its standards without accepted evidence
-    # (the whole tree is coverage_by_item()'s)
-    coverage: list[CoverageRow]
+    # the 测评项目 with their figures and their first FLAGGED_SHOWN standards without accepted evidence, summed in
+    # the database (civunit.reports.coverage_sql; the whole tree, equal to it, is coverage_by_item()'s)
+    coverage: list[ItemFigures]
     overdue: TaskList
     due_soon: TaskList
     stalled: TaskList
@@ -695,6 +700,13 @@ class _Scope:
         )
         return set(links.values_list("criterion_id", flat=True).distinct())
 
+    @cached_property
+    def items(self) -> list[ItemFigures]:
+        """The 测评项目 with standards in scope, their figures and first standards without accepted evidence, summed
+        in the database: one query, no criterion loaded (the same figures as the tree's, _coverage())."""
+        office_id = self.office.pk if self.office is not None else None
+        return item_figures(self.campaign.pk, office_id=office_id, limit=FLAGGED_SHOWN)
+
     # stages
     @cached_property
     def stages(self) -> list[Stage]:
@@ -782,16 +794,17 @@ def status_rules() -> list[tuple[str, str, str]]:
     ]
 
 
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return b if a is None else a if b is None else a + b
+
+
 def _headline(scope: _Scope) -> HeadlineFigures:
-    tree, evidence, ids = scope.tree, scope.standards_evidence, scope.standard_ids
-    standards = [n for n in tree.standards() if ids is None or n.criterion.pk in ids]
-    without = sum(1 for n in standards if evidence[n.criterion.pk].accepted == 0)
-    with_requirements = [n for n in standards if evidence[n.criterion.pk].has_requirements]
-    requirement_met = sum(1 for n in with_requirements if evidence[n.criterion.pk].met)
-    if ids is None:
-        score, max_score = tree.total.score_total, tree.total.max_total
-    else:
-        score, max_score = _sum_scores(standards)
+    # the items' figures summed in the database (the tree's: organ-wide its total, for an office the sum over its
+    # standards; tests/reports/test_coverage_sql.py holds them equal)
+    items = scope.items
+    standards = sum(i.standards for i in items)
+    without = sum(i.without_evidence for i in items)
+    score, max_score = _scores(items)
     today = scope.today
     stages = scope.stages
     current = next((s for s in stages if s.start_date <= today and (s.end_date is None or s.end_date >= today)), None)
@@ -804,12 +817,12 @@ def _headline(scope: _Scope) -> HeadlineFigures:
         campaign=scope.campaign,
         office=scope.office,
         today=today,
-        standards=len(standards),
-        standards_met=sum(n.met for n in standards),
-        standards_basically_met=sum(n.basically_met for n in standards),
+        standards=standards,
+        standards_met=sum(i.met for i in items),
+        standards_basically_met=sum(i.basically_met for i in items),
         standards_without_evidence=without,
-        standards_with_requirements=len(with_requirements),
-        standards_requirement_met=requirement_met,
+        standards_with_requirements=sum(i.with_requirements for i in items),
+        standards_requirement_met=sum(i.requirements_met for i in items),
         score=score,
         max_score=max_score,
         tasks=figures,
@@ -823,22 +836,18 @@ def _headline(scope: _Scope) -> HeadlineFigures:
             overdue=figures.overdue,
             tasks=figures.total,
             without_evidence=without,
-            standards=len(standards),
+            standards=standards,
             days_left=days_left,
         ),
     )
 
 
-def _sum_scores(standards: list[Node]) -> tuple[Decimal | None, Decimal | None]:
+def _scores(items: list[ItemFigures]) -> tuple[Decimal | None, Decimal | None]:
+    """The self score and the maximum of the items (None where none has any)."""
     score: Decimal | None = None
     max_score: Decimal | None = None
-    for n in standards:
-        if not n.is_scored:
-            continue
-        if n.score_total is not None:
-            score = (score or Decimal(0)) + n.score_total
-        if n.max_total is not None:
-            max_score = (max_score or Decimal(0)) + n.max_total
+    for item in items:
+        score, max_score = _add(score, item.score), _add(max_score, item.max_score)
     return score, max_score
 
 
@@ -846,8 +855,8 @@ def headline_figures(
     *, campaign: Campaign, user: User, office: Office | None = None, today: datetime.date | None = None
 ) -> HeadlineFigures:
     """Standards met / total, self score / maximum, tasks done / overdue / due soon, evidence accepted / awaiting
-    review, days to the next stage and to the inspection, and the campaign's status. Six queries (stages, tree,
-    requirements, evidence per standard, tasks by office, evidence by office; seven for an office)."""
+    review, days to the next stage and to the inspection, and the campaign's status. Four queries (stages, the
+    items' coverage summed in the database, tasks by office, evidence by office), for an office too."""
     return _headline(_Scope(campaign=campaign, user=user, office=office, today=today))
 
 
@@ -1071,22 +1080,11 @@ def _coverage(scope: _Scope) -> list[CoverageRow]:
     return [row for row in (build(root, 0) for root in tree.roots) if row is not None]
 
 
-def _flagged_branches(row: CoverageRow) -> CoverageRow:
-    """`row` with its figures, and below it only the branches down to its standards without accepted evidence,
-    each node detached from the criteria tree (no parent, no children: a Node reaches the whole tree): what the
-    dashboard shows of the coverage, and all it keeps (pickled, the whole tree was about 400 KB at 10x the demo's
-    criteria, some 50 ms to keep and more to read back)."""
-    c = row.node.criterion
-    # of the criterion, what the page shows and links to (not its guidance, its assessment or its explanation)
-    shown = Criterion(
-        pk=c.pk, campaign_id=c.campaign_id, parent_id=c.parent_id, code=c.code, title=c.title, level=c.level,
-        is_leaf=c.is_leaf, kind=c.kind, max_score=c.max_score, ordering=c.ordering,
-    )  # fmt: skip
-    return dataclasses.replace(
-        row,
-        node=dataclasses.replace(row.node, criterion=shown, parent=None, children=[]),
-        children=[_flagged_branches(child) for child in row.children if child.without_evidence],
-    )
+def unevidenced_by_item(*, campaign: Campaign, office: Office | None = None) -> list[ItemFigures]:
+    """The items with standards without accepted evidence, each with all of them in the tree's order (the print
+    view's list; the page shows the first FLAGGED_SHOWN). One query."""
+    rows = item_figures(campaign.pk, office_id=office.pk if office is not None else None, limit=None)
+    return [row for row in rows if row.without_evidence]
 
 
 def coverage_by_item(*, campaign: Campaign, user: User, office: Office | None = None) -> list[CoverageRow]:
@@ -1106,20 +1104,25 @@ def _monday(day: datetime.date) -> datetime.date:
 def _per_week(rows: QuerySet[Any], field_name: str, weeks: list[Period]) -> list[int]:
     """How many of `rows` fall in each week by `field_name` (a recorded time), in one aggregate query: the rows
     of the weeks' whole range, read from an index on the time (tasks_completed_idx, evidence_accepted_idx), each
-    counted in its week by comparing the time with the weeks' bounds (COUNT(*) FILTER), never by converting the
-    time of every row to a local date (a Python function per row on SQLite). The week boundaries are local
+    counted in its week by comparing the time with the weeks' bounds (a COUNT(CASE) per week), never by converting
+    the time of every row to a local date (a Python function per row on SQLite). The week boundaries are local
     midnights, so a time is counted in the week of its Asia/Shanghai day. One queryset however many weeks: a
     queryset per week, unioned, cost about a millisecond of the ORM's each."""
     if not weeks or rows.query.is_empty():
         return [0] * len(weeks)
     bounds = [week.bounds() for week in weeks]
-    counts = {
-        f"w{i}": Count("pk", filter=Q(**{f"{field_name}__gte": lo, f"{field_name}__lt": hi}))
-        for i, (lo, hi) in enumerate(bounds)
-    }
     in_range = Q(**{f"{field_name}__gte": bounds[0][0], f"{field_name}__lt": bounds[-1][1]})
-    found = rows.filter(in_range).order_by().aggregate(**counts)
-    return [found[f"w{i}"] or 0 for i in range(len(weeks))]
+    # The rows of the range from the ORM (the scope's filters), counted per week around it in text: an aggregate
+    # of one Count(filter=Q(...)) per week cost the ORM about a millisecond per ten weeks to build.
+    inner, inner_params = rows.filter(in_range).order_by().values(field_name).query.sql_with_params()
+    column = connection.ops.quote_name(rows.model._meta.get_field(field_name).column)
+    adapt = connection.ops.adapt_datetimefield_value
+    weekly = ", ".join(f"COUNT(CASE WHEN w.{column} >= %s AND w.{column} < %s THEN 1 END)" for _ in bounds)
+    params = [adapt(value) for pair in bounds for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {weekly} FROM ({inner}) w", [*params, *inner_params])  # noqa: S608 (values as parameters)
+        found = cursor.fetchone()
+    return [int(n or 0) for n in found]
 
 
 def _weekly(scope: _Scope) -> WeeklyProgress:
@@ -1312,9 +1315,10 @@ def dashboard(
     offices: list[Office] | None = None,
     previous: Campaign | None = None,
 ) -> Dashboard:
-    """Everything the dashboard page shows, each figure computed once: a fixed number of queries (17 organ-wide
-    with `offices`, every office, already loaded by the caller; 18 for an office; 2 more organ-wide with
-    `previous`, the campaign before this one, for the comparison of the years).
+    """Everything the dashboard page shows, each figure computed once: a fixed number of queries (13 with
+    `offices`, every office, already loaded by the caller, and the campaign's stages prefetched, organ-wide or for
+    an office; 2 more organ-wide with `previous`, the campaign before this one, for the comparison of the years).
+    The coverage is summed by 测评项目 in the database (civunit.reports.coverage_sql), never the whole tree.
 
     `offices`: the caller's list of every office (the page's office picker), to spare the offices table a query."""
     scope = _Scope(campaign=campaign, user=user, office=office, today=today, start=start, end=end)
@@ -1325,7 +1329,7 @@ def dashboard(
         period=scope.period,
         headline=_headline(scope),
         offices=_offices(scope, offices),
-        coverage=[_flagged_branches(row) for row in _coverage(scope)],
+        coverage=scope.items,
         overdue=_overdue(scope, LIST_LIMIT),
         due_soon=_due_soon(scope, LIST_LIMIT, DUE_SOON_DAYS),
         stalled=_stalled(scope, LIST_LIMIT),
@@ -1343,8 +1347,8 @@ def dashboard(
 @dataclass(frozen=True)
 class YearFigures:
     """The figures of one campaign that compare across the years: standards met (self-assessed 达标), the self
-    score, and the breakdown's lines done on time. From the same sources as the headline (the criteria tree, the
-    task counter), so this campaign's column equals its headline."""
+    score, and the breakdown's lines done on time. From the same sources as the headline (the items' coverage summed
+    in the database, the task counter), so this campaign's column equals its headline."""
 
     campaign: Campaign
     standards: int
@@ -1378,14 +1382,15 @@ class Comparison:
 
 
 def _year(scope: _Scope) -> YearFigures:
-    standards = scope.tree.standards()
+    items = scope.items
+    score, max_score = _scores(items)
     figures = scope.task_figures
     return YearFigures(
         campaign=scope.campaign,
-        standards=len(standards),
-        standards_met=sum(n.met for n in standards),
-        score=scope.tree.total.score_total,
-        max_score=scope.tree.total.max_total,
+        standards=sum(i.standards for i in items),
+        standards_met=sum(i.met for i in items),
+        score=score,
+        max_score=max_score,
         tasks=figures.total,
         tasks_done=figures.done,
         done_on_time=sum(extra["done_on_time"] for extra in scope.task_extras_by_office.values()),
@@ -1402,7 +1407,7 @@ def _comparison(scope: _Scope, previous: Campaign | None) -> Comparison | None:
 def year_comparison(
     *, campaign: Campaign, previous: Campaign, user: User, today: datetime.date | None = None
 ) -> Comparison | None:
-    """Organ-wide figures of `campaign` beside those of `previous`: four queries (each campaign's criteria tree and
+    """Organ-wide figures of `campaign` beside those of `previous`: four queries (each campaign's coverage and
     tasks by office; the dashboard shares this campaign's with its headline, so it pays two)."""
     return _comparison(_Scope(campaign=campaign, user=user, today=today), previous)
 

@@ -150,6 +150,10 @@ def _dashboard(request: AuthenticatedHttpRequest, *, printing: bool) -> HttpResp
             "readiness": figures.readiness_figures(campaign) if office is None else None,
             "readiness_link": can_view_readiness(request.user),
             "printing": printing,
+            # on paper, which follows no link, every standard without accepted evidence (one query, when drawn)
+            "printed_coverage": SimpleLazyObject(
+                lambda: figures.unevidenced_by_item(campaign=campaign, office=office) if printing else []
+            ),
             # 我分管的工作 of a 分管领导 (reports/_supervised.html reads it as summary.*)
             "summary": {"supervised": supervised, "supervised_total": supervised_total},
             "rules": figures.status_rules(),

@@ -141,13 +141,19 @@ def test_the_page_shows_each_part_with_its_numbers_beside_its_charts(cast, campa
 
 def test_standards_without_accepted_evidence_are_flagged(cast, campaign, login):
     build(campaign, today=timezone.localdate(), standards=16, tasks=10, evidence=40, activities=0, offices=2)
+    from civunit.reports.dashboard import coverage_by_item
+
     response = login(cast.leader).get("/")
-    flagged = [s for row in response.context["data"].coverage for s in row.flagged_standards()]
+    # the tree's standards without accepted evidence (the page's are summed in the database)
+    flagged = [
+        s.criterion for row in coverage_by_item(campaign=campaign, user=cast.leader) for s in row.flagged_standards()
+    ]
     assert flagged  # the data set leaves one standard in eight without evidence
+    assert [s.pk for s in flagged] == [s.pk for row in response.context["data"].coverage for s in row.unevidenced]
     body = main_of(response)
     for s in flagged:
-        assert f'data-standard="{s.criterion.code}"' in body
-        assert reverse("campaign:criterion", args=[s.criterion.pk]) in body
+        assert f'data-standard="{s.code}"' in body
+        assert reverse("campaign:criterion", args=[s.pk]) in body
     assert body.count("data-standard=") == len(flagged)
     assert "data-more=" not in body  # none of the items has more than the first few
 
@@ -157,19 +163,21 @@ def test_the_dashboard_lists_the_first_standards_without_evidence_per_item_and_t
 ):
     """The page's size does not grow with the standards of an item: past the first few without accepted evidence,
     it says how many more there are and links to the item's standards; on paper, which follows no link, all."""
-    from civunit.reports.dashboard import FLAGGED_SHOWN
+    from civunit.reports.dashboard import FLAGGED_SHOWN, coverage_by_item
 
     build(campaign, today=timezone.localdate(), standards=200, tasks=10, evidence=0, activities=0, offices=2)
     client = login(cast.leader)
     response = client.get("/")
     body = main_of(response)
     coverage = response.context["data"].coverage
+    whole = coverage_by_item(campaign=campaign, user=cast.leader)
     tree = reverse("evidence:standards_tree")
-    for row in coverage:
+    for row, full in zip(coverage, whole, strict=True):
         assert row.without_evidence > FLAGGED_SHOWN  # no evidence at all: every standard is without
         shown = row.flagged_first()
         assert len(shown) == FLAGGED_SHOWN
-        assert shown == row.flagged_standards()[:FLAGGED_SHOWN]  # the first ones, in the tree's order
+        # the first ones, in the tree's order
+        assert [s.pk for s in shown] == [s.criterion.pk for s in full.flagged_standards()[:FLAGGED_SHOWN]]
         assert f'data-more="{row.without_evidence - FLAGGED_SHOWN}"' in body
         assert f'href="{tree}?item={row.criterion.code}" data-more=' in body
     assert body.count("data-standard=") == FLAGGED_SHOWN * len(coverage)
@@ -221,17 +229,17 @@ def _count(client, url) -> int:
     [
         # session, user (with their roles, headships and office), the bell (base.html); the campaign (with its
         # change stamps) and its stages; every office (the picker, the offices table and the person's office in
-        # the page header); the criteria tree, the requirements, the evidence per standard; tasks per office and
+        # the page header); the items' coverage (one query, summed in the database); tasks per office and
         # evidence per office (one grouped query each); overdue, due soon, stalled and awaiting review (one query
         # each, their totals the task counter's); evidence awaiting review; completed tasks and accepted evidence
         # per week (one UNION ALL each); activities of the period; recent task events and evidence events and the
         # person's 我分管的工作 (its count; the rows only when there are some)
-        ("leader", "/", 22),
+        ("leader", "/", 20),
         # the coordinator: the same, and the last integrity check for the card
-        ("coordinator", "/", 23),
-        # the same, the offices the person may view instead of every office, plus the standards linked to the
-        # office's tasks
-        ("staff_a", DASHBOARD, 23),
+        ("coordinator", "/", 21),
+        # the same, the offices the person may view instead of every office (the coverage kept to the standards
+        # linked to the office's tasks within its one query)
+        ("staff_a", DASHBOARD, 20),
     ],
 )
 def test_the_dashboard_asks_the_same_number_of_queries_at_1x_and_10x(cast, campaign, login, who, url, expected):
@@ -268,7 +276,7 @@ def test_the_figures_are_kept_until_something_changes(cast, campaign, login, set
     head = data.offices[1].head
     assert task is not None
     progress_report_add(task=task, user=head, text="召开专题会议一次")
-    assert _count(client, "/") == 22
+    assert _count(client, "/") == 20
     recent = client.get("/").context["data"].recent
     assert recent[0].target == task
     assert _count(client, "/") == 7
@@ -338,13 +346,13 @@ def test_under_steady_work_readers_may_see_figures_up_to_the_lag_behind(cast, ca
     item = EvidenceItem.objects.filter(campaign=campaign, status=EvidenceItem.Status.PENDING, is_current=True).first()
     assert item is not None
     evidence_accept(user=cast.coordinator, item=item)
-    assert _count(coordinator, "/") == 23  # computed afresh for the person who made the change
+    assert _count(coordinator, "/") == 21  # computed afresh for the person who made the change
     assert coordinator.get("/").context["data"].headline.evidence.accepted == accepted + 1
     assert leader.get("/").context["data"].headline.evidence.accepted == accepted + 1
     # past the lag, another person's change is computed afresh for every reader
     progress_report_add(task=task, user=data.offices[1].head, text="第二次专题会议")
     clock[0] += 31
-    assert _count(leader, "/") == 22
+    assert _count(leader, "/") == 20
     assert leader.get("/").context["data"].recent[0].target == task
     # within the lag, but the criteria changed: computed afresh too
     assessment = Assessment.objects.filter(criterion__campaign=campaign).order_by("pk").first()
@@ -352,28 +360,30 @@ def test_under_steady_work_readers_may_see_figures_up_to_the_lag_behind(cast, ca
     progress_report_add(task=task, user=data.offices[1].head, text="第三次专题会议")
     assessment.save()
     clock[0] += 1
-    assert _count(leader, "/") == 22
+    assert _count(leader, "/") == 20
 
 
-def test_the_kept_figures_hold_of_the_criteria_tree_only_what_the_page_shows(cast, campaign, login):
-    """The dashboard keeps its figures in the cache (pickled): of the coverage, the items with their figures and
-    the branches to their standards without accepted evidence, each node detached from the criteria tree (a Node
-    reaches the whole tree through its parent and children)."""
+def test_the_kept_figures_hold_of_the_criteria_only_the_items_and_their_first_standards_without_evidence(
+    cast, campaign, login
+):
+    """The dashboard keeps its figures in the cache (pickled): of the coverage, the items with their figures
+    (summed in the database, equal to the tree's) and their first standards without accepted evidence, never a
+    criterion's whole row or the tree (a Node reaches the whole tree through its parent and children)."""
     import pickle
 
-    from civunit.reports.dashboard import coverage_by_item
+    from civunit.reports.coverage_sql import CriterionRef
+    from civunit.reports.dashboard import FLAGGED_SHOWN, coverage_by_item
 
     build(campaign, today=timezone.localdate(), standards=120, tasks=10, evidence=300, activities=0, offices=2)
     data = login(cast.leader).get("/").context["data"]
     full = coverage_by_item(campaign=campaign, user=cast.leader)
-    assert [(r.criterion.code, r.standards, r.without_evidence, r.met) for r in data.coverage] == [
-        (r.criterion.code, r.standards, r.without_evidence, r.met) for r in full
+    names = ("standards", "met", "without_evidence", "with_requirements", "requirements_met", "evidence_total")
+    assert [(r.criterion.code, *(getattr(r, n) for n in names)) for r in data.coverage] == [
+        (r.criterion.code, *(getattr(r, n) for n in names)) for r in full
     ]
     for kept, whole in zip(data.coverage, full, strict=True):
-        assert [s.criterion.code for s in kept.flagged_standards()] == [
-            s.criterion.code for s in whole.flagged_standards()
+        assert [s.code for s in kept.unevidenced] == [
+            s.criterion.code for s in whole.flagged_standards()[:FLAGGED_SHOWN]
         ]
-        for row in kept.walk():
-            assert row.node.parent is None and row.node.children == []
-            assert row.depth == 0 or row.without_evidence > 0
-    assert len(pickle.dumps(data.coverage)) < len(pickle.dumps(full)) / 2
+        assert all(type(s) is CriterionRef for s in kept.unevidenced)
+    assert len(pickle.dumps(data.coverage)) < len(pickle.dumps(full)) / 5
