@@ -17,6 +17,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from campaign.models import EvidenceCategory
@@ -169,3 +171,76 @@ def evidence_table_rows(page) -> SafeString:
 def _day(value) -> str:
     """As |date:"Y-m-d" writes a date (a DateField's value)."""
     return dateformat.format(value, "Y-m-d")
+
+
+@register.simple_tag(takes_context=True)
+def review_queue_rows(context, page) -> SafeString:
+    """The <tr> rows of evidence/review_queue.html, each with its accept and return forms.
+
+    Written here rather than in the template for the same reason as evidence_table_rows(): the queue fills its page
+    with up to 50 rows and the template language spent most of the page's time on them. The same HTML, byte for
+    byte: the CSRF token is the context's one (as {% csrf_token %} writes it), `next` the request's full path."""
+    token = context.get("csrf_token")
+    csrf = ""
+    if token and token != "NOTPROVIDED":  # noqa: S105  # {% csrf_token %}'s marker of no token
+        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    request = context.get("request")
+    here = escape(request.get_full_path()) if request is not None else ""
+    t_category, t_office, t_uploaded = (
+        escape(gettext("Category")),
+        escape(gettext("Office")),
+        escape(gettext("Uploaded")),
+    )
+    t_accept, t_reason, t_return = (
+        escape(gettext("Accept")),
+        escape(gettext("Reason for returning")),
+        escape(gettext("Return")),
+    )
+    version_text = gettext("version %(n)s")
+    thumb_before, thumb_found, thumb_after = _thumbnail_url(_SENTINEL).partition(str(_SENTINEL))
+    thumbnail_url = (lambda pk: f"{thumb_before}{int(pk)}{thumb_after}") if thumb_found else _thumbnail_url
+    labels: dict[tuple[int, Any], str] = {}
+
+    def label(choices: dict, value) -> str:
+        key = (id(choices), value)
+        if (text := labels.get(key)) is None:
+            text = labels[key] = _label(choices, value)
+        return text
+
+    out: list[str] = []
+    add = out.append
+    for item in page:
+        pk = int(item.pk)
+        title = escape(item.title)
+        office = item.office
+        uploader = item.uploader
+        created = item.created_at
+        badge = ""
+        if item.version > 1:
+            badge = f' <span class="badge text-bg-info">{version_text % {"n": item.version}}</span>'
+        add(
+            f'\n    <tr data-evidence="{pk}" data-title="{title}">\n'
+            f'      <td class="col-check"><input type="checkbox" class="form-check-input" name="items" value="{pk}"'
+            f' form="bulk-form" aria-label="{title}"></td>\n'
+            f'      <td class="col-thumb">{_thumb(item, thumbnail_url, label)}</td>\n'
+            f'      <td><a href="{escape(item_url("evidence:versions", pk))}">{title}</a>{badge}\n'
+            f'        <div class="small text-muted">{escape(Truncator(item.caption).chars(80))}</div></td>\n'
+            f'      <td class="small" data-label="{t_category}">{escape(label(_CATEGORIES, item.category))}</td>\n'
+            f'      <td class="small" data-label="{t_office}">{escape(office.name) if office is not None else ""}'
+            f' <span class="text-muted">{escape(uploader.display_name) if uploader is not None else ""}</span></td>\n'
+            f'      <td class="small text-nowrap" data-label="{t_uploaded}">'
+            f"{dateformat.format(template_localtime(created), 'Y-m-d H:i') if created else ''}</td>\n"
+            '      <td class="text-nowrap stack-actions">\n'
+            f'        <form method="post" action="{escape(item_url("evidence:accept", pk))}" class="d-inline">{csrf}'
+            f'<input type="hidden" name="next" value="{here}"><button class="btn btn-sm btn-success" type="submit"'
+            f' data-testid="accept"><i class="bi bi-check-lg me-1" aria-hidden="true"></i>{t_accept}</button></form>\n'
+            f'        <form method="post" action="{escape(item_url("evidence:return", pk))}"'
+            f' class="d-inline-flex gap-1">{csrf}<input type="hidden" name="next" value="{here}">\n'
+            '          <input type="text" name="reason" class="form-control form-control-sm w-12rem" maxlength="2000"'
+            f' required placeholder="{t_reason}" aria-label="{t_reason}" data-testid="return-reason">\n'
+            '          <button class="btn btn-sm btn-outline-danger" type="submit" data-testid="return">'
+            f"{t_return}</button></form>\n"
+            "      </td>\n"
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped

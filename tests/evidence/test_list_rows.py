@@ -206,3 +206,72 @@ def test_every_list_of_items_writes_its_rows(cast, campaign, login, view):
     assert f'<tr data-evidence="{item.pk}">' in body
     assert f'<a href="{reverse("evidence:detail", args=[item.pk])}">{escape(HOSTILE)}</a>' in body
     assert "<script>alert" not in body
+
+
+# The rows of evidence/review_queue.html as the template language wrote them before review_queue_rows(): what the
+# tag must write byte for byte.
+OLD_QUEUE_ROWS = """{% load i18n evidence_rows %}{% translate "Category" as t_category %}{% translate "Office" as t_office %}{% translate "Uploaded" as t_uploaded %}{% translate "Accept" as t_accept %}{% translate "Reason for returning" as t_reason %}{% translate "Return" as t_return %}{% with here=request.get_full_path %}{% for item in page %}
+    <tr data-evidence="{{ item.pk }}" data-title="{{ item.title }}">
+      <td class="col-check"><input type="checkbox" class="form-check-input" name="items" value="{{ item.pk }}" form="bulk-form" aria-label="{{ item.title }}"></td>
+      <td class="col-thumb">{% evidence_thumb item %}</td>
+      <td><a href="{% item_url 'evidence:versions' item.pk %}">{{ item.title }}</a>{% if item.version > 1 %} <span class="badge text-bg-info">{% blocktranslate with n=item.version %}version {{ n }}{% endblocktranslate %}</span>{% endif %}
+        <div class="small text-muted">{{ item.caption|truncatechars:80 }}</div></td>
+      <td class="small" data-label="{{ t_category }}">{{ item|category_label }}</td>
+      <td class="small" data-label="{{ t_office }}">{{ item.office.name }} <span class="text-muted">{{ item.uploader.display_name }}</span></td>
+      <td class="small text-nowrap" data-label="{{ t_uploaded }}">{{ item.created_at|date:"Y-m-d H:i" }}</td>
+      <td class="text-nowrap stack-actions">
+        <form method="post" action="{% item_url 'evidence:accept' item.pk %}" class="d-inline">{% csrf_token %}<input type="hidden" name="next" value="{{ here }}"><button class="btn btn-sm btn-success" type="submit" data-testid="accept"><i class="bi bi-check-lg me-1" aria-hidden="true"></i>{{ t_accept }}</button></form>
+        <form method="post" action="{% item_url 'evidence:return' item.pk %}" class="d-inline-flex gap-1">{% csrf_token %}<input type="hidden" name="next" value="{{ here }}">
+          <input type="text" name="reason" class="form-control form-control-sm w-12rem" maxlength="2000" required placeholder="{{ t_reason }}" aria-label="{{ t_reason }}" data-testid="return-reason">
+          <button class="btn btn-sm btn-outline-danger" type="submit" data-testid="return">{{ t_return }}</button></form>
+      </td>
+    </tr>
+  {% endfor %}{% endwith %}"""  # noqa: E501
+
+
+def _render_queue_both(user, page, path="/evidence/review/?q=%3Cx%3E&a=1&b=%22", **extra):
+    request = RequestFactory().get(path)
+    request.user = user
+    engine = engines["django"]
+    new = engine.from_string("{% load evidence_rows %}{% review_queue_rows page %}").render(
+        {"page": page, **extra}, request
+    )
+    old = engine.from_string(OLD_QUEUE_ROWS).render({"page": page, **extra}, request)
+    return old, new
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_review_queue_rows_are_what_the_template_wrote_byte_for_byte(cast, campaign, language):
+    items = _hostile_rows(cast, campaign)
+    EvidenceItem.objects.filter(pk__in=[i.pk for i in items[::2]]).update(caption=HOSTILE * 5, version=3)
+    EvidenceItem.objects.filter(pk=items[1].pk).update(caption=f"短{HOSTILE}", version=2)
+    for size in (50, 5):
+        for number in (1, 2, 3):
+            with translation.override(language):
+                page = Paginator(
+                    EvidenceItem.objects.order_by("pk").select_related("office", "uploader", "stored_file"), size
+                ).get_page(number)
+                # One token for both renders ({% csrf_token %} writes the context's), hostile to show it is escaped.
+                old, new = _render_queue_both(cast.coordinator, page, csrf_token='t<&>"k')
+            assert new == old
+            assert new.count("<tr data-evidence=") == len(page.object_list) > 0
+            assert new.count('name="csrfmiddlewaretoken" value="t&lt;&amp;&gt;&quot;k"') == 2 * len(page.object_list)
+            assert "<script>" not in new and "&lt;script&gt;" in new
+    assert 'value="/evidence/review/?q=%3Cx%3E&amp;a=1&amp;b=%22"' in new and "badge text-bg-info" in new
+
+
+def test_the_review_queue_rows_take_the_requests_token(cast, campaign):
+    """With the token of the csrf context processor (masked afresh by each render): the same rows but for it, and
+    one token for all the rows' forms; none without a token, as {% csrf_token %} writes."""
+    import re
+
+    _hostile_rows(cast, campaign)
+    with translation.override("zh-hans"):
+        page = Paginator(EvidenceItem.objects.order_by("pk"), 50).get_page(1)
+        old, new = _render_queue_both(cast.coordinator, page)
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', new)
+        assert len(tokens) == 2 * len(page.object_list) and len(set(tokens)) == 1
+        blank = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+        assert blank.sub(r"\1", new) == blank.sub(r"\1", old)
+        old, new = _render_queue_both(cast.coordinator, page, csrf_token="")
+        assert new == old and "csrfmiddlewaretoken" not in new
