@@ -18,7 +18,7 @@ from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import gettext
 
 from campaign.models import EvidenceCategory
