@@ -27,8 +27,31 @@ class CriterionRef:
     title: str
 
 
+class StandardShares:
+    """What a row of coverage derives from its counts (`standards`, `met`, `without_evidence`): the dashboard's
+    rows of the tree (reports.dashboard.CoverageRow) and of this query alike."""
+
+    standards: int
+    met: int
+    without_evidence: int
+
+    @property
+    def flagged(self) -> bool:
+        """Some standard (the row's, or one below it) has no accepted evidence."""
+        return self.without_evidence > 0
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.met / self.standards) if self.standards else 0
+
+    @property
+    def evidenced(self) -> int:
+        """Standards with accepted evidence."""
+        return self.standards - self.without_evidence
+
+
 @dataclass
-class ItemFigures:
+class ItemFigures(StandardShares):
     """A 测评项目's roll-up over the standards in scope, and its first standards without accepted evidence."""
 
     criterion: CriterionRef
@@ -46,20 +69,6 @@ class ItemFigures:
     max_score: Decimal | None = None
     # its first standards without accepted evidence, in the tree's order (all of them with limit=None)
     unevidenced: list[CriterionRef] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> bool:
-        """Some standard of the item has no accepted evidence."""
-        return self.without_evidence > 0
-
-    @property
-    def met_percent(self) -> int:
-        return round(100 * self.met / self.standards) if self.standards else 0
-
-    @property
-    def evidenced(self) -> int:
-        """Standards with accepted evidence."""
-        return self.standards - self.without_evidence
 
     @property
     def evidenced_percent(self) -> int:

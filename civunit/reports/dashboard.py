@@ -69,7 +69,7 @@ from campaign.selectors import Node, Tree, criteria_tree
 from civunit import access
 from civunit.accounts.models import Office
 from civunit.db import LaterLocalDay
-from civunit.reports.coverage_sql import ItemFigures, item_figures
+from civunit.reports.coverage_sql import ItemFigures, StandardShares, item_figures
 from civunit.reports.models import ReadinessCheck, ReadinessFinding, Severity
 from evidence.access import evidence_visible_to
 from evidence.models import Activity, EvidenceEvent, EvidenceItem, OfficeEvidenceCount
@@ -332,7 +332,7 @@ class AwaitingReview:
 
 
 @dataclass
-class CoverageRow:
+class CoverageRow(StandardShares):
     """A 测评项目, 测评指标 or 测评标准 with its roll-ups over the standards in scope."""
 
     node: Node
@@ -357,20 +357,6 @@ class CoverageRow:
     @property
     def is_standard(self) -> bool:
         return not self.children and self.evidence is not None
-
-    @property
-    def flagged(self) -> bool:
-        """A standard with no accepted evidence (or, above it, some standard below without)."""
-        return self.without_evidence > 0
-
-    @property
-    def met_percent(self) -> int:
-        return round(100 * self.met / self.standards) if self.standards else 0
-
-    @property
-    def evidenced(self) -> int:
-        """Standards with accepted evidence."""
-        return self.standards - self.without_evidence
 
     def flagged_standards(self) -> list[CoverageRow]:
         """The standards below (or this standard) without accepted evidence, in the table's order."""

@@ -101,6 +101,22 @@ def _thumb(item, thumbnail_url: Callable[[int], str], label: Callable[[dict, Any
     )
 
 
+def _per_table() -> tuple[Callable[[Any], str], Callable[[dict, Any], str]]:
+    """What a table's rows share, worked out once per table: the thumbnail URL of an item (reversed once, the
+    item's id filled in) and a choice's label (translated once per value)."""
+    thumb_before, thumb_found, thumb_after = _thumbnail_url(_SENTINEL).partition(str(_SENTINEL))
+    thumbnail_url = (lambda pk: f"{thumb_before}{int(pk)}{thumb_after}") if thumb_found else _thumbnail_url
+    labels: dict[tuple[int, Any], str] = {}
+
+    def label(choices: dict, value: Any) -> str:
+        key = (id(choices), value)
+        if (text := labels.get(key)) is None:
+            text = labels[key] = _label(choices, value)
+        return text
+
+    return thumbnail_url, label
+
+
 @register.simple_tag
 def evidence_status(item) -> SafeString:
     """The review status badge (static/css/civunit.css colours it by status)."""
@@ -122,15 +138,7 @@ def evidence_table_rows(page) -> SafeString:
     date_label = escape(gettext("Date"))
     before, found, after = item_url("evidence:detail", _SENTINEL).partition(str(_SENTINEL))
     head, tail = escape(before), escape(after)
-    thumb_before, thumb_found, thumb_after = _thumbnail_url(_SENTINEL).partition(str(_SENTINEL))
-    thumbnail_url = (lambda pk: f"{thumb_before}{int(pk)}{thumb_after}") if thumb_found else _thumbnail_url
-    labels: dict[tuple[int, Any], str] = {}
-
-    def label(choices: dict, value) -> str:
-        key = (id(choices), value)
-        if (text := labels.get(key)) is None:
-            text = labels[key] = _label(choices, value)
-        return text
+    thumbnail_url, label = _per_table()
 
     badges: dict[str, str] = {}
     out: list[str] = []
@@ -197,15 +205,7 @@ def review_queue_rows(context, page) -> SafeString:
         escape(gettext("Return")),
     )
     version_text = gettext("version %(n)s")
-    thumb_before, thumb_found, thumb_after = _thumbnail_url(_SENTINEL).partition(str(_SENTINEL))
-    thumbnail_url = (lambda pk: f"{thumb_before}{int(pk)}{thumb_after}") if thumb_found else _thumbnail_url
-    labels: dict[tuple[int, Any], str] = {}
-
-    def label(choices: dict, value) -> str:
-        key = (id(choices), value)
-        if (text := labels.get(key)) is None:
-            text = labels[key] = _label(choices, value)
-        return text
+    thumbnail_url, label = _per_table()
 
     out: list[str] = []
     add = out.append
